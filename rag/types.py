@@ -49,6 +49,7 @@ class Answer:
     citations: list[Citation]
     retrieved: list[Retrieved]
     model: str | None = None  # the LLM's name in llm mode
+    confidence: float | None = None  # evidence score compared with the calibrated abstention threshold
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -1,0 +1,232 @@
+"""The question-answering service the CLI, the UI and the eval harness share.
+
+Offline (default): hybrid retrieval + the extractive answerer. With an LLM configured: the same retrieval,
+then an OpenAI-compatible model answers with structured citations, each verified against its chunk
+(repaired to the exact source span or dropped); any failure falls back to the extractive answer with a
+visible notice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from interview_qa.errors import BadQuestionError, IndexMissingError
+from interview_qa.settings import Settings
+from ingest.models import Chunk
+from ingest.store import ChunkStore, IndexState
+from ingest.text import LANGS, detect_lang
+from rag.extractive import compose
+from rag.retrieval import Filters, HybridIndex, Passage
+from rag.types import Answer, Citation, Retrieved
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+DEFAULT_ABSTAIN_THRESHOLD = 0.80
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FOLLOW_UP = re.compile(r"^(and|but|so|what about|how about|why|then)\b|\b(it|that|this|they|them|he|his)\b|"
+                        r"^(それ|その|では|じゃあ|なぜ)|^(那|那么|那麼|為什麼|为什么)|它|這|这", re.I)
+NOTICES = {
+    "en": "The LLM was unavailable ({why}); showing the offline extractive answer.",
+    "ja": "LLM を利用できませんでした（{why}）。オフラインの抜粋回答を表示しています。",
+    "zh": "LLM 無法使用（{why}），改為顯示離線摘錄回答。",
+}
+
+
+def abstain_threshold() -> float:
+    if CALIBRATION_FILE.exists():
+        return float(json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))["abstain_threshold"])
+    return DEFAULT_ABSTAIN_THRESHOLD
+
+
+class QAService:
+    def __init__(self, settings: Settings, store: ChunkStore):
+        self.settings = settings
+        self.store = store
+        self.index = HybridIndex(store)
+        self.threshold = abstain_threshold()
+        self._llm = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, build_if_missing: bool = True, progress: bool = True) -> "QAService":
+        if not IndexState.load(settings.index_dir).collection:
+            if not build_if_missing:
+                raise IndexMissingError(f"no index in {settings.index_dir}: run `interview-qa ingest` first")
+            from ingest.pipeline import ingest
+
+            report = ingest(None, settings, show_progress=progress)
+            if not IndexState.load(settings.index_dir).collection:
+                raise IndexMissingError("building the index failed: " + "; ".join(
+                    f"{r.path}: {r.error}" for r in report.failed))
+        return cls(settings, ChunkStore.open_existing(settings))
+
+    # --- facts for the UI ---
+
+    def interviews(self) -> list[dict]:
+        return [info["manifest"] for info in self.store.state.documents.values()]
+
+    def manifests(self) -> dict[str, dict]:
+        return {k: v["manifest"] for k, v in self.store.state.documents.items()}
+
+    def mode_label(self) -> str:
+        return f"LLM: {self.settings.llm_model}" if self.settings.llm_enabled else "offline extractive"
+
+    def context(self, chunk_id: str, window: int = 2) -> dict:
+        if chunk_id not in self.index.by_id:
+            raise BadQuestionError(f"unknown chunk id {chunk_id!r}")
+        chunk = self.index.by_id[chunk_id]
+        before, after = self.index.neighbours(chunk_id, window)
+        return {"interview": self.manifests().get(chunk.interview, {}), "section": chunk.section,
+                "chunk": chunk, "before": before, "after": after}
+
+    # --- answering ---
+
+    def _validate(self, question: str, interview: str | None, lang: str | None) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise BadQuestionError("the question is empty")
+        question = unicodedata.normalize("NFC", question).strip()
+        if len(question) > self.settings.max_question_chars:
+            raise BadQuestionError(f"the question is {len(question)} characters long; "
+                                   f"the limit is {self.settings.max_question_chars}")
+        if _CONTROL.search(question):
+            raise BadQuestionError("the question contains control characters")
+        known = self.manifests()
+        if interview and interview not in known:
+            raise BadQuestionError(f"unknown interview {interview!r}; known: {', '.join(sorted(known))}")
+        if lang and lang not in LANGS:
+            raise BadQuestionError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+        return question
+
+    def _search_query(self, question: str, history: list[tuple[str, str]] | None) -> str:
+        """Without an LLM to condense a follow-up, carry the previous question along when this one leans on it."""
+        if history and (_FOLLOW_UP.search(question) or len(question.split()) <= 6):
+            return f"{history[-1][0]} {question}"
+        return question
+
+    def _retrieve(self, query: str, filters: Filters, k: int) -> list[Passage]:
+        return self.index.search(query, filters, max(k, 10))
+
+    def _next_guest_turn(self, chunk: Chunk):
+        c = self.index.next_guest_turn(chunk)
+        if c is None:
+            return None
+        key = self.index.group[c.chunk_id]
+        return c, Passage(key=key, members={cid: self.index.by_id[cid] for cid in self.index.members[key]})
+
+    def _retrieved(self, passages: list[Passage], lang: str, k: int) -> list[Retrieved]:
+        out = []
+        for p in passages[:k]:
+            shown = p.best_in(lang)
+            out.append(Retrieved(
+                chunk_id=shown.chunk_id, interview=shown.interview, speaker=shown.speaker, role=shown.role,
+                lang=shown.lang, text=shown.text, score=round(p.score, 6),
+                linked=[{"chunk_id": c.chunk_id, "lang": c.lang, "text": c.text}
+                        for c in p.members.values() if c.chunk_id != shown.chunk_id],
+            ))
+        return out
+
+    def _confidence(self, passages: list[Passage]) -> float:
+        guest = [p.dense for p in passages[:5] if p.role == "guest"]
+        return round(max([p.dense for p in passages[:1]] + guest[:1] or [0.0]), 6)
+
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None, interview: str | None = None,
+            lang: str | None = None, guest_only: bool = False, k: int = 5) -> Answer:
+        answer = None
+        for event in self.stream(question, history, interview, lang, guest_only, k):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: list[tuple[str, str]] | None = None, interview: str | None = None,
+               lang: str | None = None, guest_only: bool = False, k: int = 5) -> Iterator[str | Answer]:
+        """Text deltas as the answer is produced, then the final `Answer`."""
+        question = self._validate(question, interview, lang)
+        answer_lang = detect_lang(question)
+        filters = Filters(interview=interview, lang=lang, role="guest" if guest_only else None)
+        if self.settings.llm_enabled:
+            yield from self._stream_llm(question, history or [], filters, answer_lang, k)
+            return
+        answer = self._extractive(question, history, filters, answer_lang, k)
+        yield from _pieces(answer.answer)
+        yield answer
+
+    def _extractive(self, question, history, filters, answer_lang, k, notice=None, query=None) -> Answer:
+        passages = self._retrieve(query or self._search_query(question, history), filters, k)
+        confidence = self._confidence(passages)
+        grounded = bool(passages) and confidence >= self.threshold
+        draft = compose(question, answer_lang, passages, self.manifests(), grounded, self._next_guest_turn)
+        grounded = grounded and bool(draft.citations)
+        return Answer(question=question, answer=draft.answer, answer_lang=answer_lang, grounded=grounded,
+                      mode="extractive", notice=notice, citations=draft.citations,
+                      retrieved=self._retrieved(passages, answer_lang, k), confidence=confidence)
+
+    def _stream_llm(self, question, history, filters, answer_lang, k) -> Iterator[str | Answer]:
+        from rag.llm import LLMAnswerer, LLMResult, LLMUnavailable
+        from rag.verify import locate_quote
+
+        if self._llm is None:
+            self._llm = LLMAnswerer(self.settings)
+        standalone = self._llm.condense(question, history) if history else question
+        passages = self._retrieve(standalone, filters, k)
+        shown = [p.best_in(answer_lang) for p in passages[:max(k, 6)]]
+        by_id = {c.chunk_id: c for p in passages for c in p.members.values()}
+        payload = [{"chunk_id": c.chunk_id, "interview": c.interview, "speaker": c.speaker, "role": c.role,
+                    "lang": c.lang, "text": c.text} for c in shown]
+        result, streamed = None, []
+        try:
+            for event in self._llm.stream_answer(standalone, payload, answer_lang, history):
+                if isinstance(event, LLMResult):
+                    result = event
+                else:
+                    streamed.append(event)
+                    yield event
+        except LLMUnavailable as exc:
+            yield from self._fallback(question, filters, answer_lang, k, str(exc), standalone, bool(streamed))
+            return
+        citations: list[Citation] = []
+        for c in (result.citations if result else []):
+            chunk = by_id.get(c.chunk_id)
+            span = locate_quote(c.quote, chunk.text) if chunk else None
+            if chunk is None or span is None:
+                continue  # fabricated or unverifiable: dropped
+            passage = next(p for p in passages if chunk.chunk_id in p.members)
+            from rag.extractive import cite
+
+            citations.append(cite(chunk, span, passage))
+        if not citations:
+            yield from self._fallback(question, filters, answer_lang, k, "no verifiable quote in the LLM answer",
+                                      standalone, bool(streamed))
+            return
+        yield Answer(question=question, answer=result.answer, answer_lang=answer_lang, grounded=True, mode="llm",
+                     notice=None, citations=citations, retrieved=self._retrieved(passages, answer_lang, k),
+                     model=self._llm.model, confidence=self._confidence(passages))
+
+    def _fallback(self, question, filters, answer_lang, k, why, query, streamed_already) -> Iterator[str | Answer]:
+        notice = NOTICES[answer_lang].format(why=why)
+        answer = self._extractive(question, None, filters, answer_lang, k, notice=notice, query=query)
+        if streamed_already:
+            yield "\n\n---\n"
+        yield from _pieces(notice + "\n\n" + answer.answer)
+        yield answer
+
+    @staticmethod
+    def format_citations(answer: Answer) -> str:
+        lines = []
+        if answer.notice:
+            lines.append(f"[{answer.notice}]")
+        for i, c in enumerate(answer.citations, 1):
+            lines.append(f"[{i}] {c.speaker} ({c.role}, {c.lang}) — {c.interview} — {c.location}")
+        if not answer.grounded:
+            for r in answer.retrieved:
+                lines.append(f"  searched: {r.speaker} ({r.role}, {r.lang}) {r.chunk_id}: {r.text[:100]}…")
+        return "\n".join(lines)
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """Stream an already-composed answer line by line (what a user sees arrive)."""
+    for line in text.splitlines(keepends=True):
+        yield line

