@@ -89,9 +89,10 @@ class NaiveBaseline:
     """Answer-like dicts from the naive pipeline; `.ask(question, history=..., k=...)` like QAService."""
 
     name = "baseline"
+    cached = False
 
     def __init__(self, settings: Settings, product_chunks: list | None = None, guest_names: dict | None = None,
-                 top_k: int = TOP_K, use_chroma: bool = True):
+                 top_k: int = TOP_K, use_chroma: bool = True, cache_dir: Path | None = None):
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         from ingest.embeddings import make_embeddings
@@ -114,11 +115,29 @@ class NaiveBaseline:
             c["linked_ids"] = []
         self.by_id = {c["chunk_id"]: c for c in self.chunks}
         t0 = time.perf_counter()
-        self.vectors = self.embeddings.passages([c["text"] for c in self.chunks])
+        self.vectors = self._vectors(cache_dir)
         self.embed_seconds = time.perf_counter() - t0
         self._collection = None
         if use_chroma:
             self._collection = self._chroma()
+
+    def _vectors(self, cache_dir: Path | None) -> np.ndarray:
+        """Passage embeddings; cached as .npy under `cache_dir` (the reports dir) keyed by embedder + texts."""
+        cache = None
+        if cache_dir is not None:
+            cache = Path(cache_dir) / f"baseline-{self.embeddings.name.replace(':', '_')}-{self.fingerprint()}.npy"
+            if cache.exists():
+                arr = np.load(cache)
+                if arr.shape[0] == len(self.chunks):
+                    self.cached = True
+                    return arr
+        vectors = self.embeddings.passages([c["text"] for c in self.chunks])
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(".tmp.npy")
+            np.save(tmp, vectors)
+            tmp.replace(cache)
+        return vectors
 
     def _chroma(self):
         import chromadb
@@ -164,7 +183,7 @@ class NaiveBaseline:
         return self.by_id
 
     def fingerprint(self) -> str:
-        h = hashlib.sha256()
+        h = hashlib.sha256(f"{CHUNK_SIZE}/{CHUNK_OVERLAP}".encode())
         for c in self.chunks:
             h.update(c["text"].encode("utf-8"))
         return h.hexdigest()[:12]

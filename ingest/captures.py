@@ -136,11 +136,11 @@ def parse_ainew_aggregator(text: str) -> ParsedCapture:
     header_end = None
     for i, p in enumerate(paras[:split]):
         if re.search(r"·約\d+分で読める$", p):
-            meta["source_line"] = p
+            meta["source_line"] = p.split("\n")[-1]
             meta["page_title"] = paras[i + 1] if i + 1 < split else ""
-        elif p.startswith("#") and "tags" not in meta:
-            meta["tags"] = [t for t in p.split("#") if t]
-        elif p == "TL;DR":
+        if p.startswith("#") and "tags" not in meta:
+            meta["tags"] = [t.strip() for t in p.split("\n")[0].split("#") if t.strip()]
+        if p.split("\n")[-1] == "TL;DR":
             meta["tldr"] = paras[i + 1]
         elif p == "影響分析":
             meta["impact_analysis"] = paras[i + 1]

@@ -196,11 +196,27 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     guest_passages = [p for p in passages if p.role == "guest"]
     if not guest_passages:
         return Draft(frames["abstain"], [])
-    chosen = [guest_passages[0]] + [p for p in guest_passages[1:MAX_QUOTES] if p.score >= 0.85 * guest_passages[0].score]
+    # A host question ranked above every guest passage points at the answer: its reply leads.
+    first = passages.index(guest_passages[0])
+    question_turn = next((p for p in passages[:first] if p.role == "host"), None)
+    if question_turn is not None and next_turn is not None:
+        reply = next_turn(question_turn.best_in(lang))
+        if reply is not None:
+            key = reply[1].key
+            led = next((p for p in guest_passages if p.key == key), reply[1])
+            guest_passages = [led] + [p for p in guest_passages if p.key != key]
+            led.score = max(led.score, guest_passages[min(1, len(guest_passages) - 1)].score)
+    chosen = [guest_passages[0]] + [p for p in guest_passages[1:MAX_QUOTES] 
+                           if p.score >= 0.85 * guest_passages[0].score and p.dense >= guest_passages[0].dense - 0.015]
     citations = []
-    for p in chosen:
+    for n, p in enumerate(chosen):
         chunk = p.best_in(lang)
-        citations.append(cite(chunk, best_window(chunk.text, question), p))
+        span = best_window(chunk.text, question)
+        lead = (sentence_spans(chunk.text) or [(0, len(chunk.text))])[0]
+        if n == 0 and span[0] > lead[0]:
+            # Answers lead with their point: quote the opening too when the best match is further in.
+            citations.append(cite(chunk, lead, p))
+        citations.append(cite(chunk, span, p))
     lines = [_frame(lang, "said", manifests, chosen[0].best_in(lang))]
     lines += [_quote_line(c, i + 1, lang) for i, c in enumerate(citations)]
     return Draft("\n".join(lines), citations)

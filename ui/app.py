@@ -42,24 +42,26 @@ EXAMPLES = [
 NOT_COVERED = "The interviews don't cover that."
 
 CSS = """
-.iqa-header h1 { margin-bottom: 0.1em; }
+.iqa-header h1 { margin-bottom: 0.1em; font-weight: 600; }
 .iqa-status { font-size: 0.92em; }
-.quote-card {
-  border: 1px solid var(--border-color-primary);
-  border-left: 4px solid #6b7280;
-  border-radius: 10px;
-  padding: 12px 14px 10px 14px;
-  background: var(--background-fill-secondary);
+.card-wrap {
+  border: 1px solid var(--border-color-primary) !important;
+  border-left: 5px solid #6b7280 !important;
+  border-radius: 10px !important;
+  padding: 12px 14px 10px 14px !important;
+  background: var(--background-fill-secondary) !important;
   box-shadow: 0 1px 3px rgba(0,0,0,0.08);
-  line-height: 1.55;
+  gap: 8px !important;
+  margin-bottom: 12px;
 }
-.quote-card.role-guest { border-left-color: #15803d; }
-.quote-card.role-host { border-left-color: #1d4ed8; }
-.quote-card.role-editor { border-left-color: #b45309; }
-.quote-card.passage-card { border-style: dashed; border-left-style: solid; }
+.card-wrap.role-guest { border-left-color: #15803d !important; }
+.card-wrap.role-host { border-left-color: #1d4ed8 !important; }
+.card-wrap.role-editor { border-left-color: #b45309 !important; }
+.card-wrap.kind-passage { border-style: dashed !important; border-left-style: solid !important; }
+.quote-card { line-height: 1.55; }
 .quote-card .card-num { font-weight: 700; color: var(--body-text-color-subdued); margin-right: 6px; }
 .quote-card blockquote.quote-text {
-  margin: 0 0 8px 0; padding: 0; border: none; font-size: 1.02em; white-space: pre-wrap;
+  margin: 0 0 8px 0 !important; padding: 0 !important; border: none !important; font-size: 1.02em; white-space: pre-wrap;
   font-family: inherit; color: var(--body-text-color);
 }
 .quote-card .card-meta { font-size: 0.86em; color: var(--body-text-color-subdued); display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: center; }
@@ -75,13 +77,12 @@ CSS = """
 .badge-host { background: #1d4ed8; }
 .badge-editor { background: #b45309; }
 .badge-lang { background: #4b5563; text-transform: none; }
-.card-wrap { gap: 4px !important; margin-bottom: 10px; }
-.card-wrap button.show-context { align-self: flex-start; max-width: 180px; }
+.card-wrap button.show-context { align-self: flex-start; max-width: 170px; }
 .cards-heading { font-weight: 700; margin: 6px 0; }
 .abstain-banner {
   border: 1px solid #d97706; background: rgba(245, 158, 11, 0.10); border-radius: 10px; padding: 10px 14px; margin-bottom: 8px;
 }
-.source-viewer .ctx-head { font-weight: 700; margin-bottom: 8px; }
+.source-viewer .ctx-head { font-weight: 600; margin-bottom: 8px; }
 .source-viewer .ctx-turn { border-radius: 8px; padding: 8px 10px; margin-bottom: 8px; border: 1px solid var(--border-color-primary); white-space: pre-wrap; line-height: 1.55; }
 .source-viewer .ctx-turn .ctx-speaker { font-weight: 600; margin-bottom: 4px; white-space: normal; }
 .source-viewer .ctx-current { border: 2px solid #f59e0b; background: rgba(245, 158, 11, 0.10); }
@@ -352,9 +353,7 @@ def build_app(service: "QAService") -> gr.Blocks:
             yield chat, history, no_change, no_change, status_md(mode, error="The backend returned no answer.")
             return
         answer = _plain(final)
-        shown = answer.get("answer") or text
-        if not answer.get("grounded"):
-            shown = f"{NOT_COVERED} {shown}" if NOT_COVERED.lower() not in shown.lower() else shown
+        shown = answer.get("answer") or text or (NOT_COVERED if not answer.get("grounded") else "")
         if started:
             chat[-1] = {"role": "assistant", "content": _display_text(shown)}
         else:
@@ -447,6 +446,7 @@ def build_app(service: "QAService") -> gr.Blocks:
                     sanitize_html=True,
                     render_markdown=True,
                     feedback_options=None,
+                    buttons=["copy", "copy_all"],
                     allow_tags=False,
                     latex_delimiters=[],
                     elem_id="chat",
@@ -482,7 +482,8 @@ def build_app(service: "QAService") -> gr.Blocks:
                             "These are the closest passages searched:</div>"
                         )
                     for n, item in enumerate(items, 1):
-                        with gr.Column(elem_classes=["card-wrap"]):
+                        wrap_classes = ["card-wrap", f"role-{_role(item.get('role'))}", f"kind-{item.get('kind', 'quote')}"]
+                        with gr.Column(elem_classes=wrap_classes):
                             gr.HTML(card_html(item, n, manifests), elem_classes=["card-html"])
                             btn = gr.Button(
                                 "Show in context", size="sm", elem_classes=["show-context"], min_width=120
@@ -513,7 +514,7 @@ def build_app(service: "QAService") -> gr.Blocks:
         new_btn.click(
             new_chat, None,
             [chatbot, history_state, cards_state, answer_state, source_viewer, status, export_file, question_box],
-            queue=False, api_visibility="private",
+            api_visibility="private",  # queued: State change events (which re-render the cards) need the queue
         )
         export_btn.click(do_export, [answer_state], [export_file], api_visibility="private")
 

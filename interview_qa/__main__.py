@@ -1,0 +1,3 @@
+from interview_qa.cli import main
+
+main()

@@ -1,0 +1,211 @@
+"""Answers over the real index: verbatim, attributed, cross-lingual, abstaining; the CLI and its --json contract."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from interview_qa.cli import cli
+from interview_qa.errors import BadQuestionError
+from interview_qa.settings import Settings
+from rag.service import QAService
+
+try:
+    from tests.fake_openai_server import Reply, fake_llm  # noqa: F401
+except ImportError:  # pragma: no cover
+    from fake_openai_server import Reply, fake_llm  # noqa: F401
+
+
+@pytest.fixture
+def service(indexed_home):
+    return QAService.from_settings(Settings.from_env(), build_if_missing=False)
+
+
+def assert_verbatim(service, answer):
+    for c in answer.citations:
+        chunk = service.index.by_id[c.chunk_id]
+        assert c.quote and c.quote in chunk.text, c
+        assert (c.role, c.speaker, c.lang) == (chunk.role, chunk.speaker, chunk.lang)
+        if c.original is not None:
+            assert c.original.quote in service.index.by_id[c.original_chunk_id].text
+
+
+def test_distillation_answer_is_his_own_words(service):
+    a = service.ask("what did he say about distillation?")
+    assert a.grounded and a.mode == "extractive" and a.answer_lang == "en"
+    assert_verbatim(service, a)
+    assert a.citations[0].role == "guest" and a.citations[0].speaker == "Mustafa Suleyman"
+    # His words about not distilling: shortcuts to the frontier / exceeding the teacher / no copying.
+    assert any(s in c.quote for c in a.citations for s in ("shortcuts to the frontier", "teacher", "distillation"))
+    assert all(c.role == "guest" for c in a.citations)
+
+
+def test_host_line_is_attributed_to_the_host(service):
+    a = service.ask("Did Suleyman say that Grok was distilled from a number of models?")
+    assert_verbatim(service, a)
+    host = [c for c in a.citations if c.role == "host"]
+    assert host and "Grok was distilled from a number of models" in host[0].quote
+    assert host[0].speaker == "Nilay Patel"
+    assert not any("Grok was distilled" in c.quote for c in a.citations if c.role == "guest")
+    assert "not Mustafa Suleyman" in a.answer
+
+
+def test_editor_footnote_is_attributed_to_the_outlet(service):
+    a = service.ask("Did Suleyman say he is a keen reader?")
+    assert a.citations and a.citations[0].role == "editor"
+    assert "keen reader" in a.citations[0].quote
+
+
+def test_japanese_question_gets_japanese_quote_and_english_original(service):
+    a = service.ask("蒸留について彼は何と言いましたか？")
+    assert a.answer_lang == "ja" and a.grounded
+    assert_verbatim(service, a)
+    first = a.citations[0]
+    assert first.lang == "ja" and first.role == "guest"
+    assert first.original is not None and first.original.lang == "en"
+    assert "氏の発言" in a.answer
+
+
+def test_simplified_chinese_finds_traditional_text(service):
+    a = service.ask("他怎么形容埃隆·马斯克？")
+    assert a.answer_lang == "zh" and a.grounded
+    assert_verbatim(service, a)
+    assert a.citations[0].lang == "zh" and "推土機" in a.citations[0].quote
+    assert a.citations[0].original is not None and "bulldozer" in a.citations[0].original.quote
+
+
+def test_chinese_only_passage_is_found_and_quoted_in_chinese(service):
+    a = service.ask("微软拥有多少吉瓦的计算能力？")
+    assert a.grounded
+    assert_verbatim(service, a)
+    assert any("33 吉瓦" in c.quote for c in a.citations)
+    assert all(c.original is None for c in a.citations if "33 吉瓦" in c.quote)
+
+
+@pytest.mark.parametrize("question", [
+    "What is Suleyman's favourite football team?",
+    "What did he say about quantum error correction in superconducting qubits?",
+])
+def test_off_topic_questions_abstain_with_evidence(service, question):
+    a = service.ask(question)
+    assert not a.grounded and not a.citations
+    assert len(a.retrieved) == 5 and "don't cover" in a.answer
+
+
+def test_retrieved_is_fused_top_k_with_linked_translations(service):
+    a = service.ask("蒸留について彼は何と言いましたか？", k=7)
+    assert len(a.retrieved) == 7
+    assert [r.score for r in a.retrieved] == sorted((r.score for r in a.retrieved), reverse=True)
+    ids = [r.chunk_id for r in a.retrieved]
+    assert len(ids) == len(set(ids))
+    linked = {lk["chunk_id"] for r in a.retrieved for lk in r.linked}
+    assert not linked & set(ids), "a passage and its translation took two slots"
+    assert any(r.lang == "ja" and any(lk["lang"] == "en" for lk in r.linked) for r in a.retrieved)
+
+
+def test_filters(service):
+    a = service.ask("What did he say about distillation?", interview="bloomberg-mishal-husain-2025-12-12", lang="en",
+                    guest_only=True)
+    assert all(r.interview == "bloomberg-mishal-husain-2025-12-12" and r.lang == "en" and r.role == "guest"
+               for r in a.retrieved)
+
+
+def test_follow_up_uses_the_conversation(service):
+    first = service.ask("How would he describe Elon Musk?")
+    follow = service.ask("And Demis Hassabis?", history=[("How would he describe Elon Musk?", first.answer)])
+    assert any("great scientist" in c.quote for c in follow.citations)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"question": "   "}, "empty"),
+    ({"question": "x" * 5000}, "limit"),
+    ({"question": "what about\x07 bells?"}, "control characters"),
+    ({"question": "hello?", "interview": "nope"}, "unknown interview"),
+    ({"question": "hello?", "lang": "fr"}, "unknown language"),
+])
+def test_bad_questions_are_refused_clearly(service, kwargs, message):
+    with pytest.raises(BadQuestionError, match=message):
+        service.ask(**kwargs)
+
+
+def test_cli_ask_json_contract(indexed_home):
+    result = CliRunner().invoke(cli, ["ask", "what did he say about distillation?", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"question", "answer", "answer_lang", "grounded", "mode", "notice", "citations", "retrieved"} <= data.keys()
+    c = data["citations"][0]
+    assert {"chunk_id", "interview", "speaker", "role", "lang", "quote", "original"} <= c.keys()
+    r = data["retrieved"][0]
+    assert {"chunk_id", "interview", "speaker", "role", "lang", "text", "score"} <= r.keys()
+
+
+@pytest.mark.parametrize("args", [["ask", ""], ["ask", "hi?", "--interview", "nope"], ["ask", "hi?", "--lang", "xx"]])
+def test_cli_bad_input_exits_non_zero_with_one_line(indexed_home, args):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code != 0
+    assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_builds_the_index_on_first_use(tmp_path, monkeypatch):
+    """A fresh home and a tiny corpus: `ask` ingests first, offline, then answers."""
+    corpus = tmp_path / "corpus"
+    (corpus / "demo").mkdir(parents=True)
+    (corpus / "demo" / "talk.txt").write_text(
+        "---\nguest: Ada Lovelace\n---\nCHARLES: What is the engine for?\n\nADA LOVELACE: It weaves algebraic "
+        "patterns just as the Jacquard loom weaves flowers and leaves.\n", encoding="utf-8")
+    (corpus / "demo" / "manifest.json").write_text(json.dumps({
+        "id": "demo", "title": "Demo", "outlet": "Test", "date": "1843-01-01", "host": "Charles",
+        "guest": "Ada Lovelace", "languages": ["en"], "original": "en", "layout": "transcript",
+        "source_file": "talk.txt"}), encoding="utf-8")
+    monkeypatch.setenv("INTERVIEW_QA_INTERVIEWS_DIR", str(corpus))
+    result = CliRunner().invoke(cli, ["ask", "What is the engine for?", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output[result.output.index("{"):])
+    assert data["citations"][0]["speaker"] == "Ada Lovelace"
+
+
+# --- LLM mode through the service, against the local stand-in server ---
+
+@pytest.fixture
+def llm_service(indexed_home, fake_llm, monkeypatch):
+    monkeypatch.setenv("INTERVIEW_QA_LLM_BASE_URL", fake_llm.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-key-123456")
+    monkeypatch.setenv("INTERVIEW_QA_LLM_TIMEOUT", "2")
+    return QAService.from_settings(Settings.from_env(), build_if_missing=False)
+
+
+def _real_quote(service):
+    chunk = next(c for c in service.store.chunks() if c.text.startswith("There’s definitely lots of shortcuts"))
+    return chunk.chunk_id, "There's definitely lots of shortcuts to the frontier"  # straight apostrophe: repaired
+
+
+def test_llm_fabricated_quote_is_dropped_real_one_kept(llm_service, fake_llm):
+    cid, quote = _real_quote(llm_service)
+    fake_llm.script(Reply(content=json.dumps({"answer": "He said shortcuts exist but he wants to beat the teacher.",
+                                              "citations": [{"chunk_id": cid, "quote": "We distilled GPT-5 into MAI."},
+                                                            {"chunk_id": cid, "quote": quote}]})))
+    events = list(llm_service.stream("what did he say about distillation?"))
+    answer = events[-1]
+    assert answer.mode == "llm" and answer.notice is None
+    assert "".join(e for e in events[:-1]) == answer.answer
+    assert [c.quote for c in answer.citations] == ["There’s definitely lots of shortcuts to the frontier"]
+    assert_verbatim(llm_service, answer)
+
+
+@pytest.mark.parametrize("reply", [Reply(status=401), Reply(status=429), Reply(status=500), Reply(delay=4),
+                                   Reply(content="this is not json")])
+def test_llm_failures_fall_back_with_notice_and_no_key(llm_service, fake_llm, reply):
+    fake_llm.script(reply)
+    answer = llm_service.ask("what did he say about distillation?")
+    assert answer.mode == "extractive" and answer.notice and answer.citations
+    assert "sk-test-secret-key-123456" not in json.dumps(answer.to_json())
+    assert_verbatim(llm_service, answer)
+
+
+def test_llm_with_no_verifiable_quote_falls_back(llm_service, fake_llm):
+    fake_llm.script(Reply(content=json.dumps({"answer": "Made up.", "citations": [
+        {"chunk_id": "nope", "quote": "anything"}]})))
+    answer = llm_service.ask("what did he say about distillation?")
+    assert answer.mode == "extractive" and "no verifiable quote" in answer.notice
