@@ -78,7 +78,7 @@ def losses(result: dict) -> list[str]:
             if p is not None and b is not None and p < b - 1e-9:
                 out.append(f"{s} {label.strip()}: product {fmt(p, key)} < baseline {fmt(b, key)}")
     chrf_p, chrf_b = (prod.get("overall") or {}).get("chrf"), (base.get("overall") or {}).get("chrf")
-    if chrf_p is not None and chrf_b is not None and chrf_p < chrf_b:
+    if chrf_p is not None and chrf_b is not None and round(chrf_p, 1) < round(chrf_b, 1):
         out.append(f"overall chrF (report only): product {chrf_p:.1f} < baseline {chrf_b:.1f}")
     return out
 

