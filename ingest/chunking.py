@@ -1,6 +1,7 @@
 """Speaker-turn chunks: consecutive paragraphs of one speaker, long turns split at sentence boundaries.
 
-Sizes are measured with tiktoken (cl100k_base, made available offline by `ingest.offline_tiktoken`).
+Sizes are measured with tiktoken (o200k_base, made available offline by `ingest.offline_tiktoken`; it spends
+fewer tokens on Japanese and Chinese than cl100k_base, so a CJK chunk holds about as much as an English one).
 A guest chunk carries the host question it answers, for retrieval only (short answers such as "I guess a
 bulldozer." cannot be found without their question); the question is never part of the quotable text.
 """
@@ -69,7 +70,7 @@ def count_span(unit: tuple[int, int, int], turn: Turn, count) -> int:
 
 
 def chunk_interview(interview: Interview, max_tokens: int) -> list[Chunk]:
-    enc = get_encoding()
+    enc = get_encoding("o200k_base")
 
     def count(text: str) -> int:
         return len(enc.encode(text, disallowed_special=()))
@@ -101,6 +102,7 @@ def chunk_interview(interview: Interview, max_tokens: int) -> list[Chunk]:
                     char_start=start,
                     char_end=end,
                     question=last_question if turn.role == "guest" else "",
+                    piece=k,
                 ))
                 for pi in paras:
                     by_section_para.setdefault((lang, pi), []).append(chunk_id)

@@ -100,12 +100,15 @@ class Chunk:
     char_start: int
     char_end: int
     question: str = ""  # the host question a guest chunk answers: retrieval context, never quoted
+    piece: int = 0  # position of this chunk within its turn (long turns are split)
     linked_ids: list[str] = field(default_factory=list)
     # For a translation chunk: [paragraph index, [original paragraph indices]] pairs, to map a quote back.
     para_links: list = field(default_factory=list)
 
     def embedding_text(self) -> str:
-        return f"{self.question}\n{self.text}" if self.question else self.text
+        # Only the opening piece of an answer carries its question: otherwise every piece of a long answer
+        # would look equally like what was asked, and crowd out other turns.
+        return f"{self.question}\n{self.text}" if self.question and self.piece == 0 else self.text
 
     def to_metadata(self) -> dict:
         # Chroma metadata values must be scalars: lists are stored as JSON strings.
@@ -120,6 +123,7 @@ class Chunk:
             "char_start": self.char_start,
             "char_end": self.char_end,
             "question": self.question,
+            "piece": self.piece,
             "linked_ids": json.dumps(self.linked_ids, ensure_ascii=False),
             "para_links": json.dumps(self.para_links),
         }
@@ -139,6 +143,7 @@ class Chunk:
             char_start=int(meta["char_start"]),
             char_end=int(meta["char_end"]),
             question=meta.get("question", ""),
+            piece=int(meta.get("piece", 0)),
             linked_ids=json.loads(meta.get("linked_ids", "[]")),
             para_links=json.loads(meta.get("para_links", "[]")),
         )

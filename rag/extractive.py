@@ -23,7 +23,8 @@ MAX_QUOTES = 2
 # Yes/no questions about whether the guest said something ("Did he say that…?"), as opposed to open ones
 # ("What did he say about…?"), in three languages.
 _YES_NO_SAID = re.compile(
-    r"^\s*(did|does|has|is it true|was it|were they|is that)\b.{0,80}\b(say|said|claim|call|mention|argue|state|tell)|"
+    r"^\s*(did|does|has|is it true|was it|were they|is that)\b.{0,80}\b(say|said|claim|call|mention|argue|state|"
+    r"tell|describe|admit|recommend|talk|think|suggest|believe|joke|compare|predict|promise|deny|praise)|"
     r"(と言いました|と述べました|と言った|と発言|と語りました)|"
     r"(說過|说过|是他說|是他说|有沒有說|有没有说|是否說|是否说|是否曾說|是否曾说|真的說|真的说).*[嗎吗？?]?",
     re.I,
@@ -33,6 +34,21 @@ _OPEN_QUESTION = re.compile(r"^\s*(what|how|why|which|where|when)\b|何|どう|�
 
 def asks_attribution(question: str) -> bool:
     return bool(_YES_NO_SAID.search(question)) and not _OPEN_QUESTION.search(question)
+
+
+# The "did he say" frame around the claim: not evidence of who said the claim.
+_CLAIM_FRAME = re.compile(
+    r"^\s*(did|does|has|is it true that|was it)\s+\S+\s+(ever\s+)?(say|said|claim|mention|talk about|tell|state)"
+    r"\s+(that\s+)?|"
+    r"(と言いましたか|と言いました|と述べましたか|と述べました|と言ったのですか|と言った|と発言しましたか|と語りましたか|ですか)|"
+    r"(有沒有說過|有没有说过|有沒有說|有没有说|是否說過|是否说过|是否說|是否说|說過|说过|真的說|真的说|嗎|吗|呢)",
+    re.I,
+)
+
+
+def claim_of(question: str) -> str:
+    """'Did he say that X?' → 'X' (in three languages); the question itself if no frame is found."""
+    return _CLAIM_FRAME.sub(" ", question).strip(" ?？。") or question
 
 
 FRAMES = {
@@ -167,32 +183,29 @@ def _quote_line(c: Citation, n: int, lang: str) -> str:
     return line
 
 
+def compose_attribution(question: str, lang: str, speakers: list[Passage], manifests: dict, next_turn=None) -> Draft:
+    """The words asked about are someone else's (host or editor): say whose, quote them, then the guest's reply."""
+    citations, parts = [], []
+    for p in speakers:
+        chunk = p.best_in(lang)
+        citations.append(cite(chunk, best_window(chunk.text, question), p))
+        if len(citations) == 1:
+            parts.append(_frame(lang, "not_guest", manifests, chunk))
+        parts.append(_quote_line(citations[-1], len(citations), lang))
+    reply = next_turn(speakers[0].best_in(lang)) if next_turn else None
+    if reply is not None:
+        r_chunk, r_passage = reply
+        citations.append(cite(r_chunk, best_window(r_chunk.text, question), r_passage))
+        parts += [_frame(lang, "reply", manifests, r_chunk), _quote_line(citations[-1], len(citations), lang)]
+    return Draft("\n".join(parts), citations)
+
+
 def compose(question: str, lang: str, passages: list[Passage], manifests: dict, grounded: bool,
             next_turn=None) -> Draft:
-    """The answer text and its citations. `next_turn(chunk)` gives the guest turn after a host turn, if any."""
+    """The guest's words that answer the question. `next_turn(chunk)` gives the guest reply to a host turn."""
     frames = FRAMES[lang]
     if not grounded or not passages:
         return Draft(frames["abstain"], [])
-    top = passages[0]
-    if asks_attribution(question):
-        # Whose words are these? The passage sharing most words with the question decides, not the fused rank.
-        best_other = max((p for p in passages[:8] if p.role != "guest"), key=lambda p: p.lexical, default=None)
-        best_guest = max((p.lexical for p in passages[:8] if p.role == "guest"), default=0.0)
-        if best_other is not None and best_other.lexical >= 1.5 * best_guest and best_other.lexical > 0:
-            top = best_other
-    if top.role != "guest" and asks_attribution(question):
-        # The words asked about are someone else's: say whose, then give the guest's reply if there is one.
-        chunk = top.best_in(lang)
-        span = best_window(chunk.text, question)
-        citations = [cite(chunk, span, top)]
-        parts = [_frame(lang, "not_guest", manifests, chunk), _quote_line(citations[0], 1, lang)]
-        reply = next_turn(chunk) if next_turn else None
-        if reply is not None:
-            r_chunk, r_passage = reply
-            r_span = best_window(r_chunk.text, question)
-            citations.append(cite(r_chunk, r_span, r_passage))
-            parts += [_frame(lang, "reply", manifests, r_chunk), _quote_line(citations[1], 2, lang)]
-        return Draft("\n".join(parts), citations)
     guest_passages = [p for p in passages if p.role == "guest"]
     if not guest_passages:
         return Draft(frames["abstain"], [])
@@ -205,7 +218,6 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             key = reply[1].key
             led = next((p for p in guest_passages if p.key == key), reply[1])
             guest_passages = [led] + [p for p in guest_passages if p.key != key]
-            led.score = max(led.score, guest_passages[min(1, len(guest_passages) - 1)].score)
     chosen = [guest_passages[0]] + [p for p in guest_passages[1:MAX_QUOTES] 
                            if p.score >= 0.85 * guest_passages[0].score and p.dense >= guest_passages[0].dense - 0.015]
     citations = []

@@ -1,8 +1,8 @@
 """Tokens for BM25 in three languages: Snowball-stemmed English words, CJK character uni+bigrams.
 
-Traditional Chinese is folded to simplified with OpenCC (Japanese kanji go through the same fold, on both
-the query and the documents, so matching stays consistent), and everything is NFKC-normalised so
-full-width letters and digits match their ASCII forms.
+Traditional Chinese is folded to simplified with OpenCC, and Japanese kanji (shinjitai) go through
+traditional to simplified too, so 読書 in a Japanese question meets 讀書 in a Chinese passage; everything is
+NFKC-normalised so full-width letters and digits match their ASCII forms.
 """
 
 from __future__ import annotations
@@ -30,15 +30,23 @@ def _stemmer():
 
 
 @functools.cache
-def _t2s():
+def _opencc(config: str):
     from opencc import OpenCC
 
-    return OpenCC("t2s")
+    return OpenCC(config)
+
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
 
 
 def fold(text: str) -> str:
+    """NFKC, lower case, and one script for Han characters: Japanese shinjitai → traditional → simplified."""
     text = unicodedata.normalize("NFKC", text).lower()
-    return _t2s().convert(text) if _CJK_RUN.search(text) else text
+    if not _CJK_RUN.search(text):
+        return text
+    if _KANA.search(text):
+        text = _opencc("jp2t").convert(text)
+    return _opencc("t2s").convert(text)
 
 
 def tokenize(text: str) -> list[str]:
@@ -49,3 +57,11 @@ def tokenize(text: str) -> list[str]:
         tokens.extend(ch for ch in run if not _KANA_ONLY.match(ch))
         tokens.extend(run[i:i + 2] for i in range(len(run) - 1))
     return tokens
+
+
+_HIRAGANA = re.compile(r"[\u3040-\u309f]")
+
+
+def content_tokens(text: str) -> list[str]:
+    """Tokens that carry content: no single CJK characters, no bigrams with hiragana (Japanese grammar)."""
+    return [t for t in tokenize(text) if len(t) > 1 and not _HIRAGANA.search(t)]

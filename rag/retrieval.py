@@ -15,10 +15,17 @@ from langchain_core.retrievers import BaseRetriever
 
 from ingest.models import Chunk
 from ingest.store import ChunkStore
-from rag.lexical import tokenize
+from rag.lexical import content_tokens, tokenize
 
 RRF_K = 60
 CANDIDATES = 40
+ANSWER_LIFT = 1.01
+# "Did he say X?": a host/editor passage must out-match the guest's best by this ratio (and an absolute floor);
+# passages within WHO_SAID_KEEP of the best are cited too.
+WHO_SAID_RATIO = 1.1
+WHO_SAID_MIN = 1.5
+WHO_SAID_KEEP = 0.35
+WHO_SAID_MAX = 3
 
 
 @dataclass
@@ -79,6 +86,10 @@ class HybridIndex:
         vecs = {i: v for i, v in zip(got["ids"], got["embeddings"])}
         self.vectors = np.asarray([vecs[c.chunk_id] for c in self.chunks], dtype=np.float32)
         self.group = self._groups()
+        self._lang_idx = {}
+        for i, c in enumerate(self.chunks):
+            self._lang_idx.setdefault(c.lang, []).append(i)
+        self._lang_idx = {k: np.asarray(v) for k, v in self._lang_idx.items()}
         self.members: dict[str, list[str]] = {}
         for cid, key in self.group.items():
             self.members.setdefault(key, []).append(cid)
@@ -105,6 +116,15 @@ class HybridIndex:
         q = self.store.embeddings.query_vector(query)
         return self.vectors @ q
 
+    def _per_language_z(self, dense: np.ndarray) -> np.ndarray:
+        """Similarity standardised within each chunk language: a question is closer to every text in its own
+        language, so raw cosine would bury the passage that only exists in another one."""
+        out = np.empty_like(dense)
+        for idx in self._lang_idx.values():
+            vals = dense[idx]
+            out[idx] = (vals - vals.mean()) / (vals.std() or 1.0)
+        return out
+
     def lexical_scores(self, query: str) -> np.ndarray:
         tokens = [t for t in tokenize(query) if t in self.vocab]
         if not tokens:
@@ -117,10 +137,14 @@ class HybridIndex:
         dense = self.dense_scores(query)
         lexical = self.lexical_scores(query)
         fused = np.zeros(len(self.chunks), dtype=np.float64)
-        for scores, require_positive in ((dense, False), (lexical, True)):
+        # Raw similarity favours the question's own language; standardised within each language it doesn't.
+        # Both ranked lists vote (measured on the eval set: better hit@5 and MRR in every language than either).
+        z = self._per_language_z(dense)
+        lists = [(dense, 0.5), (z, 0.5)]
+        for scores, weight, require_positive in [(sc, w, False) for sc, w in lists] + [(lexical, 1.0, True)]:
             order = [i for i in np.argsort(-scores) if admitted[i] and (scores[i] > 0 or not require_positive)]
             for rank, i in enumerate(order[:CANDIDATES]):
-                fused[i] += 1.0 / (RRF_K + rank + 1)
+                fused[i] += weight / (RRF_K + rank + 1)
         passages: dict[str, Passage] = {}
         for i in np.argsort(-fused):
             if fused[i] <= 0:
@@ -154,10 +178,11 @@ class HybridIndex:
             target = passages.get(key)
             if target is None:
                 target = passages[key] = Passage(key=key, members={cid: self.by_id[cid] for cid in self.members[key]})
-            if target.score < 0.95 * p.score:
-                target.score = 0.95 * p.score
+            # The reply is what was asked for: it ranks just above the question that found it.
+            if target.score < ANSWER_LIFT * p.score:
+                target.score = ANSWER_LIFT * p.score
                 target.dense = max(target.dense, p.dense)
-                target.hits.setdefault(answer.chunk_id, 0.95 * p.score)
+                target.hits.setdefault(answer.chunk_id, ANSWER_LIFT * p.score)
 
     def next_guest_turn(self, chunk: Chunk) -> Chunk | None:
         """The first chunk of the guest's reply to a host turn (None if the host speaks again first)."""
@@ -168,6 +193,32 @@ class HybridIndex:
             if c.role == "host" and c.turn != chunk.turn:
                 return None
         return None
+
+    def who_said(self, question: str, filters: Filters, ignore: set[str]) -> list[Passage]:
+        """For "did he say X?": the host or editor passages whose words match X clearly better than any of the
+        guest's (BM25 over the whole corpus, the guest's own name left out), best first; [] if the guest's
+        words match as well."""
+        tokens = [t for t in content_tokens(question) if t in self.vocab and t not in ignore]
+        if not tokens:
+            return []
+        scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        admitted = [i for i, c in enumerate(self.chunks) if filters.admits(c) or (filters.role == "guest" and
+                    Filters(filters.interview, filters.lang).admits(c))]
+        guest_best = max((scores[i] for i in admitted if self.chunks[i].role == "guest"), default=0.0)
+        others = sorted((i for i in admitted if self.chunks[i].role != "guest"), key=lambda i: -scores[i])
+        if not others or scores[others[0]] < max(WHO_SAID_MIN, WHO_SAID_RATIO * guest_best):
+            return []
+        top = float(scores[others[0]])
+        picked: list[Passage] = []
+        for i in others[:WHO_SAID_MAX]:
+            if scores[i] < WHO_SAID_KEEP * top:
+                break
+            key = self.group[self.chunks[i].chunk_id]
+            if all(p.key != key for p in picked):
+                picked.append(Passage(key=key, members={cid: self.by_id[cid] for cid in self.members[key]},
+                                      score=float(scores[i]), lexical=float(scores[i]),
+                                      hits={self.chunks[i].chunk_id: float(scores[i])}))
+        return picked
 
     def neighbours(self, chunk_id: str, window: int) -> tuple[list[Chunk], list[Chunk]]:
         c = self.by_id[chunk_id]

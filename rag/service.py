@@ -20,7 +20,8 @@ from interview_qa.settings import Settings
 from ingest.models import Chunk
 from ingest.store import ChunkStore, IndexState
 from ingest.text import LANGS, detect_lang
-from rag.extractive import compose
+from rag.extractive import GUEST_NAMES, asks_attribution, claim_of, compose, compose_attribution
+from rag.lexical import tokenize
 from rag.retrieval import Filters, HybridIndex, Passage
 from rag.types import Answer, Citation, Retrieved
 
@@ -155,14 +156,30 @@ class QAService:
         yield answer
 
     def _extractive(self, question, history, filters, answer_lang, k, notice=None, query=None) -> Answer:
-        passages = self._retrieve(query or self._search_query(question, history), filters, k)
+        query = query or self._search_query(question, history)
+        passages = self._retrieve(query, filters, k)
         confidence = self._confidence(passages)
-        grounded = bool(passages) and confidence >= self.threshold
-        draft = compose(question, answer_lang, passages, self.manifests(), grounded, self._next_guest_turn)
-        grounded = grounded and bool(draft.citations)
+        speakers = (self.index.who_said(claim_of(question), filters, self._guest_name_tokens())
+                    if asks_attribution(question) else [])
+        if speakers:
+            # Lexical evidence that someone else said it grounds the answer, whatever the dense score.
+            draft = compose_attribution(question, answer_lang, speakers, self.manifests(), self._next_guest_turn)
+            grounded = True
+            shown = {p.key for p in speakers}
+            passages = speakers + [p for p in passages if p.key not in shown]
+        else:
+            grounded = bool(passages) and confidence >= self.threshold
+            draft = compose(question, answer_lang, passages, self.manifests(), grounded, self._next_guest_turn)
+            grounded = grounded and bool(draft.citations)
         return Answer(question=question, answer=draft.answer, answer_lang=answer_lang, grounded=grounded,
                       mode="extractive", notice=notice, citations=draft.citations,
                       retrieved=self._retrieved(passages, answer_lang, k), confidence=confidence)
+
+    def _guest_name_tokens(self) -> set[str]:
+        names = {m.get("guest", "") for m in self.manifests().values()} | set(GUEST_NAMES.values())
+        names |= {n.split("・")[-1] for n in GUEST_NAMES.values()} | {n.split("·")[-1] for n in GUEST_NAMES.values()}
+        names |= {"苏莱曼", "蘇萊曼", "スレイマン氏", "ムスタファ氏"}
+        return {t for n in names for t in tokenize(n)}
 
     def _stream_llm(self, question, history, filters, answer_lang, k) -> Iterator[str | Answer]:
         from rag.llm import LLMAnswerer, LLMResult, LLMUnavailable
