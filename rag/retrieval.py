@@ -80,7 +80,8 @@ class HybridIndex:
         self.bm25 = bm25s.BM25()
         # Lexical matching sees only the words in the chunk: a question stored with an answer must not make
         # every piece of a long answer look like it says what the host asked.
-        self.bm25.index([tokenize(c.text) for c in self.chunks], show_progress=False)
+        self._tokens = [tokenize(c.text) for c in self.chunks]
+        self.bm25.index(self._tokens, show_progress=False)
         self.vocab = set(self.bm25.vocab_dict)
         got = store.collection.get(ids=[c.chunk_id for c in self.chunks], include=["embeddings"])
         vecs = {i: v for i, v in zip(got["ids"], got["embeddings"])}
@@ -115,6 +116,13 @@ class HybridIndex:
     def dense_scores(self, query: str) -> np.ndarray:
         q = self.store.embeddings.query_vector(query)
         return self.vectors @ q
+
+    def passage_of(self, chunk_id: str) -> Passage:
+        key = self.group[chunk_id]
+        return Passage(key=key, members={cid: self.by_id[cid] for cid in self.members[key]})
+
+    def tokens(self, chunk_id: str) -> list[str]:
+        return self._tokens[self._pos[chunk_id]]
 
     def _per_language_z(self, dense: np.ndarray) -> np.ndarray:
         """Similarity standardised within each chunk language: a question is closer to every text in its own
@@ -153,7 +161,7 @@ class HybridIndex:
             key = self.group[chunk.chunk_id]
             p = passages.get(key)
             if p is None:
-                p = passages[key] = Passage(key=key, members={cid: self.by_id[cid] for cid in self.members[key]})
+                p = passages[key] = self.passage_of(chunk.chunk_id)
             p.hits[chunk.chunk_id] = float(fused[i])
             p.dense = max(p.dense, float(dense[i]))
             p.lexical = max(p.lexical, float(lexical[i]))
@@ -177,7 +185,7 @@ class HybridIndex:
             key = self.group[answer.chunk_id]
             target = passages.get(key)
             if target is None:
-                target = passages[key] = Passage(key=key, members={cid: self.by_id[cid] for cid in self.members[key]})
+                target = passages[key] = self.passage_of(answer.chunk_id)
             # The reply is what was asked for: it ranks just above the question that found it.
             if target.score < ANSWER_LIFT * p.score:
                 target.score = ANSWER_LIFT * p.score
@@ -213,11 +221,11 @@ class HybridIndex:
         for i in others[:WHO_SAID_MAX]:
             if scores[i] < WHO_SAID_KEEP * top:
                 break
-            key = self.group[self.chunks[i].chunk_id]
-            if all(p.key != key for p in picked):
-                picked.append(Passage(key=key, members={cid: self.by_id[cid] for cid in self.members[key]},
-                                      score=float(scores[i]), lexical=float(scores[i]),
-                                      hits={self.chunks[i].chunk_id: float(scores[i])}))
+            passage = self.passage_of(self.chunks[i].chunk_id)
+            if all(p.key != passage.key for p in picked):
+                passage.score = passage.lexical = float(scores[i])
+                passage.hits = {self.chunks[i].chunk_id: float(scores[i])}
+                picked.append(passage)
         return picked
 
     def neighbours(self, chunk_id: str, window: int) -> tuple[list[Chunk], list[Chunk]]:
