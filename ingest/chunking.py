@@ -41,32 +41,27 @@ def turns_of(section: Section) -> list[Turn]:
 
 def _pieces(turn: Turn, max_tokens: int, count) -> list[tuple[int, int, list[int]]]:
     """(start, end, paragraph indices) pieces of a turn in section offsets, each ≤ max_tokens where possible."""
-    units: list[tuple[int, int, int]] = []  # (start, end, paragraph index): paragraphs, or sentences of long ones
+    # Units are whole paragraphs, or the sentences of a paragraph too long to fit: (start, end, paragraph, tokens).
+    units: list[tuple[int, int, int, int]] = []
     for p in turn.paragraphs:
-        if count(p.text) <= max_tokens:
-            units.append((p.start, p.end, p.index))
+        size = count(p.text)
+        if size <= max_tokens:
+            units.append((p.start, p.end, p.index, size))
         else:
-            units.extend((p.start + s, p.start + e, p.index) for s, e in sentence_spans(p.text))
-    pieces: list[list[tuple[int, int, int]]] = []
+            units.extend((p.start + s, p.start + e, p.index, count(p.text[s:e])) for s, e in sentence_spans(p.text))
+    pieces: list[list[tuple[int, int, int, int]]] = []
     sizes: list[int] = []
     for u in units:
-        size = count_span(u, turn, count)
-        if pieces and sizes[-1] + size <= max_tokens:
+        if pieces and sizes[-1] + u[3] <= max_tokens:
             pieces[-1].append(u)
-            sizes[-1] += size
+            sizes[-1] += u[3]
         else:
             pieces.append([u])
-            sizes.append(size)
+            sizes.append(u[3])
     # Keep tiny trailing pieces with their turn rather than alone.
     if len(pieces) > 1 and sizes[-1] < MIN_PIECE_TOKENS:
         pieces[-2].extend(pieces.pop())
     return [(pc[0][0], pc[-1][1], sorted({u[2] for u in pc})) for pc in pieces]
-
-
-def count_span(unit: tuple[int, int, int], turn: Turn, count) -> int:
-    start, end, pi = unit
-    p = next(p for p in turn.paragraphs if p.index == pi)
-    return count(p.text[start - p.start:end - p.start])
 
 
 def chunk_interview(interview: Interview, max_tokens: int) -> list[Chunk]:
@@ -87,7 +82,6 @@ def chunk_interview(interview: Interview, max_tokens: int) -> list[Chunk]:
                 # The end of a long host turn is where the question is.
                 last_question = enc.decode(toks[-QUESTION_TOKENS:]) if len(toks) > QUESTION_TOKENS else q
             for k, (start, end, paras) in enumerate(_pieces(turn, max_tokens, count)):
-                first_para = section.paragraphs[paras[0]]
                 chunk_id = f"{interview.id}:{lang}:t{turn.index:03d}" + (f".{k}" if k else "")
                 chunks.append(Chunk(
                     chunk_id=chunk_id,
@@ -106,7 +100,6 @@ def chunk_interview(interview: Interview, max_tokens: int) -> list[Chunk]:
                 ))
                 for pi in paras:
                     by_section_para.setdefault((lang, pi), []).append(chunk_id)
-                assert first_para.role == turn.role
     _link_chunks(interview, chunks, by_section_para)
     return chunks
 
