@@ -19,6 +19,7 @@ from rag.types import Citation, Original
 
 MAX_QUOTE_CHARS = 420
 MAX_QUOTES = 2
+MIN_LEAD_CHARS = 25  # an opening like "No, not at all." says nothing on its own
 
 # Yes/no questions about whether the guest said something ("Did he say that…?"), as opposed to open ones
 # ("What did he say about…?"), in three languages.
@@ -99,8 +100,8 @@ def best_window(text: str, query: str, max_chars: int = MAX_QUOTE_CHARS) -> tupl
             if j >= len(spans):
                 continue
             end = spans[j][1]
-            if j > i and end - s > max_chars:
-                continue
+            if j > i and (end - s > max_chars or "\n\n" in text[s:end]):
+                continue  # one quote stays within one paragraph
             score = sum(scores[i:j + 1]) - 0.01 * i  # earlier wins ties: answers lead with the point
             if score > best_score:
                 best, best_score = (s, end), score
@@ -225,7 +226,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         chunk = p.best_in(lang)
         span = best_window(chunk.text, question)
         lead = (sentence_spans(chunk.text) or [(0, len(chunk.text))])[0]
-        if n == 0 and span[0] > lead[0]:
+        if n == 0 and span[0] > lead[0] and lead[1] - lead[0] >= MIN_LEAD_CHARS:
             # Answers lead with their point: quote the opening too when the best match is further in.
             citations.append(cite(chunk, lead, p))
         citations.append(cite(chunk, span, p))
