@@ -148,8 +148,7 @@ class HybridIndex:
         # Raw similarity favours the question's own language; standardised within each language it doesn't.
         # Both ranked lists vote (measured on the eval set: better hit@5 and MRR in every language than either).
         z = self._per_language_z(dense)
-        lists = [(dense, 0.5), (z, 0.5)]
-        for scores, weight, require_positive in [(sc, w, False) for sc, w in lists] + [(lexical, 1.0, True)]:
+        for scores, weight, require_positive in ((dense, 0.5, False), (z, 0.5, False), (lexical, 1.0, True)):
             order = [i for i in np.argsort(-scores) if admitted[i] and (scores[i] > 0 or not require_positive)]
             for rank, i in enumerate(order[:CANDIDATES]):
                 fused[i] += weight / (RRF_K + rank + 1)
@@ -210,8 +209,9 @@ class HybridIndex:
         if not tokens:
             return []
         scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
-        admitted = [i for i, c in enumerate(self.chunks) if filters.admits(c) or (filters.role == "guest" and
-                    Filters(filters.interview, filters.lang).admits(c))]
+        # Whose words these are is asked across roles, even when only the guest's quotes were requested.
+        scope = Filters(filters.interview, filters.lang)
+        admitted = [i for i, c in enumerate(self.chunks) if scope.admits(c)]
         guest_best = max((scores[i] for i in admitted if self.chunks[i].role == "guest"), default=0.0)
         others = sorted((i for i in admitted if self.chunks[i].role != "guest"), key=lambda i: -scores[i])
         if not others or scores[others[0]] < max(WHO_SAID_MIN, WHO_SAID_RATIO * guest_best):
