@@ -89,7 +89,7 @@ def _strip_footnote_marker(text: str, numbers: set[int]) -> str:
 CAPTION = re.compile(r"(?:Photographer:|Source: [A-Z][\w .]+$|攝影[師]?[:：]|摄影[师]?[:：]|圖片來源[:：]|图片来源[:：])")
 
 
-def _to_raw(paras: list[str], numbers: set[int], after_image: set[int] | None = None) -> list[RawParagraph]:
+def _to_raw(paras: list[str], numbers: set[int]) -> list[RawParagraph]:
     out = []
     for i, p in enumerate(paras):
         kind = "turn"
@@ -103,21 +103,8 @@ def _to_raw(paras: list[str], numbers: set[int], after_image: set[int] | None = 
     return out
 
 
-def _clean_all(paras: list[str]) -> tuple[list[str], set[int]]:
-    """Clean each paragraph; also return the indices (in the kept list) that followed an image tag."""
-    kept, after_image, pending_image = [], set(), False
-    for p in paras:
-        if IMAGE_TAG.match(p.strip()):
-            pending_image = True
-            continue
-        c = clean_paragraph(p)
-        if c is None:
-            continue
-        if pending_image:
-            after_image.add(len(kept))
-        pending_image = False
-        kept.append(c)
-    return kept, after_image
+def _clean_all(paras: list[str]) -> list[str]:
+    return [c for c in (clean_paragraph(p) for p in paras) if c is not None]
 
 
 # --- layout: a Japanese news aggregator page (translation, then "原文を表示", then the original) ---
@@ -153,8 +140,8 @@ def parse_ainew_aggregator(text: str) -> ParsedCapture:
         k = paras.index("キーポイント")
         block = paras[k + 1: paras.index("影響分析・編集コメントを表示") if "影響分析・編集コメントを表示" in paras else k + 10]
         meta["key_points"] = [b for b in block if not b.isdigit()]
-    translation, _ = _clean_all(paras[header_end:split])
-    original, _ = _clean_all(paras[split + 1:end])
+    translation = _clean_all(paras[header_end:split])
+    original = _clean_all(paras[split + 1:end])
     if not translation or not original:
         raise LayoutError("aggregator page with an empty translation or original section")
     t_lang = max(("ja", "zh"), key=lambda lang: sum(detect_lang(p) == lang for p in translation))
@@ -200,16 +187,16 @@ def parse_netease_repost(text: str) -> ParsedCapture:
     if en_start < len(body) and re.match(r"^[A-Z][a-z]+ \d{1,2}, \d{4}", body[en_start]):
         meta["dateline"] = body[en_start]
         en_start += 1
-    translation, after_t = _clean_all(zh_head[zh_start:])
-    original, after_o = _clean_all(body[en_start:])
+    translation = _clean_all(zh_head[zh_start:])
+    original = _clean_all(body[en_start:])
     if not translation or not original:
         raise LayoutError("repost with an empty translation or original section")
     t_lang = "zh" if sum(detect_lang(p) == "zh" for p in translation) >= len(translation) / 2 else "ja"
     return ParsedCapture(
         layout="netease-repost",
         sections={
-            t_lang: _to_raw(translation, _footnote_numbers(translation), after_t),
-            "en": _to_raw(original, _footnote_numbers(original), after_o),
+            t_lang: _to_raw(translation, _footnote_numbers(translation)),
+            "en": _to_raw(original, _footnote_numbers(original)),
         },
         original="en",
         metadata=meta,

@@ -96,7 +96,7 @@ def sections_from_labels(parsed: ParsedCapture, manifest: Manifest) -> dict[str,
 _QUESTION_END = re.compile(r"[?？]\s*(?:\d{1,2})?\s*$|(?:嗎|吗|呢|ですか|ますか|でしょうか)[。?？]?\s*$")
 
 
-def guess_role(raw: RawParagraph, index: int, previous_role: str | None) -> tuple[str, str]:
+def guess_role(raw: RawParagraph) -> tuple[str, str]:
     """A first guess at (role, kind) for a paragraph of an unlabelled capture; curated maps override it."""
     if raw.kind in ("footnote", "caption"):
         return "editor", raw.kind
@@ -108,10 +108,9 @@ def guess_role(raw: RawParagraph, index: int, previous_role: str | None) -> tupl
 def draft_sections(parsed: ParsedCapture, manifest: Manifest) -> dict[str, Section]:
     sections = {}
     for lang, raws in parsed.sections.items():
-        paras, prev = [], None
+        paras = []
         for i, raw in enumerate(raws):
-            role, kind = guess_role(raw, i, prev)
-            prev = role
+            role, kind = guess_role(raw)
             paras.append(Paragraph(index=i, text=raw.text, lang=raw.lang, role=role, kind=kind,
                                    speaker=speaker_for(role, kind, manifest)))
         section = Section(lang=lang, is_original=(lang == parsed.original), paragraphs=paras)
