@@ -112,7 +112,7 @@ class OpenAICompatibleEmbeddings(ArrayEmbeddings):
             timeout=settings.llm_timeout,
             max_retries=1,
         )
-        self.name = f"openai:{settings.embeddings_model}"
+        self.name = settings.embedder_id
 
     def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
         if is_query:

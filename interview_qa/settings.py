@@ -52,6 +52,11 @@ class Settings:
         return self.home / "tiktoken"
 
     @property
+    def embedder_id(self) -> str:
+        """The name the index records for the configured embedder, known without loading any model."""
+        return f"openai:{self.embeddings_model}" if self.embedder == "openai" else self.embedder
+
+    @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url or self.llm_api_key)
 

@@ -15,7 +15,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from ingest.models import Chunk
 from ingest.store import ChunkStore
-from ingest.text import detect_lang
+from ingest.text import LANGS, detect_lang
 from rag.lexical import content_tokens, tokenize
 
 RRF_K = 60
@@ -68,9 +68,6 @@ class Passage:
                 return max(same, key=lambda c: self.hits.get(c.chunk_id, 0.0))
         return max(self.members.values(), key=lambda c: (self.hits.get(c.chunk_id, 0.0), c.section == c.lang))
 
-    def original(self, original_lang: str = "en") -> Chunk | None:
-        return next((c for c in self.members.values() if c.section == original_lang), None)
-
 
 class HybridIndex:
     """BM25 and dense search over the live store's chunks; built once per store (≈0.3 s for 500 chunks)."""
@@ -99,7 +96,13 @@ class HybridIndex:
         self.members: dict[str, list[str]] = {}
         for cid, key in self.group.items():
             self.members.setdefault(key, []).append(cid)
-        self._passage_langs = {key: {self.by_id[c].lang for c in cids} for key, cids in self.members.items()}
+        passage_langs = {key: {self.by_id[c].lang for c in cids} for key, cids in self.members.items()}
+        # Per question language: which chunks belong to passages with no version in that language.
+        self._uncovered = {lang: np.array([lang not in passage_langs[self.group[c.chunk_id]] for c in self.chunks])
+                           for lang in LANGS}
+        self._section: dict[tuple[str, str], list[Chunk]] = {}
+        for c in self.chunks:  # chunks are sorted by interview, section, offset
+            self._section.setdefault((c.interview, c.section), []).append(c)
 
     def _groups(self) -> dict[str, str]:
         """chunk_id -> passage key: connected components of the translation links."""
@@ -139,11 +142,14 @@ class HybridIndex:
             out[idx] = (vals - vals.mean()) / (vals.std() or 1.0)
         return out
 
-    def lexical_scores(self, query: str) -> np.ndarray:
-        tokens = [t for t in tokenize(query) if t in self.vocab]
+    def _bm25(self, tokens: list[str]) -> np.ndarray:
+        tokens = [t for t in tokens if t in self.vocab]
         if not tokens:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+    def lexical_scores(self, query: str) -> np.ndarray:
+        return self._bm25(tokenize(query))
 
     def search(self, query: str, filters: Filters | None = None, k: int = 5) -> list[Passage]:
         filters = filters or Filters()
@@ -155,10 +161,8 @@ class HybridIndex:
         # Both ranked lists vote (measured on the eval set: better hit@5 and MRR in every language than either),
         # with BM25, and with an extra dense vote for passages the question's language has no version of.
         z = self._per_language_z(dense)
-        qlang = detect_lang(query)
-        uncovered = np.array([qlang not in self._passage_langs[self.group[c.chunk_id]] for c in self.chunks])
         lists = [(dense, 0.5, False, None), (z, 0.5, False, None), (lexical, 1.0, True, None),
-                 (z, UNCOVERED_WEIGHT, False, uncovered)]
+                 (z, UNCOVERED_WEIGHT, False, self._uncovered[detect_lang(query)])]
         for scores, weight, require_positive, only in lists:
             order = [i for i in np.argsort(-scores) if admitted[i] and (scores[i] > 0 or not require_positive)
                      and (only is None or only[i])]
@@ -185,7 +189,7 @@ class HybridIndex:
         return ranked[:k]
 
     def _bring_answers(self, passages: dict[str, Passage], filters: Filters) -> None:
-        """A host question that matches brings the guest turn answering it, ranked just below it."""
+        """A host question that matches brings the guest turn answering it, ranked just above it."""
         for p in sorted(passages.values(), key=lambda p: -p.score)[:10]:
             if p.role != "host":
                 continue
@@ -217,10 +221,9 @@ class HybridIndex:
         """For "did he say X?": the host or editor passages whose words match X clearly better than any of the
         guest's (BM25 over the whole corpus, the guest's own name left out), best first; [] if the guest's
         words match as well."""
-        tokens = [t for t in content_tokens(question) if t in self.vocab and t not in ignore]
-        if not tokens:
+        scores = self._bm25([t for t in content_tokens(question) if t not in ignore])
+        if not scores.any():
             return []
-        scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
         # Whose words these are is asked across roles, even when only the guest's quotes were requested.
         scope = Filters(filters.interview, filters.lang)
         admitted = [i for i, c in enumerate(self.chunks) if scope.admits(c)]
@@ -242,7 +245,7 @@ class HybridIndex:
 
     def neighbours(self, chunk_id: str, window: int) -> tuple[list[Chunk], list[Chunk]]:
         c = self.by_id[chunk_id]
-        same = [x for x in self.chunks if x.interview == c.interview and x.section == c.section]
+        same = self._section[(c.interview, c.section)]
         i = same.index(c)
         return same[max(0, i - window):i], same[i + 1:i + 1 + window]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from interview_qa.settings import Settings
 from ingest.models import Chunk
 from ingest.store import ChunkStore, IndexState
 from ingest.text import LANGS, detect_lang
-from rag.extractive import GUEST_NAMES, asks_attribution, claim_of, compose, compose_attribution
+from rag.extractive import GUEST_NAMES, asks_attribution, cite, claim_of, compose, compose_attribution
 from rag.lexical import tokenize
 from rag.retrieval import Filters, HybridIndex, Passage
 from rag.types import Answer, Citation, Retrieved
@@ -69,7 +68,7 @@ class QAService:
     # --- facts for the UI ---
 
     def interviews(self) -> list[dict]:
-        return [info["manifest"] for info in self.store.state.documents.values()]
+        return list(self.manifests().values())
 
     def manifests(self) -> dict[str, dict]:
         return {k: v["manifest"] for k, v in self.store.state.documents.items()}
@@ -239,8 +238,6 @@ class QAService:
             if chunk is None or span is None:
                 continue  # fabricated or unverifiable: dropped
             passage = next(p for p in passages if chunk.chunk_id in p.members)
-            from rag.extractive import cite
-
             citations.append(cite(chunk, span, passage))
         if not citations:
             yield from self._fallback(question, filters, answer_lang, k, "no verifiable quote in the LLM answer",

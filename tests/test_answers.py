@@ -209,3 +209,13 @@ def test_llm_with_no_verifiable_quote_falls_back(llm_service, fake_llm):
         {"chunk_id": "nope", "quote": "anything"}]})))
     answer = llm_service.ask("what did he say about distillation?")
     assert answer.mode == "extractive" and "no verifiable quote" in answer.notice
+
+
+def test_langchain_retriever_interface(service):
+    """The hybrid search behind LangChain's retriever interface: one Document per passage, in the asked language."""
+    from rag.retrieval import HybridRetriever
+
+    docs = HybridRetriever(index=service.index, k=4, lang="ja").invoke("蒸留について彼は何と言いましたか？")
+    assert len(docs) == 4 and len({d.id for d in docs}) == 4
+    assert all(d.page_content == service.index.by_id[d.id].text for d in docs)
+    assert any(d.metadata["lang"] == "ja" and d.metadata["role"] == "guest" for d in docs)
