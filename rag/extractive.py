@@ -100,16 +100,21 @@ def best_window(text: str, query: str, max_chars: int = MAX_QUOTE_CHARS) -> tupl
             if j >= len(spans):
                 continue
             end = spans[j][1]
-            if j > i and (end - s > max_chars or "\n\n" in text[s:end]):
-                continue  # one quote stays within one paragraph
+            if j > i and not _fits(text, s, end, max_chars):
+                continue
             score = sum(scores[i:j + 1]) - 0.01 * i  # earlier wins ties: answers lead with the point
             if score > best_score:
                 best, best_score = (s, end), score
     if best_score <= 0:
         s = spans[0][0]
-        e = spans[1][1] if len(spans) > 1 and spans[1][1] - s <= max_chars else spans[0][1]
+        e = spans[1][1] if len(spans) > 1 and _fits(text, s, spans[1][1], max_chars) else spans[0][1]
         best = (s, e)
     return best
+
+
+def _fits(text: str, start: int, end: int, max_chars: int) -> bool:
+    """A two-sentence quote stays short and within one paragraph."""
+    return end - start <= max_chars and "\n\n" not in text[start:end]
 
 
 def original_for(chunk: Chunk, span: tuple[int, int], original_chunks: list[Chunk]) -> tuple[Chunk, tuple[int, int]] | None:

@@ -219,3 +219,11 @@ def test_langchain_retriever_interface(service):
     assert len(docs) == 4 and len({d.id for d in docs}) == 4
     assert all(d.page_content == service.index.by_id[d.id].text for d in docs)
     assert any(d.metadata["lang"] == "ja" and d.metadata["role"] == "guest" for d in docs)
+
+
+def test_quote_windows_never_cross_a_paragraph_break():
+    from rag.extractive import best_window
+
+    text = "Yes, definitely.\n\nThe second paragraph says something else entirely."
+    assert text[slice(*best_window(text, "unrelated words"))] == "Yes, definitely."
+    assert "\n\n" not in text[slice(*best_window(text, "definitely second paragraph"))]
