@@ -110,6 +110,16 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
+def _pairs(history: list | None) -> list[tuple[str, str]]:
+    return [(str(q), str(a)) for q, a in (history or [])]
+
+
+def _ask_options(history, interview, lang, guest_only) -> dict:
+    """The UI's filter values as QAService keyword arguments ("All" means no filter)."""
+    return {"history": _pairs(history), "interview": _none_if_all(interview), "lang": _none_if_all(lang),
+            "guest_only": bool(guest_only)}
+
+
 def _none_if_all(value: str | None) -> str | None:
     if value is None:
         return None
@@ -298,9 +308,6 @@ def build_app(service: "QAService") -> gr.Blocks:
         mode = "unknown"
     export_dir = Path(tempfile.mkdtemp(prefix="interview-qa-export-"))
 
-    def _pairs(history: list | None) -> list[tuple[str, str]]:
-        return [(str(q), str(a)) for q, a in (history or [])]
-
     # -- handlers ----------------------------------------------------------------------------
 
     def submit_question(question: str, chat: list):
@@ -316,13 +323,7 @@ def build_app(service: "QAService") -> gr.Blocks:
         history = list(history or [])
         no_change = gr.update()
         try:
-            events = service.stream(
-                question or "",
-                history=_pairs(history),
-                interview=_none_if_all(interview),
-                lang=_none_if_all(lang),
-                guest_only=bool(guest_only),
-            )
+            events = service.stream(question or "", **_ask_options(history, interview, lang, guest_only))
             text = ""
             final = None
             started = False
@@ -397,14 +398,7 @@ def build_app(service: "QAService") -> gr.Blocks:
         On a bad question returns {"error": message}.
         """
         try:
-            answer = service.ask(
-                question or "",
-                history=_pairs(history),
-                interview=_none_if_all(interview),
-                lang=_none_if_all(lang),
-                guest_only=bool(guest_only),
-                k=int(k),
-            )
+            answer = service.ask(question or "", k=int(k), **_ask_options(history, interview, lang, guest_only))
         except InterviewQAError as exc:
             return {"error": str(exc), "error_type": type(exc).__name__}
         return _plain(answer)
