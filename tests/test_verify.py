@@ -107,3 +107,58 @@ def test_fast_on_chunk_sized_text():
         span = locate_quote(quote, text)
     assert span is not None and normalize_for_match(text[span[0]:span[1]]) == normalize_for_match(quote)
     assert (time.perf_counter() - t0) / 50 < 0.02
+
+
+# --- edges found by mutation testing (python -m mutation.run --only verify) ---------------------------
+
+def test_match_cannot_end_inside_an_expanded_character():
+    # ㍻ -> 平成: "元年は平" ends halfway through ㍻, with ㍻ the last character of the text
+    assert locate_quote("元年は平", "元年は㍻") is None
+    assert locate_quote("元年は平", "元年は㍻です") is None
+    # ...but a match ending on the last normalised char of an expansion is whole
+    assert span_text("これは平成", "これは㍻です") == "これは㍻"
+
+
+def test_match_may_start_right_after_the_text_start_only_on_whole_characters():
+    assert locate_quote("成元年です", "㍻元年です") is None  # starts at normalised index 1, inside ㍻
+    assert locate_quote("株式会社", "㍿") == (0, 1)  # the whole of one expanded character is a whole match
+
+
+def test_match_running_to_the_end_of_the_text():
+    assert locate_quote("is the end", "this is the end") == (5, 15)
+    assert span_text("the end.", "this is the end.") == "the end."
+
+
+def test_after_a_rejected_match_the_next_one_is_taken_not_the_last():
+    # the first "成元年。" starts inside ㍻; the second is whole; a third must not be preferred
+    text = "㍻元年。平成元年。平成元年。"
+    assert locate_quote("成元年。", text) == (5, 9)
+    # overlapping candidates: the whole one starts one normalised char after the rejected one
+    assert span_text("成成成成", "㍻成成成成") == "成成成成"
+
+
+def test_clean_quote_strips_at_most_two_wrappers_and_only_quote_marks():
+    assert clean_quote('""') == ""
+    assert clean_quote("'\"'abcd'\"'") == "'abcd'"  # a third layer is the quote's own
+    assert clean_quote("Xi said so to MAX") == "Xi said so to MAX"  # only ' and " are wrappers
+    assert clean_quote("...and then we left") == "and then we left"
+    assert clean_quote("…and then we left…") == "and then we left"
+
+
+def test_normalize_with_map_combining_marks_stay_with_their_base():
+    assert normalize_for_match("e\u0301e\u0301") == "\u00e9\u00e9"
+    norm, starts, ends = normalize_with_map("cafe\u0301 noir")
+    assert norm == "caf\u00e9 noir"
+    assert starts == [0, 1, 2, 3, 5, 6, 7, 8, 9]
+    assert ends == [1, 2, 3, 5, 6, 7, 8, 9, 10]
+    # a unit whose NFKC form is several chars keeps them all; whitespace inside a unit still folds
+    assert normalize_for_match("\ufb01\u0301") == "f\u00ed"
+    assert normalize_for_match("a\t\u0301b") == "a \u0301b"
+
+
+def test_normalize_with_map_whitespace_runs_extend_one_space():
+    norm, starts, ends = normalize_with_map("ab  \n c")
+    assert norm == "ab c"
+    assert starts == [0, 1, 2, 6] and ends == [1, 2, 6, 7]
+    # a character whose NFKC form starts with a space (¨ -> " ̈") after a space: the mark is kept
+    assert normalize_for_match("a \u00a8") == "a \u0308"
