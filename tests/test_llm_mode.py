@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import socket
+import logging
 import time
+import traceback
 
+import httpx
+import openai
 import pytest
 
 from interview_qa.settings import Settings
@@ -16,6 +20,8 @@ from rag.llm import (
     LLMResult,
     LLMUnavailable,
     _AnswerStreamDecoder,
+    _parse_reply,
+    _to_unavailable,
 )
 
 try:  # works whether or not the repo root is on sys.path
@@ -56,9 +62,17 @@ def run(answerer: LLMAnswerer, question="Are we close to AGI?", passages=PASSAGE
 
 
 def assert_no_key(exc: BaseException, key: str = KEY) -> None:
-    for text in (str(exc), repr(exc), " ".join(map(str, exc.args)), getattr(exc, "message", "")):
+    """The key is in none of: the message, repr, args, the formatted traceback, or any `__cause__` down the chain."""
+    texts = [str(exc), repr(exc), " ".join(map(str, exc.args)), getattr(exc, "message", ""),
+             "".join(traceback.format_exception(exc))]
+    cause = exc.__cause__
+    while cause is not None:  # `raise ... from exc` would keep the client's error (and the echoed key) here
+        texts += [str(cause), repr(cause)]
+        cause = cause.__cause__
+    for text in texts:
         assert key not in text
         assert key[-10:] not in text
+    assert exc.__cause__ is None and (exc.__context__ is None or exc.__suppress_context__)
 
 
 # --- happy path ---------------------------------------------------------------------------------
@@ -72,6 +86,7 @@ def test_streams_deltas_in_order_then_one_result(fake_llm, monkeypatch):
     deltas = [e for e in events if isinstance(e, str)]
     assert isinstance(events[-1], LLMResult) and all(isinstance(e, str) for e in events[:-1])
     assert len(deltas) > 5  # really incremental, not one blob
+    assert all(deltas)  # no empty deltas (nothing is "completed" when the stream already had it all)
     assert "".join(deltas) == ANSWER
     assert events[-1] == LLMResult(answer=ANSWER, citations=[LLMCitation("ivw#g1", "I don't think we're there yet.")])
 
@@ -296,3 +311,160 @@ def test_decoder_only_takes_the_top_level_answer():
                       "answer": "real"})
     assert feed_all([raw[i:i + 2] for i in range(0, len(raw), 2)]) == "real"
     assert feed_all([json.dumps({"answer": {"answer": "obj"}, "citations": []})]) == ""
+
+
+# --- the key never leaves: messages, tracebacks, causes, logs -------------------------------------
+
+def test_key_echoed_by_the_server_reaches_no_log(fake_llm, monkeypatch, caplog):
+    caplog.set_level(logging.DEBUG)  # every logger, openai's and httpx's included
+    fake_llm.script(Reply(status=401, error_body=f"Incorrect API key provided: {KEY}"))
+    with pytest.raises(LLMUnavailable) as info:
+        run(LLMAnswerer(make_settings(fake_llm, monkeypatch)))
+    logging.getLogger("interview_qa.test").exception("LLM failed", exc_info=info.value)
+    assert caplog.records  # the check below looked at something
+    assert KEY not in caplog.text and KEY[-10:] not in caplog.text
+    assert fake_llm.requests[0].headers["authorization"] == f"Bearer {KEY}"  # the key was really in play
+
+
+def _status_error(code: int) -> openai.APIStatusError:
+    request = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    response = httpx.Response(code, request=request, text=f"key {KEY}")
+    return openai.APIStatusError(f"Error code: {code} - key {KEY}", response=response, body={"key": KEY})
+
+
+@pytest.mark.parametrize("code, message", [
+    (400, "LLM endpoint returned 400 (bad request)"),
+    (408, "LLM endpoint returned 408 (request timeout)"),
+    (409, "LLM endpoint returned 409 (conflict)"),
+    (413, "LLM endpoint returned 413 (request too large)"),
+    (418, "LLM endpoint returned 418 (error)"),
+    (422, "LLM endpoint returned 422 (unprocessable request)"),
+    (499, "LLM endpoint returned 499 (error)"),
+    (500, "LLM endpoint returned 500 (server error)"),
+    (599, "LLM endpoint returned 599 (server error)"),
+])
+def test_status_errors_map_to_short_key_free_messages(code, message):
+    got = _to_unavailable(_status_error(code), 30)
+    assert got.message == str(got) == message and got.status == code
+    assert repr(got) == f"LLMUnavailable({message!r})"
+    assert KEY not in repr(got)
+
+
+class OpenAIRefusalError(Exception):  # matched by name: langchain-openai raises one of this name
+    pass
+
+
+@pytest.mark.parametrize("exc, message", [
+    (TimeoutError(KEY), "LLM endpoint timed out after 2.5s"),
+    (httpx.ReadTimeout(KEY), "LLM endpoint timed out after 2.5s"),
+    (openai.APITimeoutError(request=httpx.Request("POST", "http://127.0.0.1:9")), "LLM endpoint timed out after 2.5s"),
+    (ConnectionRefusedError(KEY), "could not connect to the LLM endpoint"),
+    (httpx.ConnectError(KEY), "could not connect to the LLM endpoint"),
+    (openai.APIConnectionError(message=KEY, request=httpx.Request("POST", "http://127.0.0.1:9")),
+     "could not connect to the LLM endpoint"),
+    (ValueError(KEY), "LLM reply was not valid structured output"),
+    (KeyError(KEY), "LLM reply was not valid structured output"),
+    (TypeError(KEY), "LLM reply was not valid structured output"),
+    (OpenAIRefusalError(KEY), "LLM reply was not valid structured output"),
+    (RuntimeError(KEY), "LLM request failed (RuntimeError)"),
+])
+def test_client_errors_map_to_short_key_free_messages(exc, message):
+    got = _to_unavailable(exc, 2.5)
+    assert isinstance(got, LLMUnavailable)
+    assert got.message == str(got) == message and got.status is None
+    assert KEY not in repr(got) and KEY not in " ".join(map(str, got.args))
+
+
+def test_llm_unavailable_passes_through_unchanged():
+    original = LLMUnavailable("LLM refused to answer", status=None)
+    assert _to_unavailable(original, 1) is original
+
+
+@pytest.mark.parametrize("content", [
+    json.dumps(REPLY),
+    "```json\n" + json.dumps(REPLY) + "\n```",
+    "```\n" + json.dumps(REPLY) + "\n```",
+    "```json\n" + json.dumps(REPLY, indent=2) + "\n```",  # a pretty-printed reply spans lines inside the fence
+    "  \n" + json.dumps(REPLY) + "\n ",
+])
+def test_parse_reply_accepts_plain_and_fenced_json(content):
+    result = _parse_reply(content)
+    assert result == LLMResult(answer=ANSWER, citations=[LLMCitation("ivw#g1", "I don't think we're there yet.")])
+
+
+def test_unparseable_reply_keeps_no_cause():
+    with pytest.raises(LLMUnavailable) as info:
+        _parse_reply(f'{{"answer": "{KEY}", "citations": 3}}')
+    assert_no_key(info.value)
+    assert info.value.message == "LLM reply was not valid structured output"
+
+
+# --- what other providers' integrations hand back: refusals and content blocks ---------------------
+# ChatOpenAI against a chat-completions endpoint yields plain-text chunks; other langchain chat models report
+# refusals in additional_kwargs and content as a list of blocks. A chat model subclassing langchain's real
+# interface stands in for such a provider (it is the remote LLM that is faked, nothing of ours).
+
+from langchain_core.language_models.chat_models import BaseChatModel  # noqa: E402
+from langchain_core.messages import AIMessage, AIMessageChunk  # noqa: E402
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult  # noqa: E402
+
+
+class ScriptedChatModel(BaseChatModel):
+    chunks: list
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=""))])
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        for chunk in self.chunks:
+            yield ChatGenerationChunk(message=chunk)
+
+
+def scripted(monkeypatch, *chunks) -> LLMAnswerer:
+    monkeypatch.setenv("INTERVIEW_QA_LLM_BASE_URL", "http://127.0.0.1:9/v1")  # never contacted
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    answerer = LLMAnswerer(Settings.from_env())
+    answerer._llm = ScriptedChatModel(chunks=list(chunks))
+    return answerer
+
+
+def test_a_refusal_without_content_is_reported_as_a_refusal(monkeypatch):
+    answerer = scripted(monkeypatch, AIMessageChunk(content="", additional_kwargs={"refusal": f"no ({KEY})"}))
+    with pytest.raises(LLMUnavailable) as info:
+        run(answerer)
+    assert info.value.message == "LLM refused to answer"
+    assert_no_key(info.value)
+
+
+def test_a_refusal_flag_beside_a_real_reply_does_not_discard_it(monkeypatch):
+    body = json.dumps(REPLY)
+    answerer = scripted(monkeypatch, AIMessageChunk(content=body[:20], additional_kwargs={"refusal": "partial"}),
+                        AIMessageChunk(content=body[20:]))
+    events = run(answerer)
+    assert events[-1].answer == ANSWER
+
+
+def test_content_blocks_are_joined_as_text(monkeypatch):
+    body = json.dumps(REPLY)
+    answerer = scripted(
+        monkeypatch,
+        AIMessageChunk(content=[{"type": "text", "text": body[:15]}, {"type": "reasoning"}, body[15:30]]),
+        AIMessageChunk(content=[{"type": "text", "text": body[30:]}]),
+    )
+    events = run(answerer)
+    assert "".join(e for e in events if isinstance(e, str)) == ANSWER
+    assert events[-1].answer == ANSWER
+
+
+def test_answer_tail_missed_by_the_stream_decoder_is_completed(monkeypatch):
+    # a lone high surrogate escape is valid JSON but the incremental decoder holds it back waiting for its pair
+    body = '{"answer": "ab cd \\ud83d", "citations": []}'
+    answerer = scripted(monkeypatch, *[AIMessageChunk(content=body[i:i + 3]) for i in range(0, len(body), 3)])
+    events = run(answerer)
+    deltas = [e for e in events if isinstance(e, str)]
+    assert len(deltas) > 2 and all(deltas)
+    assert "".join(deltas) == events[-1].answer == "ab cd \ud83d"
