@@ -6,7 +6,6 @@ line naming the file; the other files are still ingested; nothing half-written e
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import re
@@ -156,7 +155,7 @@ def counts(chunks: list[Chunk]) -> dict[str, dict[str, int]]:
 class InterviewResult:
     interview: str
     path: str
-    status: str  # added | updated | unchanged | failed
+    status: str  # added | updated | rebuilt | unchanged | failed
     counts: dict = field(default_factory=dict)
     chunks: int = 0
     error: str | None = None
@@ -166,6 +165,7 @@ class InterviewResult:
 @dataclass
 class IngestReport:
     results: list[InterviewResult]
+    notes: list[str] = field(default_factory=list)  # index-wide events worth a line (e.g. a rebuild and why)
 
     @property
     def failed(self) -> list[InterviewResult]:
@@ -197,15 +197,29 @@ def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = T
             sources.remove(src)
         seen[src.manifest.id] = src.path
 
+    notes: list[str] = []
     with ingest_lock(settings.index_dir):
         state = IndexState.load(settings.index_dir)
+        store = None
+        problem = None
+        if state.collection and _must_check_store(settings):
+            from ingest.store import ChunkStore
+
+            store = ChunkStore(settings, state)
+            problem = store.problem()
+            if problem:
+                notes.append(f"{problem}: rebuilding it")
         embedder_changed = state.embedder not in (None, settings.embedder_id)
-        if embedder_changed:
-            # Vectors from another embedder can't be mixed in: re-ingest what the index held too.
+        rebuild = embedder_changed or bool(problem)
+        if rebuild:
+            # Vectors from another embedder can't be mixed in, and a lost collection has nothing to copy:
+            # re-ingest what the index held too.
             for doc_id, info in state.documents.items():
                 if doc_id not in seen:
-                    with contextlib.suppress(IngestError):
+                    try:
                         sources.append(resolve_source(Path(info["source"]), settings))
+                    except IngestError as exc:
+                        results.append(InterviewResult(doc_id, exc.path, "failed", error=exc.reason))
         todo: list[tuple[InterviewSource, str]] = []
         for src in sources:
             try:
@@ -214,16 +228,16 @@ def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = T
                 results.append(InterviewResult(src.manifest.id, str(src.capture), "failed", error=str(exc)))
                 continue
             known = state.documents.get(src.manifest.id)
-            if known and known["hash"] == digest and not embedder_changed:
+            if known and known["hash"] == digest and not rebuild:
                 results.append(InterviewResult(src.manifest.id, str(src.path), "unchanged", known["counts"], known["chunks"]))
             else:
-                todo.append((src, "updated" if known else "added"))
-        if not todo and not embedder_changed:
-            return IngestReport(results)  # the fast path: no Chroma, no model loaded
+                todo.append((src, "rebuilt" if known and known["hash"] == digest else "updated" if known else "added"))
+        if not todo and not rebuild:
+            return IngestReport(results, notes)  # the fast path: no model loaded
         from ingest.chunking import chunk_interview
         from ingest.store import ChunkStore
 
-        store = ChunkStore(settings, state)
+        store = store or ChunkStore(settings, state)
         store.remove_orphans()
         new: dict[str, tuple[list[Chunk], object, dict]] = {}
         for src, status in todo:
@@ -245,7 +259,13 @@ def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = T
             new[src.manifest.id] = (chunks, vectors, info)
             results.append(InterviewResult(src.manifest.id, str(src.path), status, info["counts"], len(chunks),
                                            warnings=interview.warnings))
-        keep = {k for k in state.documents if k not in new} if not embedder_changed else set()
-        if new or keep != set(state.documents):
+        keep = {k for k in state.documents if k not in new} if not rebuild else set()
+        if new or keep != set(state.documents) or problem:
             store.commit(keep, new)
-    return IngestReport(results)
+    return IngestReport(results, notes)
+
+
+def _must_check_store(settings: Settings) -> bool:
+    """A Chroma server can be emptied, restarted on a new folder or cleaned by someone else: check it on every
+    ingest. The embedded store lives inside the home; only its disappearance needs noticing."""
+    return bool(settings.chroma_url) or not (settings.index_dir / "chroma" / "chroma.sqlite3").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -14,14 +15,27 @@ from interview_qa.settings import Settings
 
 
 def _domain_errors(fn):
+    """Domain errors become one line and exit 1; so does anything unexpected (INTERVIEW_QA_DEBUG=1: traceback)."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except InterviewQAError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(_one_line(str(exc))) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the edge: no traceback reaches a user
+            if os.environ.get("INTERVIEW_QA_DEBUG"):
+                raise
+            raise click.ClickException(_one_line(f"unexpected {type(exc).__name__}: {exc} "
+                                                 "(INTERVIEW_QA_DEBUG=1 shows the traceback)")) from None
 
     return wrapper
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 @click.group()
@@ -34,6 +48,8 @@ def cli():
 
 
 def _print_report(report) -> None:
+    for note in report.notes:
+        click.echo(f"warning: {note}", err=True)
     for r in report.results:
         if r.status == "failed":
             click.echo(f"error: {r.path}: {r.error}", err=True)

