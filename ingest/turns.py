@@ -74,7 +74,8 @@ def sections_from_turn_map(parsed: ParsedCapture, manifest: Manifest, turn_map: 
 
 def _name_matches(label: str, name: str) -> bool:
     label, name = label.lower().strip(), name.lower().strip()
-    return bool(label) and (label == name or label in name.split() or name in label)
+    # An empty name matches nothing (else every speaker would become the guest).
+    return bool(label) and bool(name) and (label == name or label in name.split() or name in label)
 
 
 def sections_from_labels(parsed: ParsedCapture, manifest: Manifest) -> dict[str, Section]:

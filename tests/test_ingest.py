@@ -84,11 +84,23 @@ def test_roles_on_hard_cases(stored_chunks, needle, role):
 
 
 def test_speaker_names_follow_roles(stored_chunks):
+    """Every stored chunk, editor notes included, is named as the manifest (read from disk) says for its role."""
+    manifests = {p.parent.name: json.loads(p.read_text(encoding="utf-8"))
+                 for p in (Settings.from_env().interviews_dir).glob("*/manifest.json")}
+    seen = set()
     for c in stored_chunks:
+        m = manifests[c.interview]
         if c.role == "guest":
-            assert c.speaker == "Mustafa Suleyman"
+            assert c.speaker == m["guest"] == "Mustafa Suleyman"
         elif c.role == "host":
-            assert c.speaker == ("Nilay Patel" if c.interview == VERGE else "Mishal Husain")
+            assert c.speaker == m["host"] == ("Nilay Patel" if c.interview == VERGE else "Mishal Husain")
+        else:
+            assert c.role == "editor", c.chunk_id
+            assert re.fullmatch(re.escape(m["outlet"]) + r"( \((intro|footnote|caption|chart|note)\))?", c.speaker), \
+                (c.chunk_id, c.speaker)
+            assert c.speaker not in (m["guest"], m["host"]), c.chunk_id
+        seen.add(c.role)
+    assert seen == {"guest", "host", "editor"}
 
 
 def test_stage_directions_are_not_quotable(stored_chunks):
