@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from evals.runner import evaluate, gate, load_items, run_eval
+from evals.runner import evaluate, gate, load_items, load_thresholds, run_eval
 
 pytestmark = pytest.mark.slow
 
@@ -59,6 +59,10 @@ def test_gate_fails_on_fabricated_quotes_and_host_as_guest(settings, tmp_path, c
     assert any(f.startswith("FAILED: metric overall.quote_verbatim = ") and "< threshold 1" in f for f in failures)
     assert any(f.startswith("FAILED: metric overall.attribution_errors = ") and "> threshold 0" in f for f in failures)
     assert run["summary"]["overall"]["mislabelled_guest"] > 0
+    # ...and the committed gate (evals/thresholds.json, what CI's eval uses) fails it on the same two counts
+    committed = gate(run["summary"], load_thresholds())
+    assert any(f.startswith("FAILED: metric overall.quote_verbatim = ") for f in committed)
+    assert any(f.startswith("FAILED: metric overall.attribution_errors = ") for f in committed)
 
     # The same through run_eval (what `interview-qa eval` calls): exit code 1 and the FAILED lines printed.
     th = tmp_path / "gates.json"
