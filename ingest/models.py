@@ -57,6 +57,8 @@ class Section:
     lang: str  # the section's language ("ja" for the Japanese translation even where a paragraph is Chinese)
     is_original: bool
     paragraphs: list[Paragraph]
+    # A translation whose links to the original come from a human-checked turn map: nothing to align.
+    curated_links: bool = False
 
     @property
     def text(self) -> str:

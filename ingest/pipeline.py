@@ -127,16 +127,25 @@ def load_interview(source: InterviewSource, settings: Settings) -> Interview:
                      page_metadata=parsed.metadata, warnings=warnings)
 
 
-def link_translations(interview: Interview, embeddings, progress=None) -> None:
-    from ingest.align import align
-
+def sections_to_align(interview: Interview) -> list[str]:
+    """Translations whose links must be computed (a curated turn map already gives the others)."""
     original = interview.original()
     if original is None:
+        return []
+    return [lang for lang, s in interview.sections.items() if s is not original and not s.curated_links]
+
+
+def link_translations(interview: Interview, embeddings, progress=None) -> None:
+    """Link each translated paragraph to the original it translates, by embeddings, where no curated map did."""
+    from ingest.align import align
+
+    todo = sections_to_align(interview)
+    if not todo:
         return
+    original = interview.original()
     o_vecs = embeddings.passages([p.text for p in original.paragraphs], progress)
-    for lang, section in interview.sections.items():
-        if section is original:
-            continue
+    for lang in todo:
+        section = interview.sections[lang]
         t_vecs = embeddings.passages([p.text for p in section.paragraphs], progress)
         links = align([p.text for p in section.paragraphs], [p.text for p in original.paragraphs], t_vecs, o_vecs)
         for p, link in zip(section.paragraphs, links):
@@ -235,21 +244,29 @@ def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = T
         if not todo and not rebuild:
             return IngestReport(results, notes)  # the fast path: no model loaded
         from ingest.chunking import chunk_interview
+        from ingest.embedding_cache import PassageEmbedder
         from ingest.store import ChunkStore
 
         store = store or ChunkStore(settings, state)
         store.remove_orphans()
+        passages = PassageEmbedder(settings, lambda: store.embeddings)
         new: dict[str, tuple[list[Chunk], object, dict]] = {}
         for src, status in todo:
             try:
                 interview = load_interview(src, settings)
-                n_paras = sum(len(s.paragraphs) for s in interview.sections.values())
-                with _progress_bar(n_paras if len(interview.sections) > 1 else 0, f"aligning {src.manifest.id}",
-                                   show_progress and len(interview.sections) > 1) as bar:
+                align = sections_to_align(interview)
+                n_paras = sum(len(interview.sections[lang].paragraphs) for lang in align)
+                n_paras += len(interview.original().paragraphs) if align else 0
+                with _progress_bar(n_paras, f"aligning {src.manifest.id}", show_progress and bool(align)) as bar:
                     link_translations(interview, store.embeddings, bar.update)
                 chunks = chunk_interview(interview, settings.chunk_tokens)
-                with _progress_bar(len(chunks), f"embedding {src.manifest.id}", show_progress) as bar:
-                    vectors = store.embeddings.passages([c.embedding_text() for c in chunks], bar.update)
+                texts = [c.embedding_text() for c in chunks]
+                missing = len(passages.missing(texts))
+                if show_progress:
+                    print(f"{src.manifest.id}: {len(texts)} passages, {len(texts) - missing} from the embedding "
+                          f"cache, {missing} to embed", file=sys.stderr, flush=True)
+                with _progress_bar(missing, f"embedding {src.manifest.id}", show_progress and missing > 0) as bar:
+                    vectors = passages.embed(texts, bar.update)
             except IngestError as exc:
                 results.append(InterviewResult(src.manifest.id, exc.path, "failed", error=exc.reason))
                 continue
@@ -259,6 +276,7 @@ def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = T
             new[src.manifest.id] = (chunks, vectors, info)
             results.append(InterviewResult(src.manifest.id, str(src.path), status, info["counts"], len(chunks),
                                            warnings=interview.warnings))
+        passages.save()
         keep = {k for k in state.documents if k not in new} if not rebuild else set()
         if new or keep != set(state.documents) or problem:
             store.commit(keep, new)

@@ -66,9 +66,19 @@ def sections_from_turn_map(parsed: ParsedCapture, manifest: Manifest, turn_map: 
                 index=i, text=raw.text, lang=raw.lang, role=role, kind=kind,
                 speaker=speaker_for(role, kind, manifest), links=list(entry.get("links", [])),
             ))
-        section = Section(lang=lang, is_original=(lang == parsed.original), paragraphs=paras)
+        is_original = lang == parsed.original
+        curated = not is_original and bool(entries) and all("links" in e for e in entries)
+        section = Section(lang=lang, is_original=is_original, paragraphs=paras, curated_links=curated)
         section.assign_offsets()
         sections[lang] = section
+    original = sections.get(parsed.original)
+    for lang, section in sections.items():
+        if section.curated_links:
+            size = len(original.paragraphs) if original else 0
+            bad = next((p.index for p in section.paragraphs if any(not 0 <= j < size for j in p.links)), None)
+            if bad is not None:
+                raise TurnMapError(f"turn map section {lang!r} paragraph {bad} links to an original paragraph "
+                                   f"that does not exist (the original has {size})")
     return sections
 
 

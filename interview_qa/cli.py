@@ -6,6 +6,7 @@ import functools
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -38,6 +39,17 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    # Our own warnings (an ignored cache file...) are for the user: one plain line, no source location.
+    if category.__module__.split(".")[0] in ("ingest", "rag", "interview_qa", "ui", "evals"):
+        click.echo(f"warning: {message}", err=True)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
+_default_showwarning = warnings.showwarning
+
+
 @click.group()
 @click.version_option(package_name="interview-qa")
 def cli():
@@ -45,6 +57,7 @@ def cli():
 
     Everything works offline by default. Set INTERVIEW_QA_HOME to choose where the index lives.
     """
+    warnings.showwarning = _show_warning
 
 
 def _print_report(report) -> None:
@@ -77,10 +90,57 @@ def ingest(paths, quiet):
     from ingest.pipeline import ingest as run_ingest
 
     settings = Settings.from_env()
+    if not quiet and not paths:
+        _announce_first_build(settings)
     report = run_ingest(list(paths) or None, settings, show_progress=not quiet)
     _print_report(report)
     if report.failed:
         sys.exit(1)
+
+
+def _announce_first_build(settings: Settings) -> None:
+    """Before a first build, say what is about to happen and how long it usually takes."""
+    from ingest.embedding_cache import bundled_path
+    from ingest.store import IndexState
+
+    if IndexState.load(settings.index_dir).collection:
+        return
+    if settings.embedding_cache and bundled_path(settings).exists():
+        how = "vectors from the shipped embedding cache: usually 5-20 s"
+    else:
+        how = f"embedding every passage with {settings.embedder_id}: several minutes on 2 CPU cores"
+    click.echo(f"First run: building the index of the bundled interviews in {settings.index_dir} ({how}). "
+               "Later runs reuse it.", err=True)
+
+
+@cli.command(name="cache-embeddings")
+@click.option("--check", is_flag=True, help="Only check that the shipped cache holds every bundled passage.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Where to write (default: data/embeddings/<embedder>.f16 in the source tree).")
+@_domain_errors
+def cache_embeddings(check, out):
+    """Regenerate the shipped embedding cache of the bundled interviews (run after changing them or chunking).
+
+    Embeds every bundled passage afresh with the configured embedder (INTERVIEW_QA_EMBEDDER) and writes
+    the cache that lets a fresh clone build its index without running the embedder.
+    """
+    from ingest import embedding_cache as ec
+
+    settings = Settings.from_env()
+    if check:
+        total, missing = ec.check_bundled_cache(settings)
+        click.echo(f"{ec.bundled_path(settings)}: {total - missing} of {total} bundled passages cached")
+        if missing:
+            raise click.ClickException(f"{missing} passages are not in the shipped cache: "
+                                       "run `interview-qa cache-embeddings`")
+        return
+    from tqdm import tqdm
+
+    texts = ec.bundled_passage_texts(settings)
+    with tqdm(total=len(texts), desc="embedding", unit="text", file=sys.stderr, leave=False) as bar:
+        path, n = ec.write_bundled_cache(settings, out, bar.update, texts)
+    click.echo(f"wrote {n} passage embeddings ({ec.model_id(settings)}) to {path} "
+               f"({path.stat().st_size // 1024} KiB)")
 
 
 @cli.command()
@@ -133,9 +193,12 @@ def ask(question, as_json, interview, lang, guest_only, k):
 @_domain_errors
 def serve(host, port, auth):
     """Serve the chat in the browser (builds the index first if needed)."""
+    settings = Settings.from_env()
+    _announce_first_build(settings)
+    click.echo("Starting the chat server (loading the index and the web interface, usually 5-15 s)...", err=True)
     from ui.app import serve as run_server
 
-    run_server(Settings.from_env(), host=host, port=port, auth=auth)
+    run_server(settings, host=host, port=port, auth=auth)
 
 
 @cli.command(name="eval")

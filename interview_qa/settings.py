@@ -29,6 +29,17 @@ def _env_number(name: str, default, cast=int):
         raise ConfigError(f"{name} must be {kind}, got {raw!r}") from exc
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "on", "true", "yes"):
+        return True
+    if raw in ("0", "off", "false", "no"):
+        return False
+    raise ConfigError(f"{name} must be on or off, got {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -46,6 +57,7 @@ class Settings:
     index_name: str | None = None
     max_question_chars: int = 1000
     interviews_dir: Path = field(default=BUNDLED_INTERVIEWS)
+    embedding_cache: bool = True  # reuse shipped and earlier passage embeddings (ingest.embedding_cache)
 
     @property
     def index_dir(self) -> Path:
@@ -90,4 +102,5 @@ class Settings:
             index_name=index_name,
             max_question_chars=_env_number("INTERVIEW_QA_MAX_QUESTION_CHARS", 1000),
             interviews_dir=Path(os.environ.get("INTERVIEW_QA_INTERVIEWS_DIR") or BUNDLED_INTERVIEWS),
+            embedding_cache=_env_flag("INTERVIEW_QA_EMBEDDING_CACHE", True),
         )
