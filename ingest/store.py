@@ -276,6 +276,22 @@ class ChunkStore:
             return True
         return not self.settings.chroma_url and name.startswith(("chunks_", "iqa-"))
 
+    def vectors(self) -> np.ndarray:
+        """The stored embeddings of `chunks()`, row for row."""
+        chunks = self.chunks()
+        try:
+            got = self.collection.get(ids=[c.chunk_id for c in chunks], include=["embeddings"])
+        except InterviewQAError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise self._unavailable(exc) from None
+        by_id = dict(zip(got["ids"], got["embeddings"]))
+        return np.asarray([by_id[c.chunk_id] for c in chunks], dtype=np.float32).reshape(len(chunks), -1)
+
+    def derived(self, name: str, build):
+        """A structure computed from the chunks (see `ingest.snapshot`); read from Chroma, it is just built."""
+        return build()
+
     def remove_orphans(self) -> None:
         """Drop this index's collections no state points to: what an interrupted ingest left behind."""
         for col in self.client.list_collections():

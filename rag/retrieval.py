@@ -9,9 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
 
 from ingest.models import Chunk
 from ingest.store import ChunkStore
@@ -69,25 +66,30 @@ class Passage:
         return max(self.members.values(), key=lambda c: (self.hits.get(c.chunk_id, 0.0), c.section == c.lang))
 
 
+def lexical_index(chunks: list[Chunk]):
+    """(tokens of each chunk, BM25 over them)."""
+    import bm25s
+
+    # Lexical matching sees only the words in the chunk: a question stored with an answer must not make
+    # every piece of a long answer look like it says what the host asked.
+    tokens = [tokenize(c.text) for c in chunks]
+    bm25 = bm25s.BM25()
+    bm25.index(tokens, show_progress=False)
+    return tokens, bm25
+
+
 class HybridIndex:
     """BM25 and dense search over the live store's chunks; built once per store (≈0.3 s for 500 chunks)."""
 
     def __init__(self, store: ChunkStore):
-        import bm25s
-
-        self.store = store
+        self.store = store  # a ChunkStore, or the index's snapshot (ingest.snapshot): same reading interface
         self.chunks = store.chunks()
         self.by_id = {c.chunk_id: c for c in self.chunks}
         self._pos = {c.chunk_id: i for i, c in enumerate(self.chunks)}
-        self.bm25 = bm25s.BM25()
-        # Lexical matching sees only the words in the chunk: a question stored with an answer must not make
-        # every piece of a long answer look like it says what the host asked.
-        self._tokens = [tokenize(c.text) for c in self.chunks]
-        self.bm25.index(self._tokens, show_progress=False)
+        # Kept with the index and rebuilt only when the code or packages that make it change (ingest.snapshot).
+        self._tokens, self.bm25 = store.derived("lexical", lambda: lexical_index(self.chunks))
         self.vocab = set(self.bm25.vocab_dict)
-        got = store.collection.get(ids=[c.chunk_id for c in self.chunks], include=["embeddings"])
-        vecs = {i: v for i, v in zip(got["ids"], got["embeddings"])}
-        self.vectors = np.asarray([vecs[c.chunk_id] for c in self.chunks], dtype=np.float32)
+        self.vectors = store.vectors()
         self.group = self._groups()
         self._lang_idx = {}
         for i, c in enumerate(self.chunks):
@@ -250,23 +252,10 @@ class HybridIndex:
         return same[max(0, i - window):i], same[i + 1:i + 1 + window]
 
 
-class HybridRetriever(BaseRetriever):
-    """LangChain retriever over `HybridIndex`: one Document per passage, in the question's language."""
+def __getattr__(name: str):
+    # The LangChain retriever lives apart so that answering doesn't import LangChain.
+    if name == "HybridRetriever":
+        from rag.langchain_retriever import HybridRetriever
 
-    index: HybridIndex
-    k: int = 5
-    filters: Filters = Filters()
-    lang: str | None = None
-
-    model_config = {"arbitrary_types_allowed": True}
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        docs = []
-        for p in self.index.search(query, self.filters, self.k):
-            shown = p.best_in(self.lang)
-            docs.append(Document(page_content=shown.text, id=shown.chunk_id, metadata={
-                "chunk_id": shown.chunk_id, "interview": shown.interview, "role": shown.role,
-                "speaker": shown.speaker, "lang": shown.lang, "score": p.score,
-                "linked_ids": [cid for cid in p.members if cid != shown.chunk_id],
-            }))
-        return docs
+        return HybridRetriever
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

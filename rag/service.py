@@ -63,7 +63,9 @@ class QAService:
             if not IndexState.load(settings.index_dir).collection:
                 raise IndexMissingError("building the index failed: " + "; ".join(
                     f"{r.path}: {r.error}" for r in report.failed))
-        store = ChunkStore.open_existing(settings)
+        from ingest.snapshot import open_for_reading
+
+        store = open_for_reading(settings)
         try:
             return cls(settings, store)
         except InterviewQAError:
