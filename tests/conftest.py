@@ -4,12 +4,41 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "data" / "interviews"
+
+
+LLM_VARS = ("INTERVIEW_QA_LLM_BASE_URL", "OPENAI_API_KEY", "INTERVIEW_QA_LLM_MODEL")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _temp_files_under_pytest(tmp_path_factory):
+    """Whatever the code under test puts in "the temp dir" (exports, Gradio uploads, subprocesses) lands under
+    pytest's own temp dir, never in the machine's /tmp."""
+    tmp = tmp_path_factory.mktemp("tempfile")
+    mp = pytest.MonkeyPatch()
+    mp.setattr(tempfile, "tempdir", str(tmp))
+    mp.setenv("TMPDIR", str(tmp))
+    mp.setenv("GRADIO_TEMP_DIR", str(tmp / "gradio"))
+    yield tmp
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def live_llm_env() -> dict[str, str]:
+    """A developer's LLM settings for `e2e` tests, only when they opt in with INTERVIEW_QA_E2E=1 (read when the
+    test runs, never at import: a key in someone's shell must not reach a live endpoint by accident)."""
+    if os.environ.get("INTERVIEW_QA_E2E") != "1":
+        pytest.skip("live LLM tests run only with INTERVIEW_QA_E2E=1")
+    env = {k: v for k in LLM_VARS if (v := os.environ.get(k))}
+    if not (env.get("INTERVIEW_QA_LLM_BASE_URL") or env.get("OPENAI_API_KEY")):
+        pytest.skip("no LLM endpoint configured (INTERVIEW_QA_LLM_BASE_URL / OPENAI_API_KEY)")
+    return env
 
 
 @pytest.fixture(autouse=True)

@@ -275,10 +275,6 @@ def test_baseline_true_role():
 
 # --- LLM judge (report only) -----------------------------------------------------------------
 
-import os  # noqa: E402
-
-_LLM_ENV = {k: os.environ.get(k) for k in ("INTERVIEW_QA_LLM_BASE_URL", "OPENAI_API_KEY", "INTERVIEW_QA_LLM_MODEL")}
-
 
 class _FakeClient:
     """Stands in for openai.OpenAI: returns canned JSON and records the calls."""
@@ -318,15 +314,12 @@ def test_judge_faithfulness_with_fake_client_is_cached(tmp_path):
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(not (_LLM_ENV["INTERVIEW_QA_LLM_BASE_URL"] or _LLM_ENV["OPENAI_API_KEY"]),
-                    reason="no LLM endpoint configured (INTERVIEW_QA_LLM_BASE_URL / OPENAI_API_KEY)")
-def test_judge_live_endpoint(tmp_path, monkeypatch):
+def test_judge_live_endpoint(tmp_path, monkeypatch, live_llm_env):
     from interview_qa.settings import Settings
     from evals.judge import judge_run
 
-    for k, v in _LLM_ENV.items():
-        if v:
-            monkeypatch.setenv(k, v)
+    for k, v in live_llm_env.items():
+        monkeypatch.setenv(k, v)
     settings = Settings.from_env()
     faithful = answer([cite("v:en:guest", "it’s very unclear that they would then be able to surpass that teacher")],
                       answer="Suleyman said it’s very unclear that a distilled model would be able to surpass its teacher.",

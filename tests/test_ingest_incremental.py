@@ -120,6 +120,63 @@ def test_killed_ingest_leaves_previous_index_answering(tmp_path, monkeypatch):
     assert answer.citations and any(answer.citations[0].quote in t for t in texts)
 
 
+# Run ingest in a child process that dies by SIGKILL (no cleanup, no finally) on its second write to Chroma:
+# inside ChunkStore.commit, after the staging collection got its first batch and before the rest.
+_KILL_ON_SECOND_WRITE = """
+import os, signal, sys
+from pathlib import Path
+from chromadb.api.models.Collection import Collection
+real_add, calls = Collection.add, []
+def add(self, *args, **kwargs):
+    calls.append(self.name)
+    if len(calls) == 2:
+        sys.stderr.write("killed between writes to " + self.name + "\\n"); sys.stderr.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_add(self, *args, **kwargs)
+Collection.add = add
+from interview_qa.settings import Settings
+from ingest.pipeline import ingest
+ingest([Path(p) for p in sys.argv[1:]], Settings.from_env(), show_progress=False)
+"""
+
+
+def _own_collections(settings) -> list[str]:
+    store = ChunkStore(settings)
+    return sorted(c if isinstance(c, str) else c.name for c in store.client.list_collections())
+
+
+def test_kill_inside_commit_keeps_the_live_index_and_the_orphan_is_cleaned_up(two_files, tmp_path, monkeypatch):
+    settings = Settings.from_env()
+    looms, engines = two_files
+    assert not ingest([looms, engines], settings, show_progress=False).failed
+    state_before = (settings.index_dir / "state.json").read_text()
+    live = IndexState.load(settings.index_dir).collection
+    _, records_before = _records(settings)
+
+    engines.write_text(transcript("engines", turns=6), encoding="utf-8")  # looms kept (copied), engines rewritten
+    proc = subprocess.run([sys.executable, "-c", _KILL_ON_SECOND_WRITE, str(looms), str(engines)],
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    assert "killed between writes to iqa-" in proc.stderr
+
+    # The live index is untouched: same state, same collection, same records, and it still answers.
+    assert (settings.index_dir / "state.json").read_text() == state_before
+    collections = _own_collections(settings)
+    assert live in collections and len(collections) == 2  # the live one and the half-written orphan
+    _, records_after = _records(settings)
+    assert records_after.keys() == records_before.keys()
+    from rag.service import QAService
+
+    answer = QAService.from_settings(Settings.from_env(), build_if_missing=False).ask("What about engines number 2?")
+    assert answer.citations
+
+    # The next ingest publishes the change and removes the orphan: only its own new collection remains.
+    assert not ingest([looms, engines], Settings.from_env(), show_progress=False).failed
+    state = IndexState.load(settings.index_dir)
+    assert _own_collections(settings) == [state.collection] and state.collection != live
+    assert any("number 5" in c.text for c in ChunkStore.open_existing(Settings.from_env()).chunks())
+
+
 @pytest.mark.parametrize("name, content, reason", [
     ("missing.txt", None, "no such file"),
     ("empty.txt", b"", "empty file"),
@@ -142,20 +199,58 @@ def test_bad_input_gets_one_clear_line_and_the_rest_is_ingested(tmp_path, name, 
     assert list(state.documents) == ["good"]
 
 
-def test_ingest_makes_no_network_calls(two_files, monkeypatch):
-    """Only loopback and local sockets may be touched (Chroma telemetry, model hubs, tiktoken downloads)."""
-    real_connect = socket.socket.connect
+LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost", "0.0.0.0", None, ""}
+OFFLINE_VARS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "TIKTOKEN_CACHE_DIR",
+                "ANONYMIZED_TELEMETRY", "CHROMA_ANONYMIZED_TELEMETRY", "POSTHOG_DISABLED", "DO_NOT_TRACK")
 
-    def guarded(self, address):
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):
-            raise AssertionError(f"network call to {address}")
-        return real_connect(self, address)
 
-    monkeypatch.setattr(socket.socket, "connect", guarded)
-    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(two_files[0].parent / "tiktoken"))
+def test_ingest_makes_no_network_calls(two_files, monkeypatch, tmp_path):
+    """Only loopback and local sockets may be touched (Chroma telemetry, model hubs, tiktoken downloads): name
+    lookups and connects are both guarded, no offline switch is pre-set, and tiktoken starts cold."""
+    import tiktoken.registry
+
+    import ingest.offline_tiktoken as offline_tiktoken
+
+    for var in OFFLINE_VARS:  # the product must be offline by itself, not because the test said so
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("INTERVIEW_QA_HOME", str(tmp_path / "cold-home"))  # empty tiktoken cache, no index
+    monkeypatch.setattr(offline_tiktoken, "_ENCODING", None)  # no encoding loaded by an earlier test
+    monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})
+
+    attempts: list[tuple[str, object]] = []
+    real_getaddrinfo, real_connect, real_connect_ex = socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        if (host.decode() if isinstance(host, bytes) else host) not in LOCAL_HOSTS:
+            attempts.append(("getaddrinfo", host))  # recorded too, in case the caller swallows the error
+            raise socket.gaierror(socket.EAI_NONAME, f"test: no network (lookup of {host})")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def remote(sock, address) -> bool:
+        host = address[0] if isinstance(address, tuple) else None
+        return sock.family in (socket.AF_INET, socket.AF_INET6) and host not in LOCAL_HOSTS
+
+    def guarded_connect(sock, address):
+        if remote(sock, address):
+            attempts.append(("connect", address))
+            raise OSError(f"test: no network (connect to {address})")
+        return real_connect(sock, address)
+
+    def guarded_connect_ex(sock, address):
+        if remote(sock, address):
+            attempts.append(("connect_ex", address))
+            return 101  # ENETUNREACH
+        return real_connect_ex(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
     report = ingest(list(two_files), Settings.from_env(), show_progress=False)
     assert not report.failed
+    assert attempts == []
+    # tiktoken really was loaded in this test, from the files written into the empty cache
+    assert "o200k_base" in tiktoken.registry.ENCODINGS
+    assert any((tmp_path / "cold-home").rglob("*")) and Path(os.environ["TIKTOKEN_CACHE_DIR"]).is_relative_to(tmp_path)
 
 
 def test_state_file_is_json_with_counts(two_files):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,6 @@ import pytest
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
-# Screenshots go to a temp dir unless a run asks for them somewhere (CI: test-artifacts/ in its clone).
-ARTIFACTS = Path(os.environ.get("INTERVIEW_QA_TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "interview-qa-artifacts")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -50,14 +47,21 @@ def service(indexed_home):
     return _services[key]
 
 
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory) -> Path:
+    """Screenshots: under pytest's temp dir, unless the run names a folder (CI: test-artifacts/ in its clone)."""
+    chosen = os.environ.get("INTERVIEW_QA_TEST_ARTIFACTS")
+    return Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+
+
 @pytest.fixture
-def page(service):
+def page(service, artifacts):
     _require_chromium()
     from playwright.sync_api import sync_playwright
 
     from ui.testing import running_app
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    artifacts.mkdir(parents=True, exist_ok=True)
     with running_app(service) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
@@ -96,7 +100,7 @@ def wait_idle(page) -> None:
     )
 
 
-def test_distillation_quote_cards_and_source_viewer(page):
+def test_distillation_quote_cards_and_source_viewer(page, artifacts):
     ask(page, "What did he say about distillation?")
     wait_for_cards(page, "cards => cards.some(t => /teacher|shortcuts to the frontier|distill/i.test(t))")
     wait_idle(page)
@@ -109,7 +113,7 @@ def test_distillation_quote_cards_and_source_viewer(page):
     # The answer itself streamed into the chat, and the mode is visible.
     assert page.locator("#chat").inner_text().strip()
     assert "offline extractive" in page.locator("#status").inner_text()
-    page.screenshot(path=str(ARTIFACTS / "distillation.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "distillation.png"), full_page=True)
 
     # Show the first card in context: the source viewer shows the cited passage, highlighted, with labelled turns.
     first_quote = page.locator(".quote-card blockquote.quote-text").first.inner_text()
@@ -122,7 +126,7 @@ def test_distillation_quote_cards_and_source_viewer(page):
     assert page.locator("#source-viewer .ctx-turn").count() >= 2  # the turns around it
     assert page.locator("#source-viewer .ctx-turn .badge").count() >= 2  # each labelled with a role
     page.locator("#source-viewer").scroll_into_view_if_needed()
-    page.screenshot(path=str(ARTIFACTS / "source-viewer.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "source-viewer.png"), full_page=True)
 
     # New chat clears the conversation, the cards and the viewer.
     page.locator("#new-chat").click()
@@ -131,7 +135,7 @@ def test_distillation_quote_cards_and_source_viewer(page):
     assert not page.errors, page.errors
 
 
-def test_japanese_question_shows_japanese_quotes(page):
+def test_japanese_question_shows_japanese_quotes(page, artifacts):
     ask(page, "蒸留について彼は何と言いましたか？")
     wait_for_cards(page, "cards => cards.some(t => /[\\u3040-\\u30ff\\u4e00-\\u9fff]/.test(t))")
     wait_idle(page)
@@ -140,12 +144,12 @@ def test_japanese_question_shows_japanese_quotes(page):
     assert "日本語" in " ".join(page.locator(".quote-card .badge-lang").all_inner_texts())
     # A translated quote carries its English original behind a toggle.
     originals = page.locator(".quote-card details.original")
-    if originals.count():
-        originals.first.locator("summary").click()
-        assert re.search(r"[A-Za-z]{3,}", originals.first.locator("blockquote").inner_text())
+    assert originals.count() > 0, "no translated quote offered its English original"
+    originals.first.locator("summary").click()
+    assert re.search(r"[A-Za-z]{3,}", originals.first.locator("blockquote").inner_text())
     # The answer in the chat is Japanese too.
     assert CJK.search(page.locator("#chat").inner_text())
-    page.screenshot(path=str(ARTIFACTS / "japanese.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "japanese.png"), full_page=True)
 
     page.locator("button.show-context").first.click()
     page.locator("#source-viewer .ctx-current").wait_for(state="visible", timeout=30_000)
@@ -153,7 +157,7 @@ def test_japanese_question_shows_japanese_quotes(page):
     assert not page.errors, page.errors
 
 
-def test_html_in_a_question_is_shown_as_text_and_never_runs(page):
+def test_html_in_a_question_is_shown_as_text_and_never_runs(page, artifacts):
     payload = '<script>window.__xss=1</script><img src=x onerror="window.__xss2=1">'
     ask(page, payload)
     # Wait for the assistant's reply (an answer or an abstention with the closest passages).
@@ -171,7 +175,7 @@ def test_html_in_a_question_is_shown_as_text_and_never_runs(page):
     assert page.get_by_text("<script>window.__xss=1</script>", exact=False).first.is_visible()
     assert page.locator("#chat img[src='x']").count() == 0
     assert page.locator("#chat script").count() == 0
-    page.screenshot(path=str(ARTIFACTS / "xss.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "xss.png"), full_page=True)
     assert not page.errors, page.errors
 
 
