@@ -66,20 +66,27 @@ def sections_from_turn_map(parsed: ParsedCapture, manifest: Manifest, turn_map: 
                 index=i, text=raw.text, lang=raw.lang, role=role, kind=kind,
                 speaker=speaker_for(role, kind, manifest), links=list(entry.get("links", [])),
             ))
-        is_original = lang == parsed.original
-        curated = not is_original and bool(entries) and all("links" in e for e in entries)
-        section = Section(lang=lang, is_original=is_original, paragraphs=paras, curated_links=curated)
+        section = Section(lang=lang, is_original=(lang == parsed.original), paragraphs=paras)
         section.assign_offsets()
         sections[lang] = section
-    original = sections.get(parsed.original)
-    for lang, section in sections.items():
-        if section.curated_links:
-            size = len(original.paragraphs) if original else 0
-            bad = next((p.index for p in section.paragraphs if any(not 0 <= j < size for j in p.links)), None)
-            if bad is not None:
-                raise TurnMapError(f"turn map section {lang!r} paragraph {bad} links to an original paragraph "
-                                   f"that does not exist (the original has {size})")
+    mark_curated_links(sections, turn_map)
     return sections
+
+
+def mark_curated_links(sections: dict[str, Section], turn_map: dict) -> None:
+    """A translation whose every turn-map entry lists its links is aligned by hand: ingest uses those links
+    and embeds nothing to align it. Links must point at paragraphs the original has."""
+    original = next((s for s in sections.values() if s.is_original), None)
+    size = len(original.paragraphs) if original else 0
+    for lang, section in sections.items():
+        entries = turn_map["sections"].get(lang) or []
+        if section.is_original or not entries or not all("links" in e for e in entries):
+            continue
+        bad = next((p.index for p in section.paragraphs if any(not 0 <= j < size for j in p.links)), None)
+        if bad is not None:
+            raise TurnMapError(f"turn map section {lang!r} paragraph {bad} links to an original paragraph "
+                               f"that does not exist (the original has {size})")
+        section.curated_links = True
 
 
 def _name_matches(label: str, name: str) -> bool:

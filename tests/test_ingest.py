@@ -13,7 +13,7 @@ from interview_qa.settings import Settings
 from ingest.captures import clean_paragraph, parse_capture
 from ingest.pipeline import bundled_sources, link_translations, load_interview, resolve_source
 from ingest.store import ChunkStore
-from ingest.turns import load_turn_map
+from ingest.turns import TurnMapError, load_turn_map, sections_from_turn_map
 
 VERGE = "verge-decoder-2026-06-08"
 BLOOMBERG = "bloomberg-mishal-husain-2025-12-12"
@@ -195,6 +195,33 @@ def test_ingest_links_translations_as_the_curated_turn_maps_say(stored_chunks):
             if lang != "en":
                 for e in entries:
                     assert stored[(folder.name, lang, e["p"])] == e["links"], (folder.name, lang, e["p"])
+
+
+def _verge_parts():
+    folder = next(p for p in bundled_sources(Settings.from_env()) if p.name == VERGE)
+    source = resolve_source(folder, Settings.from_env())
+    parsed = parse_capture(source.capture.read_text(encoding="utf-8"), source.manifest.layout)
+    return parsed, source.manifest, load_turn_map(folder / "turns.json")
+
+
+def test_curated_links_are_used_only_when_every_paragraph_has_them():
+    parsed, manifest, turn_map = _verge_parts()
+    sections = sections_from_turn_map(parsed, manifest, turn_map)
+    assert sections["ja"].curated_links and not sections["en"].curated_links
+    assert [p.links for p in sections["ja"].paragraphs] == [e["links"] for e in turn_map["sections"]["ja"]]
+    del turn_map["sections"]["ja"][7]["links"]  # one paragraph left to the aligner: align the whole section
+    assert not sections_from_turn_map(parsed, manifest, turn_map)["ja"].curated_links
+
+
+@pytest.mark.parametrize("target", [-1, "size"])
+def test_a_curated_link_to_a_missing_paragraph_is_an_error(target):
+    parsed, manifest, turn_map = _verge_parts()
+    size = len(turn_map["sections"]["en"])
+    turn_map["sections"]["ja"][3]["links"] = [size if target == "size" else target]
+    with pytest.raises(TurnMapError, match="paragraph 3 links to an original paragraph that does not exist"):
+        sections_from_turn_map(parsed, manifest, turn_map)
+    turn_map["sections"]["ja"][3]["links"] = [size - 1]
+    assert sections_from_turn_map(parsed, manifest, turn_map)["ja"].curated_links
 
 
 def test_hand_picked_translation_pairs(computed_links):
