@@ -262,6 +262,18 @@ def mislabelled_guest_citations(answer: Mapping, chunks_by_id: Mapping[str, Mapp
     return n
 
 
+def misattributed_citations(answer: Mapping, chunks_by_id: Mapping[str, Mapping]) -> int:
+    """Citations whose role, or speaker where the chunk names one, differs from the cited chunk's (true, see
+    evals.truth) role and speaker; a citation of an unknown chunk, or of one the truth cannot attribute
+    (role "unknown"), counts as wrong."""
+    n = 0
+    for c in _citations(answer):
+        chunk = chunks_by_id.get(c.get("chunk_id"))
+        n += (chunk is None or c.get("role") != chunk.get("role")
+              or (chunk.get("speaker") is not None and c.get("speaker") != chunk.get("speaker")))
+    return n
+
+
 def chunk_contains_gold(chunk_id: str, chunks_by_id: Mapping[str, Mapping], gold: Sequence[str]) -> bool:
     """The chunk's text, or a linked chunk's text (same passage, other language), contains a gold substring."""
     chunk = chunks_by_id.get(chunk_id)
@@ -293,9 +305,9 @@ def trap_correct(answer: Mapping, chunks_by_id: Mapping[str, Mapping], expected_
 
 
 def attribution_errors(answer: Mapping, chunks_by_id: Mapping[str, Mapping], item: Mapping | None = None) -> int:
-    """Guest-labelled citations of non-guest chunks, plus 1 if `item` is a trap (kind trap_*) answered
+    """Citations attributed to anyone but the cited chunk's speaker (see misattributed_citations), plus 1 if `item` is a trap (kind trap_*) answered
     wrongly (see :func:`trap_correct`)."""
-    n = mislabelled_guest_citations(answer, chunks_by_id)
+    n = misattributed_citations(answer, chunks_by_id)
     if item is not None and str(item.get("kind", "")).startswith("trap"):
         n += not trap_correct(answer, chunks_by_id, item.get("expected_role") or "", item.get("gold_substrings") or [])
     return n
@@ -399,7 +411,8 @@ def item_metrics(item: Mapping, answer: Mapping, chunks_by_id: Mapping[str, Mapp
     m["mislabelled_guest"] = mislabelled_guest_citations(answer, chunks_by_id)
     if str(item.get("kind", "")).startswith("trap"):
         m["trap_correct"] = 1.0 if trap_correct(answer, chunks_by_id, item.get("expected_role") or "", gold) else 0.0
-    m["attribution_errors"] = m["mislabelled_guest"] + (1 - int(m.get("trap_correct", 1.0)))
+    m["misattributed"] = misattributed_citations(answer, chunks_by_id)
+    m["attribution_errors"] = m["misattributed"] + (1 - int(m.get("trap_correct", 1.0)))
     m["abstained"] = abstained(answer)
     m["answer_language_match"] = answer_language_match(answer, item.get("lang", "en"))
     if item.get("answerable"):
@@ -424,6 +437,7 @@ def aggregate(rows: Sequence[Mapping]) -> dict:
     aq = sum(c["answer_quotes"] for c in counts)
     out["answer_quote_verbatim"] = sum(c["answer_quote_ok"] for c in counts) / aq if aq else 1.0
     out["mislabelled_guest"] = sum(r["metrics"]["mislabelled_guest"] for r in rows)
+    out["misattributed"] = sum(r["metrics"].get("misattributed", 0) for r in rows)
     traps = [r for r in rows if "trap_correct" in r["metrics"]]
     out["traps"] = len(traps)
     out["traps_wrong"] = sum(1 - int(r["metrics"]["trap_correct"]) for r in traps)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from evals import metrics as M
+from evals.truth import curated_truth
 
 EVALS_DIR = Path(__file__).resolve().parent
 DEFAULT_QUESTIONS = EVALS_DIR / "data" / "questions.jsonl"
@@ -111,6 +112,15 @@ def relevant_units(chunks_by_id: Mapping[str, Mapping], gold: Sequence[str]) -> 
     return len({find(c) for c in hits})
 
 
+def _interviews_dir(system) -> Path:
+    settings = getattr(system, "settings", None)
+    if settings is None:
+        from interview_qa.settings import Settings
+
+        settings = Settings.from_env()
+    return Path(settings.interviews_dir)
+
+
 def evaluate(system, items: Sequence[Mapping], *, name: str = "product", k: int = K,
              chunks_by_id: Mapping[str, Mapping] | None = None, progress: bool = False) -> dict:
     """Ask every item (with its history) and score it. Returns {"name", "rows", "summary", "timing"}.
@@ -118,6 +128,8 @@ def evaluate(system, items: Sequence[Mapping], *, name: str = "product", k: int 
     `system` is anything with `.ask(question, history=[(q, answer_text)...], k=...)` returning an
     Answer (or its JSON), and either `.store.chunks()` or `.chunks_by_id()`."""
     chunks_by_id = chunks_by_id if chunks_by_id is not None else store_chunks_by_id(system)
+    # Attribution is scored against the curated turn maps and manifests, not the index's own labels.
+    chunks_by_id = curated_truth(chunks_by_id, _interviews_dir(system))
     conv = Conversations(system, k)
     rows = []
     t0 = time.perf_counter()

@@ -188,11 +188,25 @@ def run_planted(ws: Path, items: list[dict]) -> list[dict]:
     for item in items:
         path = ws / item["file"]
         original = path.read_text(encoding="utf-8")
-        n = original.count(item["old"])
-        if n != 1:
-            results.append({**item, "caught": False, "detail": f"stale entry: the text to replace occurs {n} times"})
-            continue
-        path.write_text(original.replace(item["old"], item["new"]), encoding="utf-8")
+        if "json_path" in item:  # a value in a JSON file, wherever it stands now: set, or shifted by `add`
+            data = json.loads(original)
+            *parents, key = item["json_path"]
+            node = data
+            for part in parents:
+                node = node[part]
+            if key not in node:
+                results.append({**item, "caught": False, "detail": f"stale entry: no {item['json_path']}"})
+                continue
+            node[key] = item["set"] if "set" in item else node[key] + item["add"]
+            mutated = json.dumps(data, indent=1, ensure_ascii=False)
+        else:
+            n = original.count(item["old"])
+            if n != 1:
+                results.append({**item, "caught": False,
+                                "detail": f"stale entry: the text to replace occurs {n} times"})
+                continue
+            mutated = original.replace(item["old"], item["new"])
+        path.write_text(mutated, encoding="utf-8")
         try:
             cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *item["tests"]]
             proc = subprocess.run(cmd, cwd=ws, env=test_env(ws), capture_output=True, text=True)

@@ -327,3 +327,60 @@ def test_judge_live_endpoint(tmp_path, monkeypatch, live_llm_env):
     got = judge_run(settings, [{"item": {"id": "live"}, "answer": faithful}], tmp_path)
     assert got["answers"] == 1 and got["claims"] >= 1
     assert got["faithfulness"] is not None and got["faithfulness"] >= 0.5
+
+
+# --- attribution against outside truth (curated turn maps + manifests), not the index's labels ---------
+
+def _real_chunk(interview_dir: str, lang: str, role: str, stored_role: str | None = None, stored_speaker=None):
+    """A chunk dict like the store's, pointing at the first paragraph the curated map gives `role`."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "data" / "interviews" / interview_dir
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entries = json.loads((folder / "turns.json").read_text(encoding="utf-8"))["sections"][lang]
+    p = next(e for e in entries if e["role"] == role)
+    from evals.truth import expected_speaker
+
+    true_speaker = expected_speaker(role, p.get("kind", "turn"), manifest)
+    return {"chunk_id": f"{manifest['id']}:{lang}:{p['p']}", "interview": manifest["id"], "section": lang,
+            "lang": lang, "paragraphs": [p["p"]], "role": stored_role or role,
+            "speaker": stored_speaker or true_speaker, "text": p["starts"], "linked_ids": []}, true_speaker
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_an_index_that_mislabels_an_editor_note_cannot_hide_it(lang):
+    from evals.truth import curated_truth
+    from interview_qa.settings import Settings
+
+    # the index (wrongly) stored an editor's note as the guest's words, and the answer repeats that label
+    chunk, truth_speaker = _real_chunk("verge-decoder-2026-06-08", lang, "editor", stored_role="guest",
+                                       stored_speaker="Mustafa Suleyman")
+    stored = {chunk["chunk_id"]: chunk}
+    cit = {"chunk_id": chunk["chunk_id"], "role": "guest", "speaker": "Mustafa Suleyman", "lang": lang,
+           "quote": chunk["text"], "interview": chunk["interview"]}
+    ans = answer([cit], ret=[{"chunk_id": chunk["chunk_id"], "text": chunk["text"]}])
+    assert M.attribution_errors(ans, stored) == 0  # judged by the index's own labels: invisible
+    truth = curated_truth(stored, Settings.from_env().interviews_dir)
+    assert truth[chunk["chunk_id"]]["role"] == "editor" and truth[chunk["chunk_id"]]["speaker"] == truth_speaker
+    assert truth[chunk["chunk_id"]]["stored_role"] == "guest"
+    assert M.attribution_errors(ans, truth) == 1 and M.mislabelled_guest_citations(ans, truth) == 1
+    # a correct label passes against the truth
+    right = answer([dict(cit, role="editor", speaker=truth_speaker)], ret=ans["retrieved"])
+    assert M.attribution_errors(right, truth) == 0
+    # the right role under the wrong name is an error too
+    assert M.attribution_errors(answer([dict(cit, role="editor", speaker="Nilay Patel")]), truth) == 1
+
+
+def test_curated_truth_leaves_uncurated_chunks_and_flags_mixed_ones():
+    from evals.truth import curated_truth
+    from interview_qa.settings import Settings
+
+    guest, _ = _real_chunk("bloomberg-mishal-husain-2025-12-12", "en", "guest")
+    host, _ = _real_chunk("bloomberg-mishal-husain-2025-12-12", "en", "host")
+    mixed = dict(guest, chunk_id="mixed", paragraphs=guest["paragraphs"] + host["paragraphs"])
+    outside = {"chunk_id": "mine", "interview": "my-talk", "section": "en", "paragraphs": [0], "role": "guest",
+               "speaker": "Ada"}
+    truth = curated_truth({"g": guest, "mixed": mixed, "mine": outside}, Settings.from_env().interviews_dir)
+    assert truth["g"]["role"] == "guest" and truth["g"]["speaker"] == "Mustafa Suleyman"
+    assert truth["mixed"]["role"] == "unknown"
+    assert truth["mine"] == outside  # no curated map: the stored labels are all there is

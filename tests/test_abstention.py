@@ -1,0 +1,54 @@
+"""The abstention decision over the real index: it sits exactly at the calibrated threshold, and the committed
+calibration abstains on the dev set's unanswerable questions at least as often as the committed gate demands
+(the gate's value is read from evals/thresholds.json, never fitted here)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evals.runner import load_thresholds
+from interview_qa.settings import Settings
+from rag.service import CALIBRATION_FILE, QAService, abstain_threshold
+
+pytestmark = pytest.mark.slow
+
+QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "data" / "questions.jsonl"  # v1 items: all dev
+
+
+@pytest.fixture(scope="module")
+def service(_session_index):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("INTERVIEW_QA_HOME", str(_session_index))
+    try:
+        yield QAService.from_settings(Settings.from_env(), build_if_missing=False, progress=False)
+    finally:
+        mp.undo()
+
+
+def test_the_service_uses_the_committed_calibration(service):
+    committed = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))["abstain_threshold"]
+    assert abstain_threshold() == service.threshold == float(committed)
+
+
+@pytest.mark.parametrize("question", ["What did he say about distillation?", "蒸留について彼は何と言いましたか？"])
+def test_grounded_exactly_when_confidence_reaches_the_threshold(service, question, monkeypatch):
+    confidence = service.ask(question).confidence
+    monkeypatch.setattr(service, "threshold", confidence)
+    at = service.ask(question)
+    assert at.grounded and at.citations
+    monkeypatch.setattr(service, "threshold", confidence + 1e-6)
+    below = service.ask(question)
+    assert not below.grounded and not below.citations and below.retrieved
+
+
+def test_unanswerable_dev_questions_abstain_as_often_as_the_gate_requires(service):
+    items = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    unanswerable = [it for it in items if not it.get("answerable") and not it.get("history")]
+    assert len(unanswerable) >= 10
+    abstained = [it["id"] for it in unanswerable if not service.ask(it["question"]).grounded]
+    recall = len(abstained) / len(unanswerable)
+    required = load_thresholds()["min"]["overall.abstention_recall"]
+    assert recall >= required, f"abstained on {len(abstained)}/{len(unanswerable)} ({recall:.2f} < {required})"

@@ -1,0 +1,90 @@
+"""Attribution decisions: which questions ask "did he say X", what the claim X is, and the answer that says
+whose words X really were — checked over the real index against the curated turn maps and manifests."""
+
+from __future__ import annotations
+
+import pytest
+
+from evals.truth import curated_truth
+from interview_qa.settings import Settings
+from rag.extractive import asks_attribution, claim_of
+from rag.service import QAService
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Did Suleyman say that Grok was distilled?", True),
+    ("Did he ever say superintelligence is near?", True),
+    ("Is it true that he said AI is a new species?", True),
+    ("What did he say about distillation?", False),
+    ("How did he say Microsoft trains models?", False),
+    ("Tell me about his chips.", False),
+    ("スレイマン氏はGrokが蒸留されたと言いましたか？", True),
+    ("彼は蒸留について何と言いましたか？", False),
+    ("蘇萊曼說過人工智能已經超越人類嗎？", True),
+    ("他有沒有說過微軟要自己做晶片", True),
+    ("他為什麼說過這句話？", False),
+])
+def test_asks_attribution(question, asks):
+    assert asks_attribution(question) is asks
+
+
+@pytest.mark.parametrize("question, claim", [
+    ("Did Suleyman say that Grok was distilled from a number of models?", "Grok was distilled from a number of models"),
+    ("Did he ever mention open source?", "open source"),
+    ("Does he claim that scale is all you need?", "scale is all you need"),
+    ("Is it true that he said AI is a species?", "AI is a species"),
+    ("スレイマン氏はGrokが蒸留されたと言いましたか？", "スレイマン氏はGrokが蒸留された"),
+    ("他有沒有說過微軟要自己做晶片？", "他 微軟要自己做晶片"),
+    ("?", "?"),
+])
+def test_claim_of(question, claim):
+    assert claim_of(question) == claim
+
+
+@pytest.fixture(scope="module")
+def service(_session_index):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("INTERVIEW_QA_HOME", str(_session_index))
+    try:
+        yield QAService.from_settings(Settings.from_env(), build_if_missing=False, progress=False)
+    finally:
+        mp.undo()
+
+
+def truth_for(service, citation) -> dict:
+    chunk = service.index.by_id[citation.chunk_id].to_json()
+    return curated_truth({chunk["chunk_id"]: chunk}, Settings.from_env().interviews_dir)[chunk["chunk_id"]]
+
+
+@pytest.mark.parametrize("question, lang, frame, their_words, reply_frame", [
+    ("Did Suleyman say that Grok was distilled from a number of models?", "en",
+     "That was not Mustafa Suleyman: it was Nilay Patel (the host) who said it (The Verge (Decoder), 2026-06-08):",
+     "Grok was distilled from a number of models", "Mustafa Suleyman's reply:"),
+    ("スレイマン氏は、Grokが複数のモデルから蒸留されたと言いましたか？", "ja",
+     "それはムスタファ・スレイマン氏の発言ではありません。Nilay Patel（聞き手）の発言です（The Verge (Decoder)、2026-06-08）：",
+     "Grok", "これに対するムスタファ・スレイマン氏の返答："),
+])
+def test_someone_elses_words_are_attributed_to_them_then_the_guests_reply(service, question, lang, frame,
+                                                                         their_words, reply_frame):
+    a = service.ask(question)
+    assert a.grounded and a.answer_lang == lang
+    lines = a.answer.split("\n")
+    assert lines[0] == frame
+    first = a.citations[0]
+    assert their_words in first.quote or their_words in (first.original.quote if first.original else "")
+    assert lines[1].startswith("1. “") and lines[1].endswith(f"” — {first.speaker}")
+    assert reply_frame in lines
+    reply = a.citations[-1]
+    assert len(a.citations) >= 2 and reply.role == "guest"
+    for c in a.citations:  # every role and name as the curated map and manifest say, not as the index says
+        truth = truth_for(service, c)
+        assert (c.role, c.speaker) == (truth["role"], truth["speaker"]), c
+
+
+def test_an_editors_note_is_the_outlets(service):
+    a = service.ask("Did Suleyman say he is a keen reader?")
+    first = a.citations[0]
+    truth = truth_for(service, first)
+    assert (first.role, first.speaker) == (truth["role"], truth["speaker"]) == ("editor", truth["speaker"])
+    assert a.answer.split("\n")[0] == (f"That was not Mustafa Suleyman: it was {truth['speaker']} (an editor's note) "
+                                      "who said it (Bloomberg, 2025-12-12):")
