@@ -201,6 +201,44 @@ def serve(host, port, auth):
     run_server(settings, host=host, port=port, auth=auth)
 
 
+@cli.command()
+@click.option("--out", "out_dir", default="reports/bench", show_default=True, type=click.Path(path_type=Path))
+@click.option("--scales", default="1,5,20", show_default=True, help="Corpus sizes, as multiples of the corpus.")
+@click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
+              help="Interview folders to measure (default: the bundled interviews).")
+@click.option("--questions", default=0, type=click.IntRange(0), help="Use only the first N dev questions (0: all).")
+@click.option("--cli-samples", default=15, show_default=True, type=click.IntRange(1),
+              help="Questions asked through fresh `interview-qa ask` processes.")
+@click.option("--serve-samples", default=30, show_default=True, type=click.IntRange(1),
+              help="Questions asked through gradio_client.")
+@click.option("--no-serve", is_flag=True, help="Skip the `serve` measurements.")
+@click.option("--no-server", is_flag=True, help="Skip the `chroma run` server side of the scale measurements.")
+@_domain_errors
+def bench(out_dir, scales, corpus, questions, cli_samples, serve_samples, no_serve, no_server):
+    """Benchmark speed and memory beside the naive LangChain pipeline, in the same run.
+
+    Cold ingest with and without the shipped embedding cache (against the embedder alone), re-ingest,
+    one changed document, ask latency in process and as a fresh CLI process, serve, and synthetic corpora at
+    each scale on embedded Chroma and a `chroma run` server. Everything runs in temporary homes. Prints a
+    table and writes bench.json, bench.md and bench.png to --out; asserts nothing.
+    """
+    from benchmarks.bench import Options, run_bench
+
+    try:
+        sizes = sorted({int(s) for s in scales.split(",") if s.strip()})
+    except ValueError:
+        raise click.BadParameter("comma-separated integers, e.g. 1,5,20", param_hint="--scales") from None
+    if not sizes or sizes[0] != 1:
+        raise click.BadParameter("must include 1 (the corpus itself)", param_hint="--scales")
+    settings = Settings.from_env()
+    opts = Options(out=out_dir, corpus=corpus or settings.interviews_dir, scales=sizes, questions=questions,
+                   cli_samples=cli_samples, naive_cli_samples=min(5, cli_samples), serve_samples=serve_samples,
+                   serve=not no_serve, server=not no_server)
+    result = run_bench(opts, log=lambda msg: click.echo(msg, err=True))
+    click.echo(result["table"])
+    click.echo(f"\nwrote {out_dir / 'bench.json'}, {out_dir / 'bench.md'}, {out_dir / 'bench.png'}")
+
+
 @cli.command(name="eval")
 @click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(path_type=Path))
 @click.option("--thresholds", default=None, type=click.Path(path_type=Path), help="Gate file (default: evals/thresholds.json).")
