@@ -97,6 +97,7 @@ def chunk_interview(interview: Interview, max_tokens: int) -> list[Chunk]:
                     char_end=end,
                     question=last_question if turn.role == "guest" else "",
                     piece=k,
+                    kind=turn.kind,
                 ))
                 for pi in paras:
                     by_section_para.setdefault((lang, pi), []).append(chunk_id)

@@ -106,6 +106,7 @@ class Chunk:
     linked_ids: list[str] = field(default_factory=list)
     # For a translation chunk: [paragraph index, [original paragraph indices]] pairs, to map a quote back.
     para_links: list = field(default_factory=list)
+    kind: str = "turn"  # turn | intro | footnote | caption | chart | note: how the reader styles it
 
     def embedding_text(self) -> str:
         # Only the opening piece of an answer carries its question: otherwise every piece of a long answer
@@ -128,6 +129,7 @@ class Chunk:
             "piece": self.piece,
             "linked_ids": json.dumps(self.linked_ids, ensure_ascii=False),
             "para_links": json.dumps(self.para_links),
+            "kind": self.kind,
         }
 
     @classmethod
@@ -148,6 +150,7 @@ class Chunk:
             piece=int(meta.get("piece", 0)),
             linked_ids=json.loads(meta.get("linked_ids", "[]")),
             para_links=json.loads(meta.get("para_links", "[]")),
+            kind=meta.get("kind", "turn"),
         )
 
     def to_json(self) -> dict:

@@ -18,13 +18,16 @@ from typing import TYPE_CHECKING  # noqa: E402
 import gradio as gr  # noqa: E402
 
 from interview_qa.errors import ConfigError, InterviewQAError  # noqa: E402
-from ui import chat, common, evidence  # noqa: E402
+from rag.reading import Reading  # noqa: E402
+from ui import chat, common, evidence, outline, reader  # noqa: E402
 from ui.api import register_api  # noqa: E402
 from ui.chat import ChatPanel  # noqa: E402
 from ui.common import plain  # noqa: E402
 from ui.evidence import EvidencePanel  # noqa: E402
 from ui.export import ExportPanel  # noqa: E402
 from ui.filters import FiltersPanel  # noqa: E402
+from ui.outline import OutlinePanel  # noqa: E402
+from ui.reader import TAB_URL_JS, ReaderPanel  # noqa: E402
 
 if TYPE_CHECKING:  # pragma: no cover
     from interview_qa.settings import Settings
@@ -32,7 +35,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-CSS = common.CSS + chat.CSS + evidence.CSS
+LAYOUT_CSS = """
+.gradio-container { max-width: 1400px !important; }
+.iqa-header { margin: 0 !important; }
+.iqa-header h1 { font-size: 1.35em; margin: 0; }
+.iqa-header p { margin: 0; color: var(--body-text-color-subdued); font-size: 0.92em; }
+#reader-router { display: contents; }
+@media (max-width: 700px) {
+  .gradio-container { padding: 6px !important; }
+  .iqa-header p { display: none; }
+}
+"""
+CSS = (common.CSS + LAYOUT_CSS + chat.CSS + evidence.CSS + reader.CSS + outline.CSS
+       + FiltersPanel.CSS)
 
 
 def build_app(service: "QAService") -> gr.Blocks:
@@ -46,30 +61,48 @@ def build_app(service: "QAService") -> gr.Blocks:
         mode = service.mode_label()
     except Exception:  # noqa: BLE001 - the label is cosmetic
         mode = "unknown"
+    reading = Reading(service)
 
     with gr.Blocks(title="Interview Q&A — Mustafa Suleyman", analytics_enabled=False) as demo:
-        chat_panel = ChatPanel(service, mode)
-        evidence_panel = EvidencePanel(service, manifests)
+        evidence_panel = EvidencePanel(service, reading, manifests)
+        chat_panel = ChatPanel(service, reading, evidence_panel, mode)
         filters_panel = FiltersPanel(manifests)
-        export_panel = ExportPanel(manifests)
+        export_panel = ExportPanel(manifests, mode)
+        reader_panel = ReaderPanel(reading, manifests)
+        outline_panel = OutlinePanel(reading)
 
         gr.Markdown(
-            "# Interview Q&A\nAsk about two interviews with **Mustafa Suleyman** (Bloomberg, The Verge Decoder). "
-            "Answers are built from verbatim, speaker-attributed quotes — in English, 日本語 or 中文.",
+            "# Interview Q&A\nTwo interviews with **Mustafa Suleyman** (Bloomberg; The Verge *Decoder*): answers "
+            "from verbatim, speaker-attributed quotes — ask in English, 日本語 or 中文.",
             elem_classes=["iqa-header"],
         )
-        with gr.Row():
-            with gr.Column(scale=3, min_width=420):
-                chat_panel.render_conversation()
-                export_panel.render(extra_buttons=chat_panel.render_new_chat)
-                evidence_panel.render_cards()
-            with gr.Column(scale=2, min_width=320):
-                chat_panel.render_status()
+        reader_panel.render_router()
+        with gr.Tabs(elem_id="tabs") as tabs:
+            with gr.Tab("Chat", id="chat", elem_id="tab-chat") as chat_tab:
                 filters_panel.render()
-                evidence_panel.render_viewer()
+                with gr.Row(equal_height=False, elem_id="chat-row"):
+                    with gr.Column(scale=3, min_width=360, elem_id="chat-col"):
+                        chat_panel.render_conversation()
+                        export_panel.render(extra_buttons=chat_panel.render_new_chat)
+                    with gr.Column(scale=2, min_width=320, elem_id="evidence-col"):
+                        chat_panel.render_status()
+                        evidence_panel.render_cards()
+                        export_panel.render_card_output()
+                        evidence_panel.render_viewer()
+            with gr.Tab("Reader", id="reader", elem_id="tab-reader") as reader_tab:
+                reader_panel.render()
+            with gr.Tab("Outline", id="outline", elem_id="tab-outline") as outline_tab:
+                outline_panel.render()
 
-        chat_panel.wire(filters_panel, evidence_panel, export_panel)
-        export_panel.wire(chat_panel.answer)
+        filters_panel.wire()
+        evidence_panel.wire()
+        export_panel.wire(chat_panel.answer, evidence_panel)
+        chat_panel.wire(filters_panel, export_panel)
+        reader_panel.wire(tabs)
+        outline_panel.wire(outline_tab, chat_panel.answer)
+        for tab, name in ((chat_tab, "chat"), (reader_tab, "reader"), (outline_tab, "outline")):
+            tab.select(None, None, None, js=f"() => ({TAB_URL_JS})({name!r})")
+        demo.load(reader_panel.on_load, None, reader_panel.load_outputs(tabs), api_visibility="private")
         register_api(service)
 
     # Gradio 6 takes css/theme at launch(); keep them with the Blocks so a bare demo.launch() is styled too.
@@ -79,6 +112,13 @@ def build_app(service: "QAService") -> gr.Blocks:
 
 
 # --------------------------------------------------------------------------------------------- serving
+
+
+def theme() -> gr.themes.Base:
+    """Gradio's default look with fonts the machine has: the stock theme would fetch web fonts from the
+    internet on every page load (a surprise network call, and blank text where that is blocked)."""
+    sans = ["system-ui", "Noto Sans", "Noto Sans CJK JP", "Noto Sans CJK SC", "DejaVu Sans", "sans-serif"]
+    return gr.themes.Default(font=sans, font_mono=["ui-monospace", "DejaVu Sans Mono", "monospace"])
 
 
 def parse_auth(auth: str | None) -> tuple[str, str] | None:
@@ -98,6 +138,7 @@ def launch_kwargs(host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, st
         "auth": auth,
         "share": False,
         "css": CSS,
+        "theme": theme(),
         "show_error": False,
         "footer_links": ["api"],
         "run_history": False,

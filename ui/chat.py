@@ -8,8 +8,9 @@ import logging
 import gradio as gr
 
 from interview_qa.errors import InterviewQAError
-from ui.common import NOT_COVERED, display_text, esc, plain
-from ui.evidence import EMPTY_CARDS, EMPTY_VIEWER, card_items
+from interview_qa.errors import BadQuestionError
+from ui.common import NOT_COVERED, answer_mode, display_text, esc, plain
+from ui.evidence import EMPTY_CARDS, EMPTY_EVIDENCE, EMPTY_VIEWER, card_items
 from ui.filters import ask_options
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,44 @@ EXAMPLES = [
 
 CSS = """
 .iqa-status { font-size: 0.92em; }
+:root { --iqa-pane-height: max(340px, calc(100dvh - 290px)); }
+#chat { height: var(--iqa-pane-height) !important; max-height: none !important; }
+.follow-ups { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 2px 0; }
+.follow-ups .fu-head { width: 100%; font-size: 0.85em; color: var(--body-text-color-subdued); font-weight: 600; }
+.follow-ups button.follow-up { text-align: left; border: 1px solid var(--border-color-accent, #93c5fd); border-radius: 14px;
+  padding: 4px 12px; background: var(--background-fill-secondary); color: var(--body-text-color); cursor: pointer; font-size: 0.9em; }
+.follow-ups button.follow-up:hover { border-color: var(--color-accent); }
+.follow-ups .fu-wait { font-size: 0.85em; color: var(--body-text-color-subdued); }
+@media (max-width: 700px) {
+  :root { --iqa-pane-height: max(300px, calc(100dvh - 330px)); }
+}
 """
+
+FOLLOW_UPS_JS = """
+element.addEventListener('click', (e) => {
+  const b = e.target.closest('button.follow-up');
+  if (b) trigger('click', {q: b.dataset.q});
+});
+"""
+
+FOLLOW_UPS_HEAD = {"en": "Follow-up questions the interviewer asked nearby",
+                   "ja": "近くでインタビュアーが尋ねた質問", "zh": "主持人在附近提出的問題"}
+
+
+def follow_ups_html(questions: list[str], lang: str = "en") -> str:
+    if not questions:
+        return ""
+    buttons = "".join(f'<button class="follow-up" data-q="{esc(q)}">{esc(q)}</button>' for q in questions)
+    return f'<div class="follow-ups"><div class="fu-head">{esc(FOLLOW_UPS_HEAD.get(lang, FOLLOW_UPS_HEAD["en"]))}</div>{buttons}</div>'
+
+
+FINDING_FOLLOW_UPS = '<div class="follow-ups"><span class="fu-wait">Finding follow-up questions…</span></div>'
+
+
+def sources_line(hrefs: list[str | None]) -> str:
+    """The citations under an answer, each a link that opens the reader at the quote."""
+    links = [f"[{n}]({h})" for n, h in enumerate(hrefs, 1) if h]
+    return ("\n\nRead in context: " + " · ".join(links)) if links else ""
 
 
 def status_md(mode: str, notice: str | None = None, error: str | None = None) -> str:
@@ -38,8 +76,10 @@ def status_md(mode: str, notice: str | None = None, error: str | None = None) ->
 class ChatPanel:
     CSS = CSS
 
-    def __init__(self, service, mode: str):
+    def __init__(self, service, reading, evidence, mode: str):
         self.service = service
+        self.reading = reading
+        self.evidence = evidence
         self.mode = mode
         self.history = gr.State([])  # [[question, answer_text], ...] oldest first
         self.answer = gr.State(None)  # the last Answer as JSON, for export
@@ -50,7 +90,7 @@ class ChatPanel:
     def render_conversation(self) -> None:
         self.chatbot = gr.Chatbot(
             label="Chat",
-            height=420,
+            height=None,
             sanitize_html=True,
             render_markdown=True,
             feedback_options=None,
@@ -69,6 +109,7 @@ class ChatPanel:
                 elem_id="question",
             )
             self.send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask-btn")
+        self.follow_ups = gr.HTML("", elem_id="follow-ups", js_on_load=FOLLOW_UPS_JS)
         gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[self.question], label="Example questions")
 
     def render_new_chat(self) -> None:
@@ -87,12 +128,21 @@ class ChatPanel:
             chat.append({"role": "user", "content": display_text(question)})
         return "", chat, question
 
+    @staticmethod
+    def ask_follow_up(chat: list, evt: gr.EventData):
+        question = str((getattr(evt, "_data", None) or {}).get("q") or "")
+        chat = list(chat or [])
+        if question.strip():
+            chat.append({"role": "user", "content": display_text(question)})
+        return "", chat, question
+
     def respond(self, question, chat, history, interview, lang, guest_only):
-        """Stream one answer into the chat; then the cards, the status line and the export state."""
+        """Stream one answer into the chat; then its evidence cards, the status line, the export state, and
+        (last, as they take a few searches) the follow-up questions."""
         mode = self.mode
         chat = list(chat or [])
         history = list(history or [])
-        no_change = gr.update()
+        keep = gr.update()
         try:
             events = self.service.stream(question or "", **ask_options(history, interview, lang, guest_only))
             text = ""
@@ -105,51 +155,81 @@ class ChatPanel:
                         chat.append({"role": "assistant", "content": ""})
                         started = True
                     chat[-1] = {"role": "assistant", "content": display_text(text)}
-                    yield chat, history, no_change, no_change, no_change
+                    yield chat, history, keep, keep, keep, keep, ""
                 else:
                     final = event
+        except BadQuestionError as exc:
+            # One message, where the user is looking; the conversation is left as it was.
+            gr.Warning(_sentence(str(exc)))
+            yield chat, history, keep, keep, keep, keep, keep
+            return
         except InterviewQAError as exc:
             gr.Warning(str(exc))
-            if question and question.strip():
-                chat.append({"role": "assistant", "content": "⚠️ " + display_text(str(exc))})
-            yield chat, history, no_change, no_change, status_md(mode, error=str(exc))
+            chat.append({"role": "assistant", "content": "⚠️ " + display_text(str(exc))})
+            yield chat, history, keep, keep, keep, status_md(mode, error=str(exc)), keep
             return
         except Exception as exc:  # noqa: BLE001 - the page must survive a backend bug
             log.exception("answering failed")
             msg = f"Something went wrong while answering ({type(exc).__name__})."
             gr.Warning(msg)
             chat.append({"role": "assistant", "content": "⚠️ " + display_text(msg)})
-            yield chat, history, no_change, no_change, status_md(mode, error=msg)
+            yield chat, history, keep, keep, keep, status_md(mode, error=msg), keep
             return
         if final is None:
-            yield chat, history, no_change, no_change, status_md(mode, error="The backend returned no answer.")
+            yield chat, history, keep, keep, keep, status_md(mode, error="The backend returned no answer."), keep
             return
         answer = plain(final)
         shown = answer.get("answer") or text or (NOT_COVERED if not answer.get("grounded") else "")
+        cards = card_items(answer)
+        hrefs = [self.evidence.reader_href(item) for item in cards["items"]] if cards["grounded"] else []
+        message = {"role": "assistant", "content": display_text(shown) + sources_line(hrefs)}
         if started:
-            chat[-1] = {"role": "assistant", "content": display_text(shown)}
+            chat[-1] = message
         else:
-            chat.append({"role": "assistant", "content": display_text(shown)})
+            chat.append(message)
+        prior = [(str(q), str(a)) for q, a in history]
         history.append([answer.get("question") or question, answer.get("answer") or text])
-        answer_mode = f"LLM: {answer['model']}" if answer.get("mode") == "llm" and answer.get("model") else mode
-        yield chat, history, card_items(answer), answer, status_md(answer_mode, answer.get("notice"))
+        status = status_md(answer_mode(answer, mode), answer.get("notice"))
+        evidence = self.evidence.html_for(cards, shown)
+        waiting = FINDING_FOLLOW_UPS if answer.get("grounded") else ""
+        yield chat, history, cards, evidence, answer, status, waiting
+        if not answer.get("grounded"):
+            return
+        try:
+            follow = [f.question for f in self.reading.follow_ups(answer, prior)]
+        except Exception:  # noqa: BLE001 - suggestions are optional
+            log.exception("follow-up suggestions failed")
+            follow = []
+        yield chat, history, cards, evidence, answer, status, follow_ups_html(follow, answer.get("answer_lang") or "en")
 
     def new_chat(self):
-        return [], [], dict(EMPTY_CARDS), None, EMPTY_VIEWER, status_md(self.mode), gr.update(value=None, visible=False), ""
+        return ([], [], dict(EMPTY_CARDS), EMPTY_EVIDENCE, None, EMPTY_VIEWER, status_md(self.mode),
+                gr.update(value=None, visible=False), "", "", gr.update(visible=False))
 
     # -- events ----------------------------------------------------------------------------------
 
-    def wire(self, filters, evidence, export) -> None:
-        outputs = [self.chatbot, self.history, evidence.state, self.answer, self.status]
+    def wire(self, filters, export) -> None:
+        evidence = self.evidence
+        outputs = [self.chatbot, self.history, evidence.state, evidence.html, self.answer, self.status, self.follow_ups]
         inputs = [self.pending, self.chatbot, self.history, *filters.inputs]
-        for trigger in (self.question.submit, self.send.click):
+        starts = [
+            (self.question.submit, self.submit_question, [self.question, self.chatbot]),
+            (self.send.click, self.submit_question, [self.question, self.chatbot]),
+            (self.follow_ups.click, self.ask_follow_up, [self.chatbot]),
+        ]
+        for trigger, first, first_inputs in starts:
             trigger(
-                self.submit_question, [self.question, self.chatbot], [self.question, self.chatbot, self.pending],
-                queue=False, api_visibility="private",
+                first, first_inputs, [self.question, self.chatbot, self.pending], queue=False, api_visibility="private",
             ).then(self.respond, inputs, outputs, api_visibility="private")
         self.new.click(
             self.new_chat, None,
-            [self.chatbot, self.history, evidence.state, self.answer, evidence.viewer, self.status, export.file,
-             self.question],
-            api_visibility="private",  # queued: State change events (which re-render the cards) need the queue
+            [self.chatbot, self.history, evidence.state, evidence.html, self.answer, evidence.viewer, self.status,
+             export.file, self.question, self.follow_ups, export.card_group],
+            api_visibility="private",
         )
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."

@@ -81,3 +81,13 @@ def highlight(text: str, quote: str | None) -> str:
         if i >= 0:
             return esc(text[:i]) + "<mark>" + esc(quote) + "</mark>" + esc(text[i + len(quote):])
     return esc(text)
+
+
+def answer_mode(answer: dict | None, service_mode: str) -> str:
+    """The mode an answer was made in, named as the page names it: "LLM: <model>" when a model wrote it, else
+    "offline extractive" (also when an LLM was configured but the answer fell back)."""
+    if not answer:
+        return service_mode
+    if answer.get("mode") == "llm":
+        return f"LLM: {answer['model']}" if answer.get("model") else "LLM"
+    return "offline extractive"

@@ -19,21 +19,42 @@ def ask_options(history, interview, lang, guest_only) -> dict:
             "guest_only": bool(guest_only)}
 
 
+def summary(manifests: dict[str, dict], interview, lang, guest_only) -> str:
+    """The filter panel's title: what the answers are limited to, readable while the panel is closed."""
+    parts = []
+    m = manifests.get(none_if_all(interview) or "")
+    parts.append(f"{m.get('outlet')}, {m.get('date')}" if m else "all interviews")
+    names = {code: name for name, code in LANG_CHOICES}
+    parts.append(f"quotes in {names[lang]}" if none_if_all(lang) in names else "any language")
+    if guest_only:
+        parts.append("guest only")
+    return "Filters: " + " · ".join(parts)
+
+
 class FiltersPanel:
-    CSS = ""
+    CSS = """
+#filters .wrap label { white-space: normal; }
+"""
 
     def __init__(self, manifests: dict[str, dict]):
-        self.interview_choices = [(ALL, ALL)] + [
-            (f"{m.get('outlet', '')} ({m.get('date', '')}) — {m.get('title', m['id'])}", m["id"])
-            for m in manifests.values()
-        ]
+        from ui.reader import interview_choices
+
+        self.manifests = manifests
+        self.interview_choices = [(ALL, ALL)] + interview_choices(manifests)
 
     def render(self) -> None:
-        with gr.Group():
-            self.interview = gr.Dropdown(self.interview_choices, value=ALL, label="Interview", elem_id="f-interview")
-            self.lang = gr.Dropdown(LANG_CHOICES, value=ALL, label="Quote language", elem_id="f-lang")
+        with gr.Accordion(summary(self.manifests, ALL, ALL, False), open=False, elem_id="filters") as self.panel:
+            self.interview = gr.Radio(self.interview_choices, value=ALL, label="Interview", elem_id="f-interview")
+            self.lang = gr.Radio(LANG_CHOICES, value=ALL, label="Quote language", elem_id="f-lang")
             self.guest_only = gr.Checkbox(False, label="Guest quotes only (Mustafa Suleyman)", elem_id="f-guest")
 
     @property
     def inputs(self) -> list:
         return [self.interview, self.lang, self.guest_only]
+
+    def on_change(self, interview, lang, guest_only):
+        return gr.Accordion(label=summary(self.manifests, interview, lang, guest_only))
+
+    def wire(self) -> None:
+        for widget in self.inputs:
+            widget.change(self.on_change, self.inputs, [self.panel], queue=False, api_visibility="private")
