@@ -190,15 +190,16 @@ def ask(question, as_json, interview, lang, guest_only, k):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=7860, show_default=True, type=int)
 @click.option("--auth", default=None, help="USER:PASSWORD to require a login (or set INTERVIEW_QA_AUTH).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the chat in your web browser once it is up.")
 @_domain_errors
-def serve(host, port, auth):
+def serve(host, port, auth, open_browser):
     """Serve the chat in the browser (builds the index first if needed)."""
     settings = Settings.from_env()
     _announce_first_build(settings)
     click.echo("Starting the chat server (loading the index and the web interface, usually 5-15 s)...", err=True)
     from ui.app import serve as run_server
 
-    run_server(settings, host=host, port=port, auth=auth)
+    run_server(settings, host=host, port=port, auth=auth, open_browser=open_browser)
 
 
 @cli.command()

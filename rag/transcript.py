@@ -202,6 +202,7 @@ class OutlineEntry:
     section: str
     lang: str
     turn: int
+    paragraph: int  # index of the turn's first paragraph in its section
     start: int
     end: int
     question: str  # the question sentence(s), for the list
@@ -265,7 +266,7 @@ def outline(transcript: Transcript, lang: str | None) -> list[OutlineEntry]:
             full = PARAGRAPH_SEP.join(p.text for p in _whole_turn(transcript, head))
             entries.append(OutlineEntry(
                 interview=transcript.interview, section=head.section, lang=head.lang, turn=head.turn,
-                start=head.start, end=turn[-1].end, question=question_text(full), text=full,
+                paragraph=head.index, start=head.start, end=turn[-1].end, question=question_text(full), text=full,
                 only_in=None if head.section == want else head.section,
             ))
     return entries

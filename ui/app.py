@@ -145,7 +145,8 @@ def launch_kwargs(host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, st
     }
 
 
-def serve(settings: "Settings", host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> None:
+def serve(settings: "Settings", host: str = "127.0.0.1", port: int = 7860, auth: str | None = None,
+          open_browser: bool = False) -> None:
     """Build (on first use) the index and the service, then serve the chat until interrupted."""
     from rag.service import QAService
 
@@ -154,4 +155,5 @@ def serve(settings: "Settings", host: str = "127.0.0.1", port: int = 7860, auth:
     demo = build_app(service)
     shown_host = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"Interview Q&A ({service.mode_label()}) at http://{shown_host}:{port}/" + (" (login required)" if credentials else ""), flush=True)
-    demo.queue(default_concurrency_limit=4).launch(quiet=True, **launch_kwargs(host, port, credentials))
+    demo.queue(default_concurrency_limit=4).launch(quiet=True, inbrowser=open_browser,
+                                                   **launch_kwargs(host, port, credentials))

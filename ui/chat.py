@@ -55,6 +55,26 @@ def follow_ups_html(questions: list[str], lang: str = "en") -> str:
     return f'<div class="follow-ups"><div class="fu-head">{esc(FOLLOW_UPS_HEAD.get(lang, FOLLOW_UPS_HEAD["en"]))}</div>{buttons}</div>'
 
 
+# After an answer: show it from its first line (the chat otherwise scrolls to the bottom of a long answer, so a
+# phone shows its end), by scrolling the chat's scroll box to the top of the last reply.
+SHOW_ANSWER_START_JS = """
+() => {
+  const rows = document.querySelectorAll('#chat .message-row');
+  const last = rows[rows.length - 1];
+  if (!last) return;
+  let box = last.parentElement;
+  while (box && box !== document.body && !(box.scrollHeight > box.clientHeight + 2 &&
+         ['auto', 'scroll'].includes(getComputedStyle(box).overflowY))) box = box.parentElement;
+  if (!box || box === document.body) return;
+  box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+}
+"""
+
+# While the answer comes: keep the new question in view (the chat does not follow its content by itself).
+SHOW_QUESTION_JS = """
+() => { const box = document.querySelector('#chat .bubble-wrap'); if (box) box.scrollTop = box.scrollHeight; }
+"""
+
 FINDING_FOLLOW_UPS = '<div class="follow-ups"><span class="fu-wait">Finding follow-up questions…</span></div>'
 
 
@@ -96,6 +116,7 @@ class ChatPanel:
             feedback_options=None,
             buttons=["copy", "copy_all"],
             allow_tags=False,
+            autoscroll=False,  # a long answer is shown from its start (see SHOW_ANSWER_START_JS)
             latex_delimiters=[],
             elem_id="chat",
         )
@@ -220,7 +241,8 @@ class ChatPanel:
         for trigger, first, first_inputs in starts:
             trigger(
                 first, first_inputs, [self.question, self.chatbot, self.pending], queue=False, api_visibility="private",
-            ).then(self.respond, inputs, outputs, api_visibility="private")
+            ).then(None, js=SHOW_QUESTION_JS).then(
+                self.respond, inputs, outputs, api_visibility="private").then(None, js=SHOW_ANSWER_START_JS)
         self.new.click(
             self.new_chat, None,
             [self.chatbot, self.history, evidence.state, evidence.html, self.answer, evidence.viewer, self.status,

@@ -33,7 +33,7 @@ function reveal() {
   const tick = () => {
     const cur = element.querySelector('.ctx-current');
     if (cur && cur.getBoundingClientRect().height > 0) {
-      cur.scrollIntoView({block: 'center'});
+      cur.scrollIntoView({block: 'center', behavior: 'instant'});
       if (tries++ < 3) setTimeout(tick, 120);
     } else if (cur && tries++ < 60) setTimeout(tick, 50);
   };

@@ -72,17 +72,25 @@ function settle() {
   if (!root) return;
   const url = root.getAttribute('data-url');
   if (location.search !== url) history.pushState(null, '', url);
-  let tries = 0;
+  root.dataset.settled = '';
+  let tries = 0, done = 0;
   const tick = () => {
     const f = element.querySelector('#reader-focus');
-    if (f && f.getBoundingClientRect().height > 0) {
-      // A turn taller than the reader (a phone, a long answer) is brought in by its highlighted quote.
-      const box = root.getBoundingClientRect();
+    if (!f) { root.dataset.settled = '1'; return; }
+    if (f.getBoundingClientRect().height > 0) {
+      // A turn taller than the reader (a phone, a long answer) is brought in by its highlighted quote, whose
+      // first line goes just under the reader's sticky heading.
+      const room = Math.min(root.getBoundingClientRect().height, innerHeight);
       const mark = f.querySelector('mark.rd-quote, mark.rd-hit');
-      const target = (f.getBoundingClientRect().height > 0.8 * Math.min(box.height, innerHeight) && mark) ? mark : f;
-      target.scrollIntoView({block: 'center'});
-      if (tries++ < 4) setTimeout(tick, 120);
-    } else if (f && tries++ < 80) setTimeout(tick, 50);
+      const target = (f.getBoundingClientRect().height > 0.8 * room && mark) ? mark : f;
+      const head = root.querySelector('.rd-head');
+      target.style.scrollMarginTop = ((head ? head.offsetHeight : 0) + 8) + 'px';
+      const tall = target.getBoundingClientRect().height > 0.6 * room;
+      target.scrollIntoView({block: tall ? 'start' : 'center', behavior: 'instant'});
+      // Layout can still shift while the tab settles: scroll again a few times, then say so.
+      if (++done < 4) setTimeout(tick, 120); else root.dataset.settled = '1';
+    } else if (tries++ < 100) setTimeout(tick, 50);
+    else root.dataset.settled = '1';
   };
   tick();
 }
@@ -95,7 +103,7 @@ element.addEventListener('click', (e) => {
   hits.forEach(h => h.classList.remove('rd-hit-current'));
   current = b.dataset.hit === 'prev' ? (current - 1 + hits.length) % hits.length : (current + 1) % hits.length;
   hits[current].classList.add('rd-hit-current');
-  hits[current].scrollIntoView({block: 'center'});
+  hits[current].scrollIntoView({block: 'center', behavior: 'instant'});
   const n = element.querySelector('.rd-hit-n');
   if (n) n.textContent = String(current + 1);
 });
