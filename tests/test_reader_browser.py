@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(os.environ.get("INTERVIEW_QA_TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "interview-qa-artifacts")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -53,14 +51,22 @@ def service(_session_index):
             os.environ["INTERVIEW_QA_HOME"] = old
 
 
+ARTIFACTS: list[Path] = []  # the run's screenshot folder, set by `app`
+
+
 @pytest.fixture(scope="module")
-def app(service):
+def app(service, tmp_path_factory):
+    """The real app on a free port and one headless Chromium for the module; screenshots go under pytest's temp
+    dir unless the run names a folder (CI: test-artifacts/ in its clone)."""
     _require_chromium()
     from playwright.sync_api import sync_playwright
 
     from ui.testing import running_app
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    chosen = os.environ.get("INTERVIEW_QA_TEST_ARTIFACTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    ARTIFACTS[:] = [folder]
     with running_app(service) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
@@ -85,7 +91,7 @@ def open_page(app, size: str, path: str = ""):
 
 
 def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.screenshot(path=str(ARTIFACTS[0] / f"{name}.png"))
 
 
 def ask(page, question: str) -> None:

@@ -22,7 +22,8 @@ PAYLOADS = [
     "<iframe src=\"javascript:alert(6)\"></iframe>",
     "&lt;b&gt;already escaped&lt;/b&gt; & more",
 ]
-ALLOWED_TAGS = {"div", "blockquote", "span", "details", "summary", "mark", "br", "small"}
+ALLOWED_TAGS = {"div", "blockquote", "span", "details", "summary", "mark", "br", "small",
+                "button", "a"}  # the cards' own actions: buttons, and links that open the reader in this page
 
 
 class Audit(HTMLParser):
@@ -55,7 +56,9 @@ def audit(markup: str) -> Audit:
 def assert_inert(markup: str, *shown: str) -> None:
     a = audit(markup)
     assert set(a.tags) <= ALLOWED_TAGS, a.tags
-    assert not [k for k, _ in a.attrs if k.startswith("on") or k in ("src", "href", "style")], a.attrs
+    assert not [k for k, _ in a.attrs if k.startswith("on") or k in ("src", "style")], a.attrs
+    # The only links are the app's own reader views, never a URL taken from the text.
+    assert all((v or "").startswith("?view=reader&") for k, v in a.attrs if k == "href"), a.attrs
     text = "".join(a.text)
     for s in shown:  # the hostile text is visible, character for character
         assert s in text, (s, text)
@@ -212,7 +215,12 @@ def test_cited_card_structure():
     assert original.tag == "details" and original.one(tag="summary").text == "Show the English original"
     assert original.one(tag="blockquote").attrs["lang"] == "en"
     assert original.one(tag="blockquote").text == "the <original>"
-    assert markup.count("<div") == markup.count("</div>") == 2
+    # wrapper, card, meta line, actions (show in context, copy as quote card; no reader link without a view)
+    assert markup.count("<div") == markup.count("</div>") == 4
+    assert 'data-act="context" data-n="7"' in markup and 'data-act="card" data-n="7"' in markup
+    assert "<a " not in markup
+    linked = card_html(item, 7, MANIFESTS, reader_href="?view=reader&iv=ivw&at=ja%3A1-5")
+    assert '<a class="open-reader" href="?view=reader&amp;iv=ivw&amp;at=ja%3A1-5">' in linked
 
 
 def test_passage_card_structure_and_defaults():

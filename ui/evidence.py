@@ -121,7 +121,8 @@ def _excerpt(text: str, limit: int = 90) -> str:
 
 def card_html(item: dict, number: int, manifests: dict[str, dict], answer_text: str = "", reader_href: str | None = None) -> str:
     """One evidence card. A quote the answer text already shows in full is not shown a second time: the card
-    names it by its opening words and carries what the answer doesn't (who, where, the original, actions)."""
+    names it by its opening words and carries what the answer doesn't (who, where, actions); a translated
+    quote's original waits behind a closed toggle."""
     role = role_of(item.get("role"))
     kind = item.get("kind", "quote")
     quote = item.get("quote") or ""
@@ -146,7 +147,7 @@ def card_html(item: dict, number: int, manifests: dict[str, dict], answer_text: 
         "</div>",
     ]
     original = item.get("original")
-    if original and original.get("quote") and original["quote"] not in (answer_text or ""):
+    if original and original.get("quote"):  # behind a closed toggle: not shown twice unless asked for
         olang = original.get("lang") or "en"
         parts.append(
             f'<details class="original"><summary>Show the {esc(LANG_NAMES.get(olang, olang))} original</summary>'
