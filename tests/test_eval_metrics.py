@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 
 import pytest
 
 from evals import metrics as M
 from evals.baseline import first_sentences, true_role
-from evals.runner import DEFAULT_THRESHOLDS, choose_threshold, gate, relevant_units
+from evals.ir import paired_test, passage_units, ranked_passages, score_rows, significance
+from evals.runner import DEFAULT_THRESHOLDS, choose_threshold, gate
 
 HOST_TEXT = "Everyone’s distilling everything. We just found out in this trial that Grok was distilled from a number of models."
 GUEST_TEXT = "There’s definitely lots of shortcuts to the frontier. But it’s very unclear that they would then be able to surpass that teacher."
@@ -48,41 +51,64 @@ def answer(citations, ret=None, **kw):
 GOLD = ["would then be able to surpass that teacher", "その教師モデルを上回る能力を持つ"]
 
 
-def test_hit_at_k_and_linked_translation_counts():
-    ret = retrieved("v:en:other", "v:en:host", "v:en:guest")
-    assert M.hit_at_k(ret, GOLD, 1) == 0.0
-    assert M.hit_at_k(ret, GOLD, 2) == 0.0
-    assert M.hit_at_k(ret, GOLD, 5) == 1.0
-    # A passage that only carries the gold in its linked translation is still a hit.
-    only_linked = [{"chunk_id": "x", "text": "nothing here", "linked": [{"chunk_id": "v:ja:guest", "text": GUEST_JA}]}]
-    assert M.hit_at_k(only_linked, ["その教師モデルを上回る能力を持つ"], 1) == 1.0
-    assert M.hit_at_k([], GOLD, 5) == 0.0
+def _scored(items_and_answers, chunks=CHUNKS):
+    rows = [{"item": it, "answer": a, "metrics": {"_counts": {}}} for it, a in items_and_answers]
+    score_rows(rows, chunks)
+    return [r["metrics"] for r in rows]
 
 
-def test_recall_mrr_ndcg():
-    ret = retrieved("v:en:other", "v:en:guest")
-    assert M.recall_at_k(ret, GOLD, 10) == 0.5  # the Japanese gold is not in any passage (no linked)
-    ret_linked = retrieved("v:en:other", "v:en:guest", linked={"v:en:guest": ["v:ja:guest"]})
-    assert M.recall_at_k(ret_linked, GOLD, 10) == 1.0
-    assert M.mrr_at_k(ret, GOLD, 10) == 0.5
-    assert M.mrr_at_k(retrieved("v:en:other"), GOLD, 10) == 0.0
-    assert M.ndcg_at_k(retrieved("v:en:guest"), GOLD, 10) == pytest.approx(1.0)
-    assert M.ndcg_at_k(ret, GOLD, 10) == pytest.approx(1 / 1.5849625, rel=1e-6)
-    # Two relevant passages exist in the corpus but only one was retrieved: below 1.
-    assert M.ndcg_at_k(retrieved("v:en:guest"), GOLD, 10, n_relevant=2) < 1.0
-    assert M.ndcg_from_relevance([0, 0, 0], 10, n_relevant=1) == 0.0
+def _q(i, gold=GOLD):
+    return {"id": f"q{i}", "lang": "en", "kind": "fact", "answerable": True, "gold_substrings": list(gold)}
+
+
+def test_ranx_hit_mrr_ndcg_recall_over_passages():
+    m = _scored([
+        (_q(1), answer([], ret=retrieved("v:en:other", "v:en:host", "v:en:guest"))),
+        (_q(2), answer([], ret=retrieved("v:en:guest"))),
+        (_q(3), answer([], ret=retrieved("v:en:other"))),
+        (_q(4), answer([], ret=[])),
+    ])
+    assert (m[0]["hit@1"], m[0]["hit@5"], m[0]["_rank"]) == (0.0, 1.0, 3)
+    assert m[0]["mrr@10"] == pytest.approx(1 / 3)
+    assert m[0]["ndcg@10"] == pytest.approx(1 / math.log2(4))
+    assert (m[1]["hit@1"], m[1]["mrr@10"], m[1]["ndcg@10"], m[1]["recall@10"]) == (1.0, 1.0, 1.0, 1.0)
+    assert (m[2]["hit@5"], m[2]["mrr@10"], m[2]["_rank"]) == (0.0, 0.0, None)
+    assert (m[3]["hit@5"], m[3]["recall@10"]) == (0.0, 0.0)
+
+
+def test_a_passage_and_its_translation_are_one_unit():
+    units = passage_units(CHUNKS)
+    assert units["v:en:guest"] == units["v:ja:guest"] != units["v:en:host"]
+    # the Japanese version ranked first counts as the passage; the English one after it is the same passage
+    m = _scored([(_q(1, ["その教師モデルを上回る能力を持つ"]), answer([], ret=retrieved("v:ja:guest", "v:en:guest")))])[0]
+    assert m["hit@1"] == 1.0 and m["_n_relevant"] == 1 and m["recall@10"] == 1.0
+    assert ranked_passages(answer([], ret=retrieved("v:ja:guest", "v:en:guest", "v:en:host")), units) == [
+        units["v:en:guest"], "v:en:host"]
+    # gold in two different passages: finding one of them is recall 0.5
+    two = _scored([(_q(2, ["Grok was distilled", "surpass that teacher"]), answer([], ret=retrieved("v:en:host")))])[0]
+    assert two["recall@10"] == 0.5 and two["hit@1"] == 1.0
 
 
 def test_gold_containment_tolerates_whitespace_only():
-    ret = [{"chunk_id": "a", "text": "they would  then be able\nto surpass that teacher"}]
-    assert M.hit_at_k(ret, GOLD, 1) == 1.0
-    assert M.hit_at_k([{"chunk_id": "a", "text": "they would then be able to surpass the teacher"}], GOLD, 1) == 0.0
+    chunks = {"a": {"text": "they would  then be able\nto surpass that teacher", "linked_ids": []},
+              "b": {"text": "they would then be able to surpass the teacher", "linked_ids": []}}
+    m = _scored([(_q(1), answer([], ret=[{"chunk_id": "a"}])), (_q(2), answer([], ret=[{"chunk_id": "b"}]))], chunks)
+    assert m[0]["hit@1"] == 1.0 and m[1]["hit@1"] == 0.0
 
 
-def test_relevant_units_groups_translations():
-    assert relevant_units(CHUNKS, GOLD) == 1  # en + ja guest chunks are one passage
-    assert relevant_units(CHUNKS, ["Grok was distilled"]) == 1
-    assert relevant_units(CHUNKS, ["not in the corpus at all"]) == 0
+def test_paired_test_detects_a_better_system_and_not_an_equal_one():
+    def rows(scores):
+        return [{"item": {"id": f"q{i}", "lang": "en"}, "metrics": {"mrr@10": s}} for i, s in enumerate(scores)]
+
+    prod = rows([1, 1, 1, 0.5, 1, 1, 0.5, 1, 1, 1, 1, 0.5])
+    base = rows([0, 0.5, 0, 0, 1, 0, 0.5, 0.33, 0, 1, 0, 0])
+    got = paired_test(prod, base, "mrr@10")
+    assert got["n"] == 12 and got["delta"] > 0 and got["p"] < 0.01 and got["better_p"] == got["p"]
+    worse = paired_test(base, prod, "mrr@10")
+    assert worse["p"] == got["p"] and worse["better_p"] == 1.0
+    assert paired_test(prod, prod, "mrr@10")["p"] == 1.0
+    sig = significance(prod, base)
+    assert sig["en"]["mrr@10"]["better_p"] < 0.05 and sig["ja"]["mrr@10"] is None
 
 
 # --- quotes ----------------------------------------------------------------------------------
@@ -170,6 +196,135 @@ def test_trap_items():
     assert M.attribution_errors(as_guest, CHUNKS, item) == 2  # one mislabel + the trap
 
 
+# --- outside truth: the curated turn maps ----------------------------------------------------------
+
+VERGE = "verge-decoder-2026-06-08"
+REAL_HOST = "We just found out in this trial that Grok was distilled from a number of models."
+REAL_GUEST = "But it’s very unclear that they would then be able to surpass that teacher."
+# An index that got the roles wrong: the host's words stored as the guest's.
+BAD_INDEX = {
+    "x:host": {"chunk_id": "x:host", "lang": "en", "role": "guest", "text": HOST_TEXT, "linked_ids": []},
+    "x:guest": {"chunk_id": "x:guest", "lang": "en", "role": "guest", "text": GUEST_TEXT, "linked_ids": []},
+}
+
+
+def real_cite(chunk_id, quote, role="guest", speaker="Mustafa Suleyman"):
+    return {"chunk_id": chunk_id, "interview": VERGE, "speaker": speaker, "role": role, "lang": "en",
+            "quote": quote, "original": None}
+
+
+@pytest.fixture(scope="module")
+def truth():
+    from evals.truth import load_truth
+
+    return load_truth()
+
+
+def test_misattribution_is_judged_by_the_turn_maps_not_the_index(truth):
+    a = answer([real_cite("x:host", REAL_HOST), real_cite("x:guest", REAL_GUEST)])
+    assert M.mislabelled_guest_citations(a, BAD_INDEX) == 0  # the index agrees with itself...
+    assert M.misattributed_guest_citations(a, BAD_INDEX, truth) == 1  # ...the turn map says host
+    assert M.attribution_errors(a, BAD_INDEX, truth=truth) == 1
+    # labelled by name only (role missing) still counts as the guest's words
+    by_name = answer([dict(real_cite("x:host", REAL_HOST), role="")])
+    assert M.misattributed_guest_citations(by_name, BAD_INDEX, truth) == 1
+    # the host's words labelled as the host's are fine; page chrome labelled guest is not
+    assert M.misattributed_guest_citations(answer([real_cite("x:host", REAL_HOST, "host", "Nilay Patel")]),
+                                           BAD_INDEX, truth) == 0
+    chrome = answer([real_cite("x:guest", "Sign up for the newsletter and never miss a story")])
+    assert M.misattributed_guest_citations(chrome, BAD_INDEX, truth) == 1
+    # a quote running from the guest's words into the host's is not all the guest's
+    mixed = answer([real_cite("x:guest", REAL_GUEST + "\n" + REAL_HOST)])
+    assert M.misattributed_guest_citations(mixed, BAD_INDEX, truth) == 1
+
+
+def test_who_said_items_with_truth(truth):
+    trap = {"kind": "who_said", "expected_verdict": "no", "expected_role": "host",
+            "gold_substrings": ["Grok was distilled from a number of models"]}
+    right = answer([real_cite("x:host", REAL_HOST, "host", "Nilay Patel")], verdict="no")
+    assert M.who_said_correct(right, trap, BAD_INDEX, truth) and M.attribution_errors(right, BAD_INDEX, trap, truth) == 0
+    assert not M.who_said_correct(dict(right, verdict="yes"), trap, BAD_INDEX, truth)
+    as_guest = answer([real_cite("x:host", REAL_HOST)])
+    assert M.attribution_errors(as_guest, BAD_INDEX, trap, truth) == 2  # a misattribution + the trap
+    real = {"kind": "who_said", "expected_verdict": "yes", "expected_role": "guest",
+            "gold_substrings": ["surpass that teacher"]}
+    assert M.who_said_correct(answer([real_cite("x:guest", REAL_GUEST)], verdict="yes"), real, BAD_INDEX, truth)
+    assert not M.who_said_correct(answer([real_cite("x:guest", REAL_GUEST)], verdict="no"), real, BAD_INDEX, truth)
+    assert not M.who_said_correct(answer([real_cite("x:host", REAL_HOST)]), real, BAD_INDEX, truth)
+
+
+# --- the answer layer ----------------------------------------------------------------------------
+
+def test_answer_hit_needs_a_cited_gold_passage():
+    ret = retrieved("v:en:guest", "v:en:other")
+    assert M.answer_hit(answer([cite("v:en:other", "Great to be with you again.")], ret=ret), CHUNKS, GOLD) == 0.0
+    assert M.answer_hit(answer([cite("v:en:guest", "surpass that teacher")], ret=ret), CHUNKS, GOLD) == 1.0
+    # the Japanese version of the gold passage, gold given only in English: linked, so a hit
+    assert M.answer_hit(answer([cite("v:ja:guest", "教師モデル")]), CHUNKS, ["would then be able to surpass"]) == 1.0
+    assert M.answer_hit(answer([]), CHUNKS, GOLD) == 0.0
+
+
+def test_content_words():
+    got = M.content_words("It’s very unclear that the models would surpass their teachers in 2014.")
+    assert {"unclear", "model", "surpass", "teacher", "2014"} <= got
+    assert not {"it", "the", "that", "very", "would", "their", "in"} & got
+    assert "教師" in M.content_words("その教師モデルを上回る")
+    assert "我們" not in M.content_words("我們的模型")  # a pronoun is no content
+    assert M.content_words("Yeah, I think so.") == set()
+
+
+def test_filler_rate_counts_quotes_unrelated_to_any_gold_passage():
+    gold_texts = [GUEST_TEXT, GUEST_JA]
+    a = answer([cite("v:en:guest", "surpass that teacher"),               # the gold passage
+                cite("v:en:host", "Grok was distilled from a number of models."),  # no shared content word
+                cite("v:en:other", "Great to be with you again.")])        # filler
+    assert M.filler_counts(a, CHUNKS, GOLD, gold_texts) == (2, 3)
+    # a non-gold passage whose quote shares a content word with the gold passage is not filler
+    a2 = answer([cite("v:en:host", "Everyone’s distilling everything.")])
+    assert M.filler_counts(a2, CHUNKS, GOLD, gold_texts + ["Distilling everything from the teacher"]) == (0, 1)
+    assert M.filler_counts(answer([]), CHUNKS, GOLD, gold_texts) == (0, 0)
+
+
+def test_both_sides_verdict_and_figure():
+    chunks = dict(CHUNKS, **{"b:zh": {"chunk_id": "b:zh", "lang": "zh", "role": "guest",
+                                      "text": "在未來20到30年內,機器在大多數工作中比人類更有能力", "linked_ids": []}})
+    gbi = {"verge": ["surpass that teacher"], "bloomberg": ["機器在大多數工作中"]}
+    one = answer([cite("v:en:guest", "surpass that teacher")])
+    both = answer([cite("v:en:guest", "surpass that teacher"), dict(cite("v:en:guest", "x"), chunk_id="b:zh")])
+    assert M.both_sides(one, chunks, gbi) == 0.0 and M.both_sides(both, chunks, gbi) == 1.0
+    assert M.verdict_line({"verdict": "yes"}) == 1.0 and M.verdict_line({"verdict": None}) == 0.0
+    assert M.verdict_line({}) == 0.0 and M.verdict_line({"verdict": "maybe"}) == 0.0
+    assert M.verdict_correct({"verdict": "No"}, "no") == 1.0 and M.verdict_correct({}, "no") == 0.0
+    a = {"answer": "\n$650 million, he said.\n“Google paid $650 million”"}
+    assert M.first_line(a) == "$650 million, he said."
+    assert M.figure_in_first_line(a, ["$650 million", "6.5億美元"]) == 1.0
+    assert M.figure_in_first_line({"answer": "Header\n$650 million"}, ["$650 million"]) == 0.0
+    assert M.figure_in_first_line({"answer": "昨年の　10 月です"}, ["昨年の 10 月"]) == 1.0  # NFKC + spaces
+
+
+def test_item_metrics_by_kind_and_summary_scopes(truth):
+    cmp_item = {"id": "c1", "lang": "ja", "kind": "compare", "answerable": True, "interview": None,
+                "gold_substrings": GOLD, "gold_by_interview": {"v": GOLD}, "reference_answer": "r"}
+    yn = {"id": "y1", "lang": "en", "kind": "yes_no", "answerable": True, "expected_verdict": "no",
+          "gold_substrings": GOLD, "reference_answer": "r"}
+    num = {"id": "n1", "lang": "zh", "kind": "number", "answerable": True, "expected_figures": ["33"],
+           "gold_substrings": GOLD, "reference_answer": "r"}
+    a = answer([cite("v:en:guest", "surpass that teacher")], verdict="no", answer="No.\n“surpass that teacher”")
+    rows = [{"item": it, "answer": a, "metrics": M.item_metrics(it, a, CHUNKS, gold_texts=[GUEST_TEXT])}
+            for it in (cmp_item, yn, num)]
+    assert rows[0]["metrics"]["both_sides"] == 1.0 and "verdict_line" not in rows[0]["metrics"]
+    assert rows[1]["metrics"]["verdict_correct"] == 1.0 and rows[2]["metrics"]["figure_first_line"] == 0.0
+    assert rows[0]["metrics"]["_gold_langs"] == ["en", "ja"]
+    score_rows(rows, CHUNKS)
+    s = M.summarize(rows)
+    assert {"overall", "en", "ja", "zh", "kind:compare", "kind:yes_no:en", "pair:ja>en+ja"} <= set(s)
+    assert s["kind:yes_no"]["verdict_correct"] == 1.0 and s["kind:compare"]["verdict_correct"] is None
+    assert s["overall"]["answer_hit"] == 1.0 and s["overall"]["filler_rate"] == 0.0
+    assert s["pair:zh>en+ja"]["hit@5"] == 1.0 and s["overall"]["refused_with_gold_first"] == 0
+    refused = dict(rows[1], metrics=dict(rows[1]["metrics"], abstained=True))
+    assert M.aggregate([refused])["refused_with_gold_first"] == 1
+
+
 # --- abstention, language, chrF --------------------------------------------------------------
 
 def test_abstention_scores():
@@ -199,8 +354,11 @@ def test_chrf_cjk_nonzero_and_ordered():
 
 # --- aggregation, gate, calibration ----------------------------------------------------------
 
+_IDS = itertools.count()
+
+
 def _row(lang, answerable=True, **metrics):
-    item = {"id": "x", "lang": lang, "kind": "direct", "answerable": answerable,
+    item = {"id": f"x{next(_IDS)}", "lang": lang, "kind": "direct", "answerable": answerable,
             "gold_substrings": GOLD if answerable else [], "reference_answer": "r"}
     a = answer(metrics.pop("citations", [cite("v:en:guest", "surpass that teacher")]), grounded=metrics.pop("grounded", True),
                answer_lang=lang)
@@ -209,6 +367,7 @@ def _row(lang, answerable=True, **metrics):
 
 def test_aggregate_by_lang():
     rows = [_row("en"), _row("ja"), _row("en", answerable=False, grounded=False, citations=[])]
+    score_rows(rows, CHUNKS)
     agg = M.aggregate_by_lang(rows)
     assert set(agg) == {"overall", "en", "ja"}
     assert agg["overall"]["hit@5"] == 1.0 and agg["overall"]["quote_verbatim"] == 1.0
@@ -234,10 +393,11 @@ def test_committed_thresholds_have_the_required_gates():
     th = json.loads(DEFAULT_THRESHOLDS.read_text(encoding="utf-8"))
     assert th["min"]["overall.quote_verbatim"] == 1.0
     assert th["min"]["overall.citation_valid"] == 1.0
-    assert th["max"]["overall.attribution_errors"] == 0
+    assert th["max"]["overall.guest_misattributed"] == 0  # judged against the turn maps
     for lang in ("en", "ja", "zh"):
         assert f"{lang}.hit@5" in th["min"] and f"{lang}.mrr@10" in th["min"]
     assert "overall.abstention_recall" in th["min"]
+    assert "overall.mrr@10_vs_baseline_p" in th["max"]
 
 
 def test_choose_threshold_max_f1_then_coverage():
@@ -249,6 +409,25 @@ def test_choose_threshold_max_f1_then_coverage():
     # overlapping scores: F1 decides, then coverage
     got = choose_threshold([0.6, 0.4, 0.5, 0.9], [False, False, True, True])
     assert got["f1"] == pytest.approx(0.8) and got["answerable_coverage"] == 0.5
+
+
+def test_cross_validated_threshold_and_calibration_refuses_test_items():
+    from evals.runner import calibrate, cross_validate_threshold, cv_folds
+
+    confs = [0.2, 0.3, 0.25, 0.9, 0.8, 0.85, 0.7, 0.95, 0.35, 0.75]
+    answerable = [False, False, False, True, True, True, True, True, False, True]
+    cv = cross_validate_threshold(confs, answerable, [i % 5 for i in range(10)])
+    assert cv["folds"] == 5 and len(cv["thresholds"]) == 5 and cv["f1"] == 1.0
+    # a separable-looking set whose held-out folds disagree: CV is below the in-sample fit
+    confs2 = [0.2, 0.6, 0.5, 0.9, 0.55, 0.4]
+    answerable2 = [False, False, True, True, True, False]
+    assert cross_validate_threshold(confs2, answerable2, [0, 1, 2, 0, 1, 2])["f1"] < choose_threshold(confs2, answerable2)["f1"]
+    items = [{"id": "a", "question": "q", "history": []}, {"id": "b", "question": "r", "history": ["q"]},
+             {"id": "c", "question": "s", "history": []}]
+    folds = cv_folds(items, 5)
+    assert folds[0] == folds[1]  # a follow-up is held out with the question its history asks
+    with pytest.raises(ValueError, match="dev only"):
+        calibrate(object(), [{"id": "t", "split": "test", "question": "q"}])
 
 
 # --- baseline helpers ------------------------------------------------------------------------
@@ -384,3 +563,15 @@ def test_curated_truth_leaves_uncurated_chunks_and_flags_mixed_ones():
     assert truth["g"]["role"] == "guest" and truth["g"]["speaker"] == "Mustafa Suleyman"
     assert truth["mixed"]["role"] == "unknown"
     assert truth["mine"] == outside  # no curated map: the stored labels are all there is
+
+
+def test_eval_cli_flags():
+    from click.testing import CliRunner
+
+    from interview_qa.cli import cli
+
+    help_text = CliRunner().invoke(cli, ["eval", "--help"]).output
+    for flag in ("--split", "--retrieval-only", "--calibrate", "--no-baseline", "--compare-embedders", "--out"):
+        assert flag in help_text
+    got = CliRunner().invoke(cli, ["eval", "--retrieval-only", "--split", "test"])
+    assert got.exit_code != 0 and "dev split only" in got.output
