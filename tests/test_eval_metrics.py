@@ -239,18 +239,19 @@ def test_misattribution_is_judged_by_the_turn_maps_not_the_index(truth):
 
 
 def test_who_said_items_with_truth(truth):
+    index = {"x:host": dict(BAD_INDEX["x:host"], role="host"), "x:guest": BAD_INDEX["x:guest"]}  # roles right
     trap = {"kind": "who_said", "expected_verdict": "no", "expected_role": "host",
             "gold_substrings": ["Grok was distilled from a number of models"]}
     right = answer([real_cite("x:host", REAL_HOST, "host", "Nilay Patel")], verdict="no")
-    assert M.who_said_correct(right, trap, BAD_INDEX, truth) and M.attribution_errors(right, BAD_INDEX, trap, truth) == 0
-    assert not M.who_said_correct(dict(right, verdict="yes"), trap, BAD_INDEX, truth)
+    assert M.who_said_correct(right, trap, index, truth) and M.attribution_errors(right, index, trap, truth) == 0
+    assert not M.who_said_correct(dict(right, verdict="yes"), trap, index, truth)
     as_guest = answer([real_cite("x:host", REAL_HOST)])
-    assert M.attribution_errors(as_guest, BAD_INDEX, trap, truth) == 2  # a misattribution + the trap
+    assert M.attribution_errors(as_guest, index, trap, truth) == 2  # a misattribution + the trap
     real = {"kind": "who_said", "expected_verdict": "yes", "expected_role": "guest",
             "gold_substrings": ["surpass that teacher"]}
-    assert M.who_said_correct(answer([real_cite("x:guest", REAL_GUEST)], verdict="yes"), real, BAD_INDEX, truth)
-    assert not M.who_said_correct(answer([real_cite("x:guest", REAL_GUEST)], verdict="no"), real, BAD_INDEX, truth)
-    assert not M.who_said_correct(answer([real_cite("x:host", REAL_HOST)]), real, BAD_INDEX, truth)
+    assert M.who_said_correct(answer([real_cite("x:guest", REAL_GUEST)], verdict="yes"), real, index, truth)
+    assert not M.who_said_correct(answer([real_cite("x:guest", REAL_GUEST)], verdict="no"), real, index, truth)
+    assert not M.who_said_correct(answer([real_cite("x:host", REAL_HOST)]), real, index, truth)
 
 
 # --- the answer layer ----------------------------------------------------------------------------

@@ -32,9 +32,11 @@ def test_no_maximum_is_removed_or_raised_above_the_record(key):
 
 
 def test_trust_metrics_are_absolute():
-    for key in ("overall.quote_verbatim", "overall.citation_valid", "overall.answer_language_match"):
+    for key in ("overall.quote_verbatim", "overall.citation_valid"):
         assert COMMITTED["min"][key] == 1.0
-    assert COMMITTED["max"]["overall.attribution_errors"] == 0
+    # judged against the curated turn maps: role/speaker of every citation, and words given to the guest
+    assert COMMITTED["max"]["overall.misattributed"] == 0
+    assert COMMITTED["max"]["overall.guest_misattributed"] == 0
 
 
 @pytest.mark.parametrize("key", sorted(RECORD["naive_baseline"]))
@@ -72,7 +74,8 @@ def test_exceeding_any_maximum_fails_on_that_metric_alone(key):
     summary = summary_at(COMMITTED)
     scope, _, metric = key.partition(".")
     summary[scope][metric] += 1
-    assert gate(summary, COMMITTED) == [f"FAILED: metric {key} = 1 > threshold 0"]
+    bound = float(COMMITTED["max"][key])
+    assert gate(summary, COMMITTED) == [f"FAILED: metric {key} = {_fmt(bound + 1)} > threshold {_fmt(bound)}"]
 
 
 @pytest.mark.parametrize("key", sorted(COMMITTED["min"]) + sorted(COMMITTED["max"]))
