@@ -49,7 +49,10 @@ class Settings:
     llm_base_url: str | None = None
     llm_api_key: str | None = field(default=None, repr=False)  # never printed
     llm_model: str = "gpt-4o-mini"
-    llm_timeout: float = 30.0
+    llm_timeout: float = 30.0  # for the whole reply, not per read
+    # Beyond either size, a reply is dropped for the extractive answer with a notice.
+    llm_max_chars: int = 20000
+    llm_max_tokens: int = 4000
     embeddings_base_url: str | None = None
     embeddings_model: str = "text-embedding-3-small"
     chroma_url: str | None = None
@@ -96,6 +99,8 @@ class Settings:
             llm_api_key=os.environ.get("OPENAI_API_KEY") or None,
             llm_model=os.environ.get("INTERVIEW_QA_LLM_MODEL") or "gpt-4o-mini",
             llm_timeout=_env_number("INTERVIEW_QA_LLM_TIMEOUT", 30.0, float),
+            llm_max_chars=_env_number("INTERVIEW_QA_LLM_MAX_CHARS", 20000),
+            llm_max_tokens=_env_number("INTERVIEW_QA_LLM_MAX_TOKENS", 4000),
             embeddings_base_url=os.environ.get("INTERVIEW_QA_EMBEDDINGS_BASE_URL") or None,
             embeddings_model=os.environ.get("INTERVIEW_QA_EMBEDDINGS_MODEL") or "text-embedding-3-small",
             chroma_url=os.environ.get("INTERVIEW_QA_CHROMA_URL") or None,

@@ -8,13 +8,20 @@ the caller checks every quote against its passage with `rag.verify.locate_quote`
 
 Every failure (timeout, refused connection, HTTP errors, unparseable reply) becomes `LLMUnavailable`
 with a short user-facing message that never contains the API key.
+
+Every call is bounded: a total deadline for the whole reply (an endpoint trickling a few bytes at a time
+never trips a per-read timeout, so the HTTP call runs in a worker thread and the caller stops waiting at
+the deadline) and a cap on the reply's size in characters and tiktoken tokens.
 """
 
 from __future__ import annotations
 
 import json
+import queue
 import re
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
@@ -150,6 +157,70 @@ def _to_unavailable(exc: BaseException, timeout: float) -> LLMUnavailable:
     if isinstance(exc, (ValueError, ValidationError, KeyError, TypeError)) or type(exc).__name__ == "OpenAIRefusalError":
         return LLMUnavailable("LLM reply was not valid structured output")
     return LLMUnavailable(f"LLM request failed ({type(exc).__name__})")
+
+
+def _bounded(make: Callable[[], Iterable], deadline: float, timeout: float) -> Iterator:
+    """Items of the iterable `make()` returns, produced in a worker thread, until `deadline` (time.monotonic()).
+
+    At the deadline the caller gets LLMUnavailable at once; the worker notices at its next item (or its next
+    per-read timeout) and closes the reply. Errors inside the worker are re-raised here."""
+    items: queue.SimpleQueue = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            it = iter(make())
+            try:
+                for item in it:
+                    if stop.is_set():
+                        return
+                    items.put((True, item))
+            finally:
+                close = getattr(it, "close", None)
+                if close:
+                    close()
+            items.put((True, _DONE))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            items.put((False, exc))
+
+    threading.Thread(target=work, name="llm-reply", daemon=True).start()
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                if remaining <= 0:
+                    raise queue.Empty
+                ok, item = items.get(timeout=remaining)
+            except queue.Empty:
+                raise LLMUnavailable(f"LLM endpoint timed out after {_fmt_seconds(timeout)}") from None
+            if not ok:
+                raise item
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+
+
+_DONE = object()
+
+
+class _SizeCap:
+    """Counts a reply's characters and (o200k) tokens as it arrives; raises LLMUnavailable past either cap."""
+
+    def __init__(self, max_chars: int, max_tokens: int, encoding):
+        self.max_chars, self.max_tokens = max_chars, max_tokens
+        self.chars = self.tokens = 0
+        self._encoding = encoding
+
+    def add(self, text: str) -> None:
+        self.chars += len(text)
+        if self.chars > self.max_chars:
+            raise LLMUnavailable(f"LLM reply exceeded {self.max_chars} characters")
+        # Pieces are counted one by one: at most a token or two more than the whole, never fewer.
+        self.tokens += len(self._encoding.encode(text, disallowed_special=()))
+        if self.tokens > self.max_tokens:
+            raise LLMUnavailable(f"LLM reply exceeded {self.max_tokens} tokens")
 
 
 def _passage_block(passages: list[dict]) -> str:
@@ -288,6 +359,11 @@ class LLMAnswerer:
 
         self.model: str = settings.llm_model
         self.timeout: float = float(settings.llm_timeout)
+        self.max_chars: int = settings.llm_max_chars
+        self.max_tokens: int = settings.llm_max_tokens
+        from ingest.offline_tiktoken import get_encoding
+
+        self._encoding = get_encoding("o200k_base")  # loaded now: a reply's deadline is for the reply
         self._llm = ChatOpenAI(
             model=settings.llm_model,
             base_url=settings.llm_base_url,
@@ -295,17 +371,23 @@ class LLMAnswerer:
             timeout=settings.llm_timeout,
             max_retries=0,
             temperature=0,
+            max_tokens=settings.llm_max_tokens,  # a compliant server stops there; the cap below holds anyway
             use_responses_api=False,  # plain /chat/completions: what OpenAI-compatible servers implement
         )
+
+    def deadline(self) -> float:
+        """The time.monotonic() by which a reply begun now must be complete."""
+        return time.monotonic() + self.timeout
 
     def __repr__(self) -> str:
         return f"LLMAnswerer(model={self.model!r})"
 
     # --- follow-ups ---------------------------------------------------------------------------
-    def condense(self, question: str, history: list[tuple[str, str]]) -> str:
+    def condense(self, question: str, history: list[tuple[str, str]], deadline: float | None = None) -> str:
         """A standalone version of a follow-up question; `question` itself when there is no history or on failure."""
         if not history:
             return question
+        deadline = deadline or self.deadline()
         from langchain_core.messages import HumanMessage, SystemMessage
 
         messages = [
@@ -316,7 +398,7 @@ class LLMAnswerer:
             ),
         ]
         try:
-            reply = self._llm.invoke(messages)
+            reply = next(_bounded(lambda: [self._llm.invoke(messages)], deadline, self.timeout))
         except Exception:  # noqa: BLE001 — condensing is best effort; the original question still works
             return question
         text = reply.content if isinstance(reply.content, str) else ""
@@ -343,20 +425,22 @@ class LLMAnswerer:
         return [SystemMessage(content=system), HumanMessage(content="\n".join(user))]
 
     def stream_answer(self, question: str, passages: list[dict], answer_lang: str,
-                      history: list[tuple[str, str]]) -> Iterator[str | LLMResult]:
+                      history: list[tuple[str, str]], deadline: float | None = None) -> Iterator[str | LLMResult]:
         """Yield answer text deltas as tokens arrive, then exactly one LLMResult (raw, unverified citations).
 
-        Raises LLMUnavailable (possibly after some deltas were yielded) when the endpoint fails or the reply
-        is not valid structured output.
+        Raises LLMUnavailable (possibly after some deltas were yielded) when the endpoint fails, the reply
+        is not valid structured output, outgrows the size cap or is not complete by `deadline`
+        (time.monotonic(); default: the LLM timeout from now).
         """
         messages = self.build_messages(question, passages, answer_lang, history)
         llm = self._llm.bind(response_format=RESPONSE_FORMAT)
         decoder = _AnswerStreamDecoder()
+        cap = _SizeCap(self.max_chars, self.max_tokens, self._encoding)
         raw: list[str] = []
         streamed: list[str] = []
         refusal = None
         try:
-            for chunk in llm.stream(messages):
+            for chunk in _bounded(lambda: llm.stream(messages), deadline or self.deadline(), self.timeout):
                 content = chunk.content
                 if isinstance(content, list):  # content blocks (some providers)
                     content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
@@ -364,6 +448,7 @@ class LLMAnswerer:
                     refusal = chunk.additional_kwargs["refusal"]
                 if not content:
                     continue
+                cap.add(content)
                 raw.append(content)
                 delta = decoder.feed(content)
                 if delta:

@@ -51,6 +51,10 @@ class QAService:
         self.index = HybridIndex(store)
         self.threshold = abstain_threshold()
         self._llm = None
+        if settings.llm_enabled:
+            from rag.llm import LLMAnswerer
+
+            self._llm = LLMAnswerer(settings)  # loaded up front: a reply's deadline is spent on the reply
 
     @classmethod
     def from_settings(cls, settings: Settings, build_if_missing: bool = True, progress: bool = True) -> "QAService":
@@ -191,9 +195,10 @@ class QAService:
         yield from _pieces(answer.answer)
         yield answer
 
-    def _extractive(self, question, history, filters, answer_lang, k, notice=None, query=None) -> Answer:
+    def _extractive(self, question, history, filters, answer_lang, k, notice=None, query=None,
+                    passages=None) -> Answer:
         query = query or self._search_query(question, history)
-        passages = self._retrieve(query, filters, k)
+        passages = self._retrieve(query, filters, k) if passages is None else passages
         confidence = self._confidence(question, passages)
         speakers = (self.index.who_said(claim_of(question), filters, self._guest_name_tokens)
                     if asks_attribution(question) else [])
@@ -224,7 +229,8 @@ class QAService:
 
         if self._llm is None:
             self._llm = LLMAnswerer(self.settings)
-        standalone = self._llm.condense(question, history) if history else question
+        deadline = self._llm.deadline()  # one budget for condensing and answering together
+        standalone = self._llm.condense(question, history, deadline) if history else question
         passages = self._retrieve(standalone, filters, k)
         shown = [p.best_in(answer_lang) for p in passages[:max(k, 6)]]
         by_id = {c.chunk_id: c for p in passages for c in p.members.values()}
@@ -232,14 +238,14 @@ class QAService:
                     "lang": c.lang, "text": c.text} for c in shown]
         result, streamed = None, []
         try:
-            for event in self._llm.stream_answer(standalone, payload, answer_lang, history):
+            for event in self._llm.stream_answer(standalone, payload, answer_lang, history, deadline):
                 if isinstance(event, LLMResult):
                     result = event
                 else:
                     streamed.append(event)
                     yield event
         except LLMUnavailable as exc:
-            yield from self._fallback(question, filters, answer_lang, k, str(exc), standalone, bool(streamed))
+            yield from self._fallback(question, filters, answer_lang, k, str(exc), standalone, bool(streamed), passages)
             return
         citations: list[Citation] = []
         for c in (result.citations if result else []):
@@ -251,15 +257,17 @@ class QAService:
             citations.append(cite(chunk, span, passage))
         if not citations:
             yield from self._fallback(question, filters, answer_lang, k, "no verifiable quote in the LLM answer",
-                                      standalone, bool(streamed))
+                                      standalone, bool(streamed), passages)
             return
         yield Answer(question=question, answer=result.answer, answer_lang=answer_lang, grounded=True, mode="llm",
                      notice=None, citations=citations, retrieved=self._retrieved(passages, answer_lang, k, citations),
                      model=self._llm.model, confidence=self._confidence(standalone, passages))
 
-    def _fallback(self, question, filters, answer_lang, k, why, query, streamed_already) -> Iterator[str | Answer]:
+    def _fallback(self, question, filters, answer_lang, k, why, query, streamed_already,
+                  passages=None) -> Iterator[str | Answer]:
         notice = NOTICES[answer_lang].format(why=why)
-        answer = self._extractive(question, None, filters, answer_lang, k, notice=notice, query=query)
+        answer = self._extractive(question, None, filters, answer_lang, k, notice=notice, query=query,
+                                  passages=passages)
         if streamed_already:
             yield "\n\n---\n"
         yield from _pieces(notice + "\n\n" + answer.answer)

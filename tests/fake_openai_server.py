@@ -37,6 +37,8 @@ class Reply:
     stall_after:  when streaming, stop after this many chunks and sleep `stall_for` seconds (mid-stream stall)
     gate_after:   when streaming, after this many chunks wait until `server.release()` is called
                   (up to `gate_timeout` s) — proves the client consumes chunks as they arrive
+    trickle_bytes, trickle_every: when streaming, send the response body `trickle_bytes` bytes at a time,
+                  one slice every `trickle_every` seconds (never idle long enough for a read timeout)
     """
 
     content: str = ""
@@ -48,6 +50,8 @@ class Reply:
     stall_for: float = 0.0
     gate_after: int | None = None
     gate_timeout: float = 5.0
+    trickle_bytes: int = 0
+    trickle_every: float = 0.0
 
 
 @dataclass
@@ -158,9 +162,16 @@ class FakeOpenAI:
 
             def _event(self, payload: dict | str) -> None:
                 text = payload if isinstance(payload, str) else json.dumps(payload)
-                data = f"data: {text}\n\n".encode()
+                self._send_chunk(f"data: {text}\n\n".encode())
+
+            def _send_chunk(self, data: bytes) -> None:
+                if self._trickle is not None:
+                    self._trickle.append(data)
+                    return
                 self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
                 self.wfile.flush()
+
+            _trickle: list[bytes] | None = None
 
             def _stream(self, reply: Reply, model: str) -> None:
                 self.send_response(200)
@@ -169,6 +180,8 @@ class FakeOpenAI:
                 self.end_headers()
                 base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
                         "model": model}
+                if reply.trickle_bytes:
+                    self._trickle = []  # collect the whole body, then send it slice by slice
                 self._event({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
                                                   "finish_reason": None}]})
                 pieces = [reply.content[i:i + reply.chunk_size] for i in range(0, len(reply.content), reply.chunk_size)]
@@ -184,6 +197,16 @@ class FakeOpenAI:
                                                       "finish_reason": None}]})
                 self._event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
                 self._event("[DONE]")
+                if self._trickle is not None:
+                    body, self._trickle = b"".join(self._trickle), None
+                    for i in range(0, len(body), reply.trickle_bytes):
+                        if fake._stopping.is_set():
+                            return
+                        try:
+                            self._send_chunk(body[i:i + reply.trickle_bytes])
+                        except OSError:  # the client gave up: that is the point
+                            return
+                        fake._sleep(reply.trickle_every)
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
 

@@ -172,7 +172,7 @@ def test_cli_builds_the_index_on_first_use(tmp_path, monkeypatch):
 def llm_service(indexed_home, fake_llm, monkeypatch):
     monkeypatch.setenv("INTERVIEW_QA_LLM_BASE_URL", fake_llm.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-key-123456")
-    monkeypatch.setenv("INTERVIEW_QA_LLM_TIMEOUT", "2")
+    monkeypatch.setenv("INTERVIEW_QA_LLM_TIMEOUT", "5")  # for the whole reply: room for a slow, busy machine
     return QAService.from_settings(Settings.from_env(), build_if_missing=False)
 
 
@@ -194,7 +194,7 @@ def test_llm_fabricated_quote_is_dropped_real_one_kept(llm_service, fake_llm):
     assert_verbatim(llm_service, answer)
 
 
-@pytest.mark.parametrize("reply", [Reply(status=401), Reply(status=429), Reply(status=500), Reply(delay=4),
+@pytest.mark.parametrize("reply", [Reply(status=401), Reply(status=429), Reply(status=500), Reply(delay=8),
                                    Reply(content="this is not json")])
 def test_llm_failures_fall_back_with_notice_and_no_key(llm_service, fake_llm, reply):
     fake_llm.script(reply)
