@@ -186,6 +186,8 @@ def test_empty_question_warns_once_without_crashing(page):
     page.wait_for_timeout(1500)  # a second pop-up, if any, has arrived by now
     assert toasts.count() == 1, toasts.all_inner_texts()
     assert "empty" in toasts.first.inner_text().lower()
+    # ... and the only one: not repeated in the status line or the chat.
+    assert "empty" not in page.locator("#status").inner_text().lower()
     assert page.locator("#chat .message-row, #chat [data-testid='bot']").count() == 0  # nothing added to the chat
     # The app still answers afterwards, and Export produces a Markdown file of the last answer.
     ask(page, "What did he say about distillation?")
