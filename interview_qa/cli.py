@@ -168,9 +168,20 @@ def chunks(as_jsonl, interview):
 @_domain_errors
 def ask(question, as_json, interview, lang, guest_only, k):
     """Answer QUESTION with verbatim quotes from the interviews (builds the index first if needed)."""
+    from interview_qa.validation import validate_interview, validate_lang, validate_question
+    from ingest.store import IndexState, check_embedder
+
+    settings = Settings.from_env()
+    # Everything that can be checked without a model or the index is checked first (and fast).
+    question = validate_question(question, settings.max_question_chars)
+    validate_lang(lang)
+    state = IndexState.load(settings.index_dir)
+    validate_interview(interview, state.documents)
+    check_embedder(settings, state)
+
     from rag.service import QAService
 
-    service = QAService.from_settings(Settings.from_env(), build_if_missing=True, progress=not as_json)
+    service = QAService.from_settings(settings, build_if_missing=True, progress=not as_json)
     if as_json:
         answer = service.ask(question, interview=interview, lang=lang, guest_only=guest_only, k=k)
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
@@ -188,7 +199,7 @@ def ask(question, as_json, interview, lang, guest_only, k):
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=7860, show_default=True, type=int)
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--auth", default=None, help="USER:PASSWORD to require a login (or set INTERVIEW_QA_AUTH).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the chat in your web browser once it is up.")
 @_domain_errors
@@ -271,4 +282,14 @@ def eval_cmd(out_dir, thresholds, split, no_baseline, compare_embedders, calibra
 
 
 def main():
-    cli()
+    """The console script: usage errors, like every other error, are one line and exit code 1."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.ClickException as exc:
+        hint = " (see --help)" if isinstance(exc, click.UsageError) else ""
+        click.echo(f"Error: {_one_line(exc.format_message())}{hint}", err=True)
+        sys.exit(1)
+    except (click.Abort, KeyboardInterrupt, EOFError):
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gradio as gr
 
+from interview_qa.validation import validate_history
 from ui.common import ALL, none_if_all
 
 LANG_CHOICES = [(ALL, ALL), ("English", "en"), ("日本語 (Japanese)", "ja"), ("中文 (Chinese)", "zh")]
 
 
 def pairs(history: list | None) -> list[tuple[str, str]]:
-    return [(str(q), str(a)) for q, a in (history or [])]
+    return validate_history(history)
 
 
 def ask_options(history, interview, lang, guest_only) -> dict:
