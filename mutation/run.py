@@ -46,6 +46,7 @@ class Target:
     min_score: float
     functions: list[str] = field(default_factory=list)  # "func" or "Class.method"; empty = the whole module
     ci: bool = False
+    timeout_constant: float = 1.0  # seconds added to each mutant's time limit (tests that build an index need more)
 
     @property
     def module(self) -> str:
@@ -110,6 +111,7 @@ def mutmut_config(target: Target) -> str:
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
         f"also_copy = [{others}]\n"
         "use_git_change_detection = false\n"
+        f"timeout_constant = {float(target.timeout_constant)}\n"
     )
 
 
