@@ -141,11 +141,23 @@ class Reading:
         picked = []
         for cand in self.follow_up_candidates(answer)[:tries]:
             try:
-                reply = self.service.ask(cand.question, history=history)
+                grounded = self._grounded(cand.question, history)
             except Exception:  # noqa: BLE001 - a suggestion that can't be asked is just not suggested
                 continue
-            if reply.grounded:
+            if grounded:
                 picked.append(cand)
                 if len(picked) == n:
                     break
         return picked
+
+    def _grounded(self, question: str, history: list[tuple[str, str]]) -> bool:
+        """Whether asking `question` next gets a grounded answer. With an LLM configured, the offline answer
+        decides (same retrieval, same abstention threshold) so that suggestions cost no model calls."""
+        service = self.service
+        if not service.settings.llm_enabled:
+            return service.ask(question, history=history).grounded
+        from ingest.text import detect_lang
+        from rag.retrieval import Filters
+
+        question = service._validate(question, None, None)
+        return service._extractive(question, history, Filters(), detect_lang(question), 5).grounded

@@ -201,3 +201,25 @@ def test_search_matches_across_case_width_and_chinese_scripts():
     assert find_hits("Distillation, DISTILLATION", search_terms("distillation")) == [(0, 12), (14, 26)]
     assert find_hits("ＡＩ and AI", search_terms("ai")) == [(0, 2), (7, 9)]
     assert find_hits("nothing", search_terms("   ")) == []
+
+
+def test_follow_ups_cost_no_model_calls_in_llm_mode(reading):
+    """With an LLM configured, suggestions are checked with the offline answer: no request reaches the model."""
+    from tests.fake_openai_server import FakeOpenAI
+
+    from rag.reading import Reading
+    from rag.service import QAService
+
+    offline = reading.service
+    answer = offline.ask("What did he say about distillation?").to_json()
+    fake = FakeOpenAI().start()
+    try:
+        settings = offline.settings.with_(llm_base_url=fake.base_url, llm_model="stand-in")
+        llm_service = QAService(settings, offline.store)
+        assert llm_service.settings.llm_enabled
+        follow = Reading(llm_service).follow_ups(answer)
+        assert 2 <= len(follow) <= 3
+        assert [f.question for f in follow] == [f.question for f in reading.follow_ups(answer)]
+        assert fake.requests == []
+    finally:
+        fake.stop()

@@ -248,6 +248,14 @@ def test_desktop_chat_each_quote_once_viewer_in_view_follow_ups_answer(app, serv
     for c in answer["citations"]:
         assert visible.count(c["quote"]) == 1, c["quote"]
     shot(page, "desktop-answer")
+    # The answer's citations open the reader at the quote, and the chat is still there after it.
+    page.locator("#chat a[href*='view=reader']").first.click()
+    page.locator("#reader-focus mark.rd-quote").first.wait_for(state="visible", timeout=30_000)
+    wait_in_view(page, "#reader-focus mark.rd-quote")
+    assert answer["citations"][0]["quote"][:30] in page.locator("#reader-focus mark.rd-quote").first.inner_text()
+    page.locator("[role=tab][data-tab-id=chat]").click()
+    page.locator("#evidence-html button.show-context").first.wait_for(state="visible")
+    assert "view=reader" not in page.url
     # The source viewer brings the highlighted turn into view.
     page.locator("#evidence-html button.show-context").nth(1).click()
     wait_in_view(page, "#source-viewer .ctx-current")
