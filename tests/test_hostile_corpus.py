@@ -16,9 +16,9 @@ from ui.evidence import card_html, card_items, context_html
 from ui.export import export_markdown
 
 try:
-    from tests.test_ui_escaping import assert_inert, audit
+    from tests.test_ui_escaping import assert_export_inert, assert_inert, audit
 except ImportError:  # pragma: no cover
-    from test_ui_escaping import assert_inert, audit
+    from test_ui_escaping import assert_export_inert, assert_inert, audit
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "hostile" / "hostile-talk.txt"
 
@@ -64,13 +64,11 @@ def test_hostile_passages_reach_every_view_literally(hostile_service):
         assert audit(markup).tags.count("mark") <= 1
 
     md = export_markdown(answer, manifests)
-    for item in hostile:
-        for line in item["quote"].splitlines():
-            assert "> " + line in md.splitlines()
-    assert "## Injected heading" not in md.splitlines()
+    assert_export_inert(md, *[line.strip() for item in hostile for line in item["quote"].splitlines() if line.strip()])
 
 
 def test_the_hostile_export_passage_stays_quoted(hostile_service):
     answer = plain(hostile_service.ask("What about exports and headings?"))
     md = export_markdown(answer, hostile_service.manifests())
     assert "## Injected heading" not in md.splitlines()
+    assert_export_inert(md)

@@ -4,6 +4,7 @@ the chat text, the status line, the source viewer, and stays inside its quote in
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -128,16 +129,42 @@ def test_role_badges_only_ever_show_a_known_role(role, shown):
     assert role_badge(role) == f'<span class="badge badge-{shown}">{shown}</span>'
 
 
+EXPORT_TAGS = {"h1", "h2", "h3", "p", "blockquote", "em", "strong", "br"}  # the export's own layout
+
+
+def render_markdown(md: str) -> str:
+    """What a Markdown viewer makes of an export (raw HTML allowed, as most viewers do)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(md)
+
+
+def blockquote_lines(md: str) -> list[str]:
+    """The text lines a viewer shows inside the export's block quotes."""
+    rendered = render_markdown(md)
+    lines = []
+    for part in rendered.split("<blockquote>")[1:]:
+        body = part.split("</blockquote>")[0]
+        lines += [html.unescape(ln).strip() for ln in re.split(r"<br />|\n", re.sub(r"</?p>", "", body))]
+    return [ln for ln in lines if ln]
+
+
+def assert_export_inert(md: str, *quoted: str) -> None:
+    a = audit(render_markdown(md))
+    assert set(a.tags) <= EXPORT_TAGS, a.tags  # no link, image, script, heading or list from the text
+    assert not a.attrs, a.attrs
+    shown = blockquote_lines(md)
+    for line in quoted:  # verbatim, and inside a quote block
+        assert line in shown, (line, shown)
+
+
 def test_export_keeps_hostile_quotes_verbatim_and_inside_their_quote_block():
-    quote = "line one <script>alert(1)</script>\n## Injected heading\n- injected item"
+    quote = "line one <script>alert(1)</script>\n## Injected heading\n- injected item\n[login](http://evil.example)"
     answer = {"question": "q", "answer": "a", "grounded": True, "mode": "offline", "citations": [
         {"chunk_id": "c1", "interview": "ivw", "speaker": "Eve", "role": "guest", "lang": "en", "quote": quote,
          "original": {"lang": "en", "quote": "orig <img src=x onerror=alert(2)>\n# Injected"}}]}
     md = export_markdown(answer, {"ivw": {"title": "T", "outlet": "O", "date": ""}})
-    lines = md.splitlines()
-    for line in quote.splitlines() + ["orig <img src=x onerror=alert(2)>", "# Injected"]:
-        assert "> " + line in lines  # verbatim, and quoted
-    assert "## Injected heading" not in lines and "# Injected" not in lines  # no heading escaped the quote
+    assert_export_inert(md, *quote.splitlines(), "orig <img src=x onerror=alert(2)>", "# Injected")
 
 
 # --- what the cards and the viewer say, element by element (the escaping must not cost any of it) -------

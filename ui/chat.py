@@ -12,6 +12,7 @@ from interview_qa.errors import BadQuestionError
 from ui.common import NOT_COVERED, answer_mode, display_text, esc, plain
 from ui.evidence import EMPTY_CARDS, EMPTY_EVIDENCE, EMPTY_VIEWER, card_items
 from ui.filters import ask_options
+from ui.plain_text import markdown_text
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +86,11 @@ def sources_line(hrefs: list[str | None]) -> str:
 
 
 def status_md(mode: str, notice: str | None = None, error: str | None = None) -> str:
-    lines = [f"**Mode:** {esc(mode)}"]
+    lines = [f"**Mode:** {markdown_text(mode)}"]
     if notice:
-        lines.append(f"ℹ️ {esc(notice)}")
+        lines.append(f"ℹ️ {markdown_text(notice)}")
     if error:
-        lines.append(f"⚠️ {esc(error)}")
+        lines.append(f"⚠️ {markdown_text(error)}")
     return "  \n".join(lines)
 
 
@@ -181,11 +182,11 @@ class ChatPanel:
                     final = event
         except BadQuestionError as exc:
             # One message, where the user is looking; the conversation is left as it was.
-            gr.Warning(_sentence(str(exc)))
+            gr.Warning(esc(_sentence(str(exc))))
             yield chat, history, keep, keep, keep, keep, keep
             return
         except InterviewQAError as exc:
-            gr.Warning(str(exc))
+            gr.Warning(esc(exc))
             chat.append({"role": "assistant", "content": "⚠️ " + display_text(str(exc))})
             yield chat, history, keep, keep, keep, status_md(mode, error=str(exc)), keep
             return

@@ -1,7 +1,8 @@
 """Small helpers every panel shares: escaping, labels, role badges.
 
-Everything user- or document-derived (questions, answers, quotes, speaker names, passages) is HTML-escaped
-before it reaches a Markdown/HTML component, so text such as ``<script>…</script>`` is shown literally.
+Everything user- or document-derived (questions, answers, quotes, speaker names, passages) is shown as plain
+text: HTML-escaped for HTML components (`esc`), Markdown-escaped for Markdown ones (`display_text`, see
+`ui.plain_text`), so neither ``<script>…</script>`` nor a ``[link](…)`` inside an interview becomes markup.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, is_dataclass
 from typing import Any
+
+from ui.plain_text import markdown_text
 
 ALL = "All"
 LANG_NAMES = {"en": "English", "ja": "日本語", "zh": "中文"}
@@ -70,8 +73,8 @@ def interview_label(manifest: dict | None, fallback: str) -> str:
 
 
 def display_text(text: str) -> str:
-    """Escaped answer text for the Chatbot (Markdown with sanitize_html on)."""
-    return esc(text).replace("\n", "  \n") if text else ""
+    """Answer or question text for the Chatbot (a Markdown component): shown exactly as written."""
+    return markdown_text(text) if text else ""
 
 
 def highlight(text: str, quote: str | None) -> str:

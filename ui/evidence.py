@@ -234,7 +234,7 @@ class EvidencePanel:
         try:
             return context_html(self.service.context(chunk_id), quote, href)
         except InterviewQAError as exc:
-            gr.Warning(str(exc))
+            gr.Warning(esc(exc))
             return f'<div class="ctx-empty">⚠️ {esc(exc)}</div>'
 
     def on_card_action(self, data: dict, evt: gr.EventData):

@@ -10,8 +10,9 @@ from pathlib import Path
 import gradio as gr
 
 from interview_qa.errors import InterviewQAError
-from ui.common import LANG_NAMES, NOT_COVERED, answer_mode, interview_label, role_of
+from ui.common import LANG_NAMES, NOT_COVERED, answer_mode, esc, interview_label, role_of
 from ui.evidence import card_items
+from ui.plain_text import markdown_text
 from ui.quote_card import card_markdown, render_card
 
 log = logging.getLogger(__name__)
@@ -44,37 +45,39 @@ async () => {
 
 
 def export_markdown(answer: dict, manifests: dict[str, dict], service_mode: str = "offline extractive") -> str:
-    out = ["# Interview Q&A", "", "## Question", "", answer.get("question", ""), "", "## Answer", ""]
+    """The answer as a Markdown file; every text from the interviews, the user or the LLM stays plain text."""
+    md = markdown_text
+    out = ["# Interview Q&A", "", "## Question", "", md(answer.get("question", "")), "", "## Answer", ""]
     if not answer.get("grounded"):
         out += [f"_{NOT_COVERED}_", ""]
-    out += [answer.get("answer", ""), ""]
+    out += [md(answer.get("answer", "")), ""]
     if answer.get("notice"):
-        out += [f"> Note: {answer['notice']}", ""]
+        out += [f"> Note: {md(answer['notice'])}", ""]
     data = card_items(answer)
     out += ["## Quotes" if data["grounded"] else "## Closest passages searched", ""]
     for n, item in enumerate(data["items"], 1):
         manifest = manifests.get(item.get("interview") or "") or {}
         lang = item.get("lang") or ""
         out.append(
-            f"### [{n}] {item.get('speaker') or 'Unknown'} ({role_of(item.get('role'))}) — "
-            f"{interview_label(manifest, item.get('interview') or '')} · {LANG_NAMES.get(lang, lang)}"
+            f"### \\[{n}\\] {md(item.get('speaker') or 'Unknown')} ({role_of(item.get('role'))}) — "
+            f"{md(interview_label(manifest, item.get('interview') or ''))} · {md(LANG_NAMES.get(lang, lang))}"
         )
         out.append("")
-        out += ["> " + line for line in (item.get("quote") or "").splitlines() or [""]]
+        out += ["> " + md(line, hard_breaks=False) for line in (item.get("quote") or "").splitlines() or [""]]
         out.append("")
         original = item.get("original")
         if original and original.get("quote"):
-            out.append(f"Original ({original.get('lang', 'en')}):")
+            out.append(f"Original ({md(original.get('lang', 'en'))}):")
             out.append("")
-            out += ["> " + line for line in original["quote"].splitlines()]
+            out += ["> " + md(line, hard_breaks=False) for line in original["quote"].splitlines()]
             out.append("")
         if manifest.get("title"):
-            out.append(f"Source: {manifest['title']}")
+            out.append(f"Source: {md(manifest['title'])}")
         loc = item.get("location") or item.get("chunk_id")
         if loc:
-            out.append(f"Location: `{loc}`")
+            out.append(f"Location: {md(loc)}")
         out.append("")
-    out.append(f"_Mode: {answer_mode(answer, service_mode)}_")
+    out.append(f"_Mode: {md(answer_mode(answer, service_mode))}_")
     return "\n".join(out) + "\n"
 
 
@@ -143,7 +146,7 @@ class ExportPanel:
         try:
             path, md = self.make_card(items[n - 1], answer)
         except InterviewQAError as exc:
-            gr.Warning(str(exc))
+            gr.Warning(esc(exc))
             return keep
         note = f'<div class="quote-card-note">Quote card for [{n}] — copying it to the clipboard…</div>'
         return gr.update(visible=True), note, str(path), str(path), md

@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 from PIL.PngImagePlugin import PngInfo
 
 from interview_qa.errors import ConfigError
+from ui.plain_text import markdown_text
 
 FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"),
              Path("/usr/local/share/fonts"), Path.home() / ".local/share/fonts")
@@ -199,14 +200,16 @@ def render_card(card: dict) -> tuple[bytes, CardLayout]:
 
 def card_markdown(card: dict) -> str:
     """The same card as Markdown (for a post or a document)."""
-    lines = ["> " + ln for ln in card["quote"].splitlines() or [""]]
+    md = markdown_text  # interview text stays text: no link, image or markup from it
+    lines = ["> " + md(ln, hard_breaks=False) for ln in card["quote"].splitlines() or [""]]
     orig = card.get("original") or {}
     if orig.get("quote"):
-        lines += [">", f"> — original ({LANG_NAMES.get(orig.get('lang') or 'en', orig.get('lang'))}):"]
-        lines += ["> " + ln for ln in orig["quote"].splitlines()]
-    where = ", ".join(x for x in (card.get("outlet"), card.get("date")) if x)
-    title = f" — *{card['title']}*" if card.get("title") else ""
-    lines += ["", f"— **{card.get('speaker') or 'Unknown speaker'}** ({card.get('role') or 'guest'}), {where}{title}"]
-    src = f" · `{card['location']}`" if card.get("location") else ""
-    lines += ["", f"_Mode: {card.get('mode') or ''}_{src}"]
+        lines += [">", f"> — original ({md(LANG_NAMES.get(orig.get('lang') or 'en', orig.get('lang')))}):"]
+        lines += ["> " + md(ln, hard_breaks=False) for ln in orig["quote"].splitlines()]
+    where = md(", ".join(x for x in (card.get("outlet"), card.get("date")) if x))
+    title = f" — *{md(card['title'])}*" if card.get("title") else ""
+    speaker, role = md(card.get("speaker") or "Unknown speaker"), md(card.get("role") or "guest")
+    lines += ["", f"— **{speaker}** ({role}), {where}{title}"]
+    src = f" · {md(card['location'])}" if card.get("location") else ""
+    lines += ["", f"_Mode: {md(card.get('mode') or '')}_{src}"]
     return "\n".join(lines) + "\n"

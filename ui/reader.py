@@ -289,13 +289,13 @@ class ReaderPanel:
         """Outputs for a view: the reader's interview, search box and transcript."""
         if view is None or view.interview not in self.manifests:
             if view is not None:
-                gr.Warning(f"Unknown interview {view.interview!r} in the link.")
+                gr.Warning(esc(f"Unknown interview {view.interview!r} in the link."))
             return gr.update(), gr.update(), EMPTY_READER
         translation = view.at.section if view.at and view.at.section != self.manifests[view.interview].get("original") else None
         try:
             transcript = self.reading.transcript(view.interview, translation)
         except InterviewQAError as exc:
-            gr.Warning(str(exc))
+            gr.Warning(esc(exc))
             return gr.update(), gr.update(), f'<div class="rd-empty">⚠️ {esc(exc)}</div>'
         return view.interview, view.search, reader_html(transcript, view)
 
