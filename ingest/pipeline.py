@@ -6,10 +6,12 @@ line naming the file; the other files are still ingested; nothing half-written e
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import sys
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,11 +44,15 @@ class InterviewSource:
         return h.hexdigest()
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, max_mb: float | None = None) -> str:
     if not path.exists():
         raise IngestError(path, "no such file or directory")
     if path.is_dir():
         raise IngestError(path, "is a directory without a manifest.json")
+    size = path.stat().st_size
+    if max_mb is not None and size > max_mb * 1_000_000:
+        raise IngestError(path, f"{size / 1_000_000:.1f} MB is over the {max_mb:g} MB limit per file "
+                                "(INTERVIEW_QA_MAX_FILE_MB)")
     data = path.read_bytes()
     if not data.strip():
         raise IngestError(path, "empty file")
@@ -74,7 +80,7 @@ def resolve_source(path: Path, settings: Settings) -> InterviewSource:
         capture = path / manifest.source_file
         turns = path / "turns.json"
         return InterviewSource(path, capture, manifest, turns if turns.exists() else None)
-    text = _read_text(path)
+    text = _read_text(path, settings.max_file_mb)
     # A bundled capture given by its own path keeps its curated manifest and turn map.
     if settings.interviews_dir.exists():
         for folder in bundled_sources(settings):
@@ -107,7 +113,7 @@ def resolve_source(path: Path, settings: Settings) -> InterviewSource:
 
 def load_interview(source: InterviewSource, settings: Settings) -> Interview:
     """Parse and attribute one interview (translations are linked separately: `link_translations`)."""
-    text = _read_text(source.capture)
+    text = _read_text(source.capture, settings.max_file_mb)
     try:
         parsed = parse_capture(text, source.manifest.layout)
     except LayoutError as exc:
@@ -181,10 +187,25 @@ class IngestReport:
         return [r for r in self.results if r.status == "failed"]
 
 
-def _progress_bar(total: int, desc: str, enabled: bool):
+def _progress_bar(total: int, desc: str, enabled: bool, delay: float = 0.0):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="text", disable=not enabled, file=sys.stderr, leave=False)
+    return tqdm(total=total, desc=desc, unit="text", disable=not enabled, file=sys.stderr, leave=False, delay=delay)
+
+
+@contextlib.contextmanager
+def _phase(desc: str, enabled: bool, delay: float):
+    """A line on stderr for a step without countable parts, printed only if it runs longer than `delay` s."""
+    if not enabled:
+        yield
+        return
+    timer = threading.Timer(delay, lambda: print(f"{desc}…", file=sys.stderr, flush=True))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = True) -> IngestReport:
@@ -207,6 +228,7 @@ def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = T
         seen[src.manifest.id] = src.path
 
     notes: list[str] = []
+    delay = settings.progress_delay
     with ingest_lock(settings.index_dir):
         state = IndexState.load(settings.index_dir)
         store = None
@@ -215,7 +237,8 @@ def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = T
             from ingest.store import ChunkStore
 
             store = ChunkStore(settings, state)
-            problem = store.problem()
+            with _phase(f"checking the index on {settings.chroma_url or settings.index_dir}", show_progress, delay):
+                problem = store.problem()
             if problem:
                 notes.append(f"{problem}: rebuilding it")
         embedder_changed = state.embedder not in (None, settings.embedder_id)
@@ -249,23 +272,36 @@ def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = T
 
         store = store or ChunkStore(settings, state)
         store.remove_orphans()
-        passages = PassageEmbedder(settings, lambda: store.embeddings)
+        loaded = []
+
+        def embedder():
+            """The model, loaded on first need (the embedding cache may make it unnecessary), under a progress line."""
+            if not loaded:
+                with _phase(f"loading the {settings.embedder_id} embedder", show_progress, delay):
+                    loaded.append(store.embeddings)
+            return loaded[0]
+
+        passages = PassageEmbedder(settings, embedder)
         new: dict[str, tuple[list[Chunk], object, dict]] = {}
         for src, status in todo:
             try:
-                interview = load_interview(src, settings)
+                with _phase(f"reading {src.manifest.id}", show_progress, delay):
+                    interview = load_interview(src, settings)
                 align = sections_to_align(interview)
-                n_paras = sum(len(interview.sections[lang].paragraphs) for lang in align)
-                n_paras += len(interview.original().paragraphs) if align else 0
-                with _progress_bar(n_paras, f"aligning {src.manifest.id}", show_progress and bool(align)) as bar:
-                    link_translations(interview, store.embeddings, bar.update)
-                chunks = chunk_interview(interview, settings.chunk_tokens)
+                if align:  # a single-language transcript has nothing to align (and nothing to embed for it)
+                    n_paras = sum(len(interview.sections[lang].paragraphs) for lang in align)
+                    n_paras += len(interview.original().paragraphs)
+                    with _progress_bar(n_paras, f"aligning {src.manifest.id}", show_progress, delay) as bar:
+                        link_translations(interview, embedder(), bar.update)
+                with _phase(f"chunking {src.manifest.id}", show_progress, delay):
+                    chunks = chunk_interview(interview, settings.chunk_tokens)
                 texts = [c.embedding_text() for c in chunks]
                 missing = len(passages.missing(texts))
                 if show_progress:
                     print(f"{src.manifest.id}: {len(texts)} passages, {len(texts) - missing} from the embedding "
                           f"cache, {missing} to embed", file=sys.stderr, flush=True)
-                with _progress_bar(missing, f"embedding {src.manifest.id}", show_progress and missing > 0) as bar:
+                with _progress_bar(missing, f"embedding {src.manifest.id}", show_progress and missing > 0,
+                                   delay) as bar:
                     vectors = passages.embed(texts, bar.update)
             except IngestError as exc:
                 results.append(InterviewResult(src.manifest.id, exc.path, "failed", error=exc.reason))
@@ -279,7 +315,9 @@ def ingest(paths: list[Path] | None, settings: Settings, show_progress: bool = T
         passages.save()
         keep = {k for k in state.documents if k not in new} if not rebuild else set()
         if new or keep != set(state.documents) or problem:
-            store.commit(keep, new)
+            total = sum(state.documents[k]["chunks"] for k in keep) + sum(len(c) for c, _, _ in new.values())
+            with _progress_bar(total, "writing the index", show_progress, delay) as bar:
+                store.commit(keep, new, bar.update)
             from ingest.snapshot import write_snapshot
 
             write_snapshot(settings, store)  # what answering reads instead of opening Chroma

@@ -23,7 +23,7 @@ import socket
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -300,8 +300,10 @@ class ChunkStore:
                 with contextlib.suppress(Exception):  # another cleanup may have got there first
                     self.client.delete_collection(name)
 
-    def commit(self, keep: set[str], new: dict[str, tuple[list[Chunk], np.ndarray, dict]]) -> None:
+    def commit(self, keep: set[str], new: dict[str, tuple[list[Chunk], np.ndarray, dict]],
+               progress: Callable[[int], None] | None = None) -> None:
         """Publish a new collection holding the kept interviews as they are plus the new ones, atomically."""
+        progress = progress or (lambda n: None)
         staging_name = f"{collection_prefix(self.settings)}{uuid.uuid4().hex[:12]}"
         staging = self._collection(staging_name)
         try:
@@ -313,11 +315,13 @@ class ChunkStore:
                         staging.add(ids=got["ids"][s:s + COPY_BATCH], documents=got["documents"][s:s + COPY_BATCH],
                                     metadatas=got["metadatas"][s:s + COPY_BATCH],
                                     embeddings=np.asarray(got["embeddings"][s:s + COPY_BATCH]))
+                        progress(len(got["ids"][s:s + COPY_BATCH]))
             for chunks, vectors, _ in new.values():
                 for s in range(0, len(chunks), COPY_BATCH):
                     part = chunks[s:s + COPY_BATCH]
                     staging.add(ids=[c.chunk_id for c in part], documents=[c.text for c in part],
                                 metadatas=[c.to_metadata() for c in part], embeddings=vectors[s:s + COPY_BATCH])
+                    progress(len(part))
             documents = {k: v for k, v in self.state.documents.items() if k in keep}
             documents.update({k: info for k, (_, _, info) in new.items()})
             # What the server really holds now is what state.json will promise (and later ingests check).

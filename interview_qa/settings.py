@@ -59,6 +59,8 @@ class Settings:
     # The name this index's collections carry on a (shared) Chroma server; None: an id kept in the home.
     index_name: str | None = None
     max_question_chars: int = 1000
+    max_file_mb: float = 10.0  # per ingested file
+    progress_delay: float = 1.0  # seconds a phase runs before its progress line appears
     interviews_dir: Path = field(default=BUNDLED_INTERVIEWS)
     embedding_cache: bool = True  # reuse shipped and earlier passage embeddings (ingest.embedding_cache)
 
@@ -106,6 +108,8 @@ class Settings:
             chroma_url=os.environ.get("INTERVIEW_QA_CHROMA_URL") or None,
             index_name=index_name,
             max_question_chars=_env_number("INTERVIEW_QA_MAX_QUESTION_CHARS", 1000),
+            max_file_mb=_env_number("INTERVIEW_QA_MAX_FILE_MB", 10.0, float),
+            progress_delay=_env_number("INTERVIEW_QA_PROGRESS_DELAY", 1.0, float),
             interviews_dir=Path(os.environ.get("INTERVIEW_QA_INTERVIEWS_DIR") or BUNDLED_INTERVIEWS),
             embedding_cache=_env_flag("INTERVIEW_QA_EMBEDDING_CACHE", True),
         )
