@@ -1,6 +1,6 @@
 """The abstention decision over the real index: it sits exactly at the calibrated threshold, and the committed
-calibration abstains on the dev set's unanswerable questions at least as often as the committed gate demands
-(the gate's value is read from evals/thresholds.json, never fitted here)."""
+calibration still abstains on the dev set's unanswerable questions as often as its record says (values read
+from rag/calibration.json and evals/thresholds.json, never fitted here)."""
 
 from __future__ import annotations
 
@@ -50,5 +50,9 @@ def test_unanswerable_dev_questions_abstain_as_often_as_the_gate_requires(servic
     assert len(unanswerable) >= 10
     abstained = [it["id"] for it in unanswerable if not service.ask(it["question"]).grounded]
     recall = len(abstained) / len(unanswerable)
-    required = load_thresholds()["min"]["overall.abstention_recall"]
-    assert recall >= required, f"abstained on {len(abstained)}/{len(unanswerable)} ({recall:.2f} < {required})"
+    # The calibration recorded its recall on these same dev items; allow one item of drift, and never less
+    # than the committed gate asks of the test split.
+    recorded = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))["recall"]
+    required = max(recorded - 1 / len(unanswerable), load_thresholds()["min"]["overall.abstention_recall"])
+    assert recall >= required - 1e-9, \
+        f"abstained on {len(abstained)}/{len(unanswerable)} ({recall:.2f} < {required:.2f})"
