@@ -346,3 +346,37 @@ def test_nothing_outside_the_elements_and_every_default():
     assert turns[2].text == "A editor"  # no text: nothing but the speaker line
     ctx["chunk"]["text"] = None
     assert Tree(context_html(ctx, quote="<text>")).root.one("ctx-current").text == "S editor"
+
+
+def test_a_quote_the_answer_already_shows_is_named_by_its_opening_words():
+    long_quote = "We are going to build the best models in the world, and we will do it <safely>, " * 2
+    item = {"kind": "quote", "chunk_id": "c", "role": "guest", "lang": "en", "quote": long_quote}
+    root = Tree(card_html(item, 3, {}, answer_text=f"He said: {long_quote} — and more")).root
+    wrap = root.one("card-wrap")
+    assert wrap.classes == ["card-wrap", "role-guest", "kind-quote"] and direct_text(wrap) == ""
+    quote = wrap.one("quote-text")
+    assert quote.classes == ["quote-text", "in-answer"]
+    shown = quote.text[len("[3]"):]
+    assert shown.endswith(" …") and long_quote.startswith(shown[:-2]) and len(shown) <= 92
+    # not in the answer (or no answer text): shown in full, not marked
+    for answer_text in ("something else", "", None):
+        q = Tree(card_html(item, 3, {}, answer_text=answer_text)).root.one("quote-text")
+        assert q.classes == ["quote-text"] and q.text == "[3]" + long_quote
+    # a passage card is never "in the answer", even when its text is
+    passage = dict(item, kind="passage")
+    q = Tree(card_html(passage, 1, {}, answer_text=long_quote)).root.one("quote-text")
+    assert q.classes == ["quote-text"] and q.text == "[1]" + long_quote
+    assert Tree(card_html(passage, 1, {})).root.one("card-wrap").classes == ["card-wrap", "role-guest", "kind-passage"]
+    # without an answer text nothing is "in" it, whatever the quote says
+    assert Tree(card_html(dict(item, quote="XXXX"), 1, {})).root.one("quote-text").classes == ["quote-text"]
+    # an empty quote is not "in" any answer
+    assert Tree(card_html(dict(item, quote=""), 1, {}, answer_text="x")).root.one("quote-text").classes == ["quote-text"]
+
+
+def test_source_viewer_links_to_the_reader_only_when_given_a_link():
+    ctx = {"chunk": {"chunk_id": "c", "interview": "ivw", "lang": "en", "text": "t"}}
+    body = Tree(context_html(ctx, reader_href="?view=reader&iv=ivw&at=en%3A1")).root.one("source-viewer-body")
+    link = body.one("open-reader")
+    assert link.tag == "a" and link.attrs["href"] == "?view=reader&iv=ivw&at=en%3A1"
+    assert link.text == "Read the whole interview ↗" and direct_text(body) == ""
+    assert not Tree(context_html(ctx)).root.find_all("open-reader")
