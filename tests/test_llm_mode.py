@@ -421,6 +421,8 @@ class ScriptedChatModel(BaseChatModel):
 
     def _stream(self, messages, stop=None, run_manager=None, **kwargs):
         for chunk in self.chunks:
+            if isinstance(chunk, BaseException):
+                raise chunk
             yield ChatGenerationChunk(message=chunk)
 
 
@@ -468,3 +470,12 @@ def test_answer_tail_missed_by_the_stream_decoder_is_completed(monkeypatch):
     deltas = [e for e in events if isinstance(e, str)]
     assert len(deltas) > 2 and all(deltas)
     assert "".join(deltas) == events[-1].answer == "ab cd \ud83d"
+
+
+def test_a_client_side_timeout_names_the_configured_seconds(monkeypatch):
+    monkeypatch.setenv("INTERVIEW_QA_LLM_TIMEOUT", "7")
+    answerer = scripted(monkeypatch, AIMessageChunk(content='{"answer": "a'), httpx.ReadTimeout(f"key {KEY}"))
+    with pytest.raises(LLMUnavailable) as info:
+        run(answerer)
+    assert info.value.message == "LLM endpoint timed out after 7s"
+    assert_no_key(info.value)
