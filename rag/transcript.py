@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from ingest.models import PARAGRAPH_SEP, Chunk
-from ingest.text import sentence_spans
+from ingest.text import detect_lang, sentence_spans
 
 # Indexes built before chunks carried their kind name it in an editor's speaker label: "Bloomberg (footnote)".
 _KIND_IN_SPEAKER = re.compile(r"\((intro|footnote|caption|chart|note)\)$")
@@ -137,8 +137,6 @@ def section_paragraphs(chunks: list[Chunk]) -> list[Para]:
 
 
 def _para_lang(text: str, chunk_lang: str) -> str:
-    from ingest.text import detect_lang
-
     return detect_lang(text) if text else chunk_lang
 
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import gradio as gr
 
 from interview_qa.errors import InterviewQAError
-from rag.transcript import Para, ReaderView, Row, Span, Transcript, find_hits, search_terms
+from rag.transcript import Para, ReaderView, Row, Transcript, find_hits, search_terms
 from ui.common import LANG_NAMES, esc, role_badge, role_of
 
 log = logging.getLogger(__name__)
@@ -332,7 +332,3 @@ class ReaderPanel:
 
     def load_outputs(self, tabs) -> list:
         return [tabs, self.interview, self.search, self.html]
-
-
-def span_view(interview: str, section: str, start: int, end: int) -> ReaderView:
-    return ReaderView(interview=interview, at=Span(section, start, end), mark=False)
