@@ -102,7 +102,9 @@ def ask(page, question: str) -> None:
 
 
 def wait_idle(page) -> None:
-    page.wait_for_function("() => !document.querySelector('.progress-text, .eta-bar')", timeout=ANSWER_TIMEOUT_MS)
+    """Until the whole reply is in: the answer, its cards, and (last) the follow-up suggestions."""
+    page.wait_for_function("() => !document.querySelector('.progress-text, .eta-bar')"
+                           " && !document.querySelector('#follow-ups .fu-wait')", timeout=ANSWER_TIMEOUT_MS)
 
 
 def rect(page, selector: str) -> dict:
@@ -120,7 +122,7 @@ def wait_in_view(page, selector: str) -> None:
         " if (root && root.dataset.settled !== '1' && s.includes('reader')) return false;"
         " const e = document.querySelector(s); if (!e) return false; const r = e.getBoundingClientRect();"
         " return r.height > 0 && r.top >= 0 && r.top < innerHeight - 20; }",
-        arg=selector, timeout=30_000,
+        arg=selector, timeout=60_000,
     )
 
 
