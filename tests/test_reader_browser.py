@@ -258,6 +258,20 @@ def test_desktop_chat_each_quote_once_viewer_in_view_follow_ups_answer(app, serv
     page.locator("[role=tab][data-tab-id=chat]").click()
     page.locator("#evidence-html button.show-context").first.wait_for(state="visible")
     assert "view=reader" not in page.url
+    # "Copy as quote card": the PNG (on the clipboard too) and the same card in Markdown, naming the page's mode.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app[0].rstrip("/"))
+    page.locator("#evidence-html button.copy-card").first.click()
+    page.wait_for_function("() => { const i = document.querySelector('#quote-card-img img');"
+                           " return i && i.complete && i.naturalWidth === 1200; }", timeout=60_000)
+    page.wait_for_function("() => /Copied|Download/.test(document.querySelector('#quote-card-note')?.innerText || '')",
+                           timeout=30_000)
+    assert "Copied" in page.locator("#quote-card-note").inner_text()
+    assert page.evaluate("async () => { const items = await navigator.clipboard.read();"
+                         " return items.some(i => i.types.includes('image/png')); }")
+    md = page.locator("#quote-card-md").inner_text()
+    assert "Mode: offline extractive" in md and "offline extractive" in page.locator("#status").inner_text()
+    assert answer["citations"][0]["quote"][:40] in " ".join(md.split())
+    shot(page, "desktop-quote-card")
     # The source viewer brings the highlighted turn into view.
     page.locator("#evidence-html button.show-context").nth(1).click()
     wait_in_view(page, "#source-viewer .ctx-current")
