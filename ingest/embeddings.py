@@ -9,6 +9,8 @@ function would download a model, so every collection is opened with `ChromaEmbed
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -17,6 +19,32 @@ from interview_qa.errors import ConfigError
 from interview_qa.settings import Settings
 
 Progress = Callable[[int], None]
+
+
+QUERY_CACHE = 4096
+
+
+class _QueryCache:
+    """A small thread-safe LRU map: query text -> vector."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            v = self._items.get(key)
+            if v is not None:
+                self._items.move_to_end(key)
+            return v
+
+    def put(self, key: str, value: np.ndarray) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 class ArrayEmbeddings:
@@ -45,8 +73,18 @@ class ArrayEmbeddings:
         return arr / np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)
 
     def query_vector(self, text: str) -> np.ndarray:
-        v = np.asarray(self._embed([text], True), dtype=np.float32).reshape(-1)
-        return v / max(float(np.linalg.norm(v)), 1e-12)
+        """The unit vector of a query; the most recent QUERY_CACHE queries are remembered (a server hears the
+        same example and follow-up questions again and again, and embedding one is most of an answer's cost)."""
+        cache = self.__dict__.get("_queries")
+        if cache is None:
+            cache = self.__dict__.setdefault("_queries", _QueryCache(QUERY_CACHE))
+        v = cache.get(text)
+        if v is None:
+            v = np.asarray(self._embed([text], True), dtype=np.float32).reshape(-1)
+            v = v / max(float(np.linalg.norm(v)), 1e-12)
+            v.flags.writeable = False  # shared between requests
+            cache.put(text, v)
+        return v
 
     @property
     def dim(self) -> int:

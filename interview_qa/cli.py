@@ -205,7 +205,10 @@ def ask(question, as_json, interview, lang, guest_only, k):
 @_domain_errors
 def serve(host, port, auth, open_browser):
     """Serve the chat in the browser (builds the index first if needed)."""
+    from ui.exposure import parse_auth
+
     settings = Settings.from_env()
+    parse_auth(auth)  # a malformed login is reported before anything starts
     _announce_first_build(settings)
     click.echo("Starting the chat server (loading the index and the web interface, usually 5-15 s)...", err=True)
     from ui.app import serve as run_server

@@ -41,9 +41,16 @@ class Reading:
         self.service = service
         self._transcripts: dict[tuple[str, str | None], Transcript] = {}
         self._paras: dict[tuple[str, str], list[Para]] = {}
+        self._index = None  # the index the caches were built from (a running server may switch to a newer one)
 
     def manifests(self) -> dict[str, dict]:
         return self.service.manifests()
+
+    def _fresh(self) -> None:
+        """Forget what was built from an index the service no longer serves."""
+        index = self.service.index
+        if index is not self._index:
+            self._transcripts, self._paras, self._index = {}, {}, index
 
     def _chunks(self, interview: str):
         return [c for c in self.service.index.chunks if c.interview == interview]
@@ -53,6 +60,7 @@ class Reading:
         if interview not in manifests:
             raise BadQuestionError(f"unknown interview {interview!r}; known: {', '.join(sorted(manifests))}")
         key = (interview, translation)
+        self._fresh()
         if key not in self._transcripts:
             self._transcripts[key] = build_transcript(self._chunks(interview), manifests[interview], translation)
         return self._transcripts[key]
@@ -71,6 +79,7 @@ class Reading:
 
     def paragraphs(self, interview: str, section: str) -> list[Para]:
         key = (interview, section)
+        self._fresh()
         if key not in self._paras:
             chunks = sorted((c for c in self._chunks(interview) if c.section == section), key=lambda c: c.char_start)
             self._paras[key] = section_paragraphs(chunks)

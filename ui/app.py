@@ -1,8 +1,10 @@
 """The browser app: a thin launcher that lays out the panels (one module each) over `rag.service.QAService`.
 
-No retrieval logic lives in `ui/`. Everything user- or document-derived is HTML-escaped before it reaches a
-Markdown/HTML component, and the Chatbot keeps `sanitize_html` on, so a question such as ``<script>…</script>``
-is shown literally and never runs.
+No retrieval logic lives in `ui/`. Everything user- or document-derived is shown as plain text (HTML-escaped
+for HTML components, Markdown-escaped by `ui.plain_text` for Markdown ones), and the Chatbot keeps
+`sanitize_html` on, so neither ``<script>…</script>`` nor a ``[link](…)`` in an interview becomes markup.
+`serve` answers many requests at once over a service that follows the index (`rag.live`), with no uploads,
+throttled logins and a warning when exposed without a login (`ui.exposure`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from typing import TYPE_CHECKING  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
-from interview_qa.errors import ConfigError, InterviewQAError  # noqa: E402
+from interview_qa.errors import InterviewQAError  # noqa: E402
 from rag.reading import Reading  # noqa: E402
 from ui import chat, common, evidence, outline, reader  # noqa: E402
 from ui.api import register_api  # noqa: E402
+from ui.exposure import app_kwargs as exposure_app_kwargs  # noqa: E402
+from ui.exposure import parse_auth, warn_if_exposed  # noqa: E402,F401 - parse_auth: part of this module's API
 from ui.chat import ChatPanel  # noqa: E402
 from ui.common import plain  # noqa: E402
 from ui.evidence import EvidencePanel  # noqa: E402
@@ -121,14 +125,9 @@ def theme() -> gr.themes.Base:
     return gr.themes.Default(font=sans, font_mono=["ui-monospace", "DejaVu Sans Mono", "monospace"])
 
 
-def parse_auth(auth: str | None) -> tuple[str, str] | None:
-    auth = auth if auth is not None else os.environ.get("INTERVIEW_QA_AUTH")
-    if not auth:
-        return None
-    user, sep, password = auth.partition(":")
-    if not sep or not user or not password:
-        raise ConfigError("auth must look like USER:PASSWORD (from --auth or INTERVIEW_QA_AUTH)")
-    return user, password
+# Requests answered at once per event (the chat, /ask...). Answering is read-only and thread-safe (rag/live.py);
+# measured with benchmarks/load.py, see README.
+CONCURRENCY = 16
 
 
 def launch_kwargs(host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None) -> dict:
@@ -142,18 +141,21 @@ def launch_kwargs(host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, st
         "show_error": False,
         "footer_links": ["api"],
         "run_history": False,
+        "app_kwargs": exposure_app_kwargs(),  # no uploads, throttled logins
     }
 
 
 def serve(settings: "Settings", host: str = "127.0.0.1", port: int = 7860, auth: str | None = None,
           open_browser: bool = False) -> None:
-    """Build (on first use) the index and the service, then serve the chat until interrupted."""
-    from rag.service import QAService
+    """Build (on first use) the index and the service, then serve the chat until interrupted; a newer index
+    published by `interview-qa ingest` meanwhile is picked up without a restart."""
+    from rag.live import LiveQAService
 
     credentials = parse_auth(auth)
-    service = QAService.from_settings(settings, build_if_missing=True, progress=True)
+    warn_if_exposed(host, credentials is not None)
+    service = LiveQAService(settings)
     demo = build_app(service)
     shown_host = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"Interview Q&A ({service.mode_label()}) at http://{shown_host}:{port}/" + (" (login required)" if credentials else ""), flush=True)
-    demo.queue(default_concurrency_limit=4).launch(quiet=True, inbrowser=open_browser,
-                                                   **launch_kwargs(host, port, credentials))
+    demo.queue(default_concurrency_limit=CONCURRENCY).launch(quiet=True, inbrowser=open_browser,
+                                                             **launch_kwargs(host, port, credentials))

@@ -8,7 +8,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 
-from ui.app import build_app, launch_kwargs
+from ui.app import CONCURRENCY, build_app, launch_kwargs
 
 
 def free_port() -> int:
@@ -37,7 +37,7 @@ def running_app(service, auth=None) -> Iterator[str]:
     demo = build_app(service)
     port = free_port()
     kwargs = launch_kwargs("127.0.0.1", port, auth)
-    demo.queue(default_concurrency_limit=4).launch(prevent_thread_lock=True, quiet=True, **kwargs)
+    demo.queue(default_concurrency_limit=CONCURRENCY).launch(prevent_thread_lock=True, quiet=True, **kwargs)
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_until_up(url)
