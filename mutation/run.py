@@ -47,6 +47,7 @@ class Target:
     functions: list[str] = field(default_factory=list)  # "func" or "Class.method"; empty = the whole module
     ci: bool = False
     timeout_constant: float = 1.0  # seconds added to each mutant's time limit (tests that build an index need more)
+    isolation: str = "fork"  # "forkserver" when the tests leave threads behind (embedder, Chroma) that a fork hangs on
 
     @property
     def module(self) -> str:
@@ -112,6 +113,7 @@ def mutmut_config(target: Target) -> str:
         f"also_copy = [{others}]\n"
         "use_git_change_detection = false\n"
         f"timeout_constant = {float(target.timeout_constant)}\n"
+        f"process_isolation = {json.dumps(target.isolation)}\n"
     )
 
 
