@@ -9,16 +9,17 @@ an editor said, it says so rather than putting those words in the guest's mouth.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.models import Chunk
 from ingest.text import sentence_spans
-from rag.lexical import tokenize
+from rag.lexical import content_tokens, tokenize
 from rag.retrieval import Passage
 from rag.types import Citation, Original
 
 MAX_QUOTE_CHARS = 420
-MAX_QUOTES = 2
+MAX_QUOTES = 3
+RELEVANCE_MARGIN = 1.0  # ranker-score distance from the lead passage within which a passage is quoted too (dev)
 MIN_LEAD_CHARS = 25  # an opening like "No, not at all." says nothing on its own
 
 # Yes/no questions about whether the guest said something ("Did he say that…?"), as opposed to open ones
@@ -27,14 +28,21 @@ _YES_NO_SAID = re.compile(
     r"^\s*(did|does|has|is it true|was it|were they|is that)\b.{0,80}\b(say|said|claim|call|mention|argue|state|"
     r"tell|describe|admit|recommend|talk|think|suggest|believe|joke|compare|predict|promise|deny|praise)|"
     r"(と言いました|と述べました|と言った|と発言|と語りました)|"
-    r"(說過|说过|是他說|是他说|有沒有說|有没有说|是否說|是否说|是否曾說|是否曾说|真的說|真的说).*[嗎吗？?]?",
+    r"のは(スレイマン|ムスタファ|彼)(氏|さん)?(本人|自身)?(ですか|なの|でしょうか)?\s*[？?]|"
+    r"(說過|说过|是他說|是他说|有沒有說|有没有说|是否說|是否说|是否曾說|是否曾说|真的說|真的说).*[嗎吗？?]?|"
+    r"是(蘇萊曼|苏莱曼|他)(自己|本人)?(說|说|提出|講|讲)|(說|说|提出|講|讲)(的|過|过)?(是|就是)?(蘇萊曼|苏莱曼|他)(自己|本人)?[嗎吗？?]|"
+    r"(蘇萊曼|苏莱曼|他)(自己|本人)?(說|说|提出|講|讲)的[嗎吗]|的是(蘇萊曼|苏莱曼|他)(自己|本人)?[嗎吗]",
     re.I,
 )
 _OPEN_QUESTION = re.compile(r"^\s*(what|how|why|which|where|when)\b|何|どう|なぜ|什麼|什么|怎麼|怎么|為什麼|为什么|哪", re.I)
+_QUOTED = re.compile(r"[「『“\"][^」』”\"]{4,}[」』”\"]")
 
 
 def asks_attribution(question: str) -> bool:
-    return bool(_YES_NO_SAID.search(question)) and not _OPEN_QUESTION.search(question)
+    """'Did he say X?' (whose words are these), as opposed to an open 'What did he say about X?'. Open
+    question words inside the quoted words asked about don't make it open."""
+    unquoted = _QUOTED.sub(" ", question)
+    return bool(_YES_NO_SAID.search(question)) and not _OPEN_QUESTION.search(unquoted)
 
 
 # The "did he say" frame around the claim: not evidence of who said the claim.
@@ -56,23 +64,50 @@ FRAMES = {
     "en": {
         "said": "{guest} said ({outlet}, {date}):",
         "abstain": "The interviews don't cover that. These were the closest passages searched:",
-        "not_guest": "That was not {guest}: it was {speaker} ({role}) who said it ({outlet}, {date}):",
+        "not_guest": "No — that was {speaker} ({role}), not {guest} ({outlet}, {date}):",
         "reply": "{guest}'s reply:",
         "original": "Original",
+        "yes": "Yes — {guest} ({outlet}, {date}):",
+        "said_it": "Yes — {guest} said it ({outlet}, {date}):",
+        "no": "No — {guest} ({outlet}, {date}):",
+        "figure": "{figure} — {guest} ({outlet}, {date}):",
+        "note": "According to {outlet}'s note ({date}):",
+        "note_figure": "{figure} — according to {outlet}'s note ({date}):",
+        "compare": "Compared across the interviews:",
+        "side": "{outlet}, {date}:",
+        "side_empty": "{outlet}, {date}: nothing on this in this interview.",
     },
     "ja": {
         "said": "{guest}氏の発言（{outlet}、{date}）：",
         "abstain": "インタビューではその話題は扱われていません。検索した中で最も近い箇所：",
-        "not_guest": "それは{guest}氏の発言ではありません。{speaker}（{role}）の発言です（{outlet}、{date}）：",
+        "not_guest": "いいえ — それは{speaker}（{role}）の発言で、{guest}氏の言葉ではありません（{outlet}、{date}）：",
         "reply": "これに対する{guest}氏の返答：",
         "original": "原文",
+        "yes": "はい — {guest}氏（{outlet}、{date}）：",
+        "said_it": "はい — {guest}氏自身の発言です（{outlet}、{date}）：",
+        "no": "いいえ — {guest}氏（{outlet}、{date}）：",
+        "figure": "{figure} — {guest}氏（{outlet}、{date}）：",
+        "note": "{outlet}の注記（{date}）：",
+        "note_figure": "{figure} — {outlet}の注記（{date}）：",
+        "compare": "インタビューごとの比較：",
+        "side": "{outlet}（{date}）：",
+        "side_empty": "{outlet}（{date}）：このインタビューではこの話題は出てきません。",
     },
     "zh": {
         "said": "{guest}說（{outlet}，{date}）：",
         "abstain": "訪談中沒有涉及這個問題。以下是檢索到的最接近的段落：",
-        "not_guest": "這不是{guest}說的，而是{speaker}（{role}）說的（{outlet}，{date}）：",
+        "not_guest": "不是 — 這是{speaker}（{role}）說的，不是{guest}（{outlet}，{date}）：",
         "reply": "{guest}的回答：",
         "original": "原文",
+        "yes": "是 — {guest}（{outlet}，{date}）：",
+        "said_it": "是 — 這是{guest}自己說的（{outlet}，{date}）：",
+        "no": "不是 — {guest}（{outlet}，{date}）：",
+        "figure": "{figure} — {guest}（{outlet}，{date}）：",
+        "note": "{outlet}的註釋（{date}）：",
+        "note_figure": "{figure} — {outlet}的註釋（{date}）：",
+        "compare": "兩次訪談的比較：",
+        "side": "{outlet}（{date}）：",
+        "side_empty": "{outlet}（{date}）：這次訪談沒有談到這一點。",
     },
 }
 GUEST_NAMES = {"ja": "ムスタファ・スレイマン", "zh": "穆斯塔法·蘇萊曼"}
@@ -89,12 +124,31 @@ def _weight(token: str) -> float:
     return 1.0 if len(token) > 1 else 0.25  # CJK bigrams carry meaning; single characters much less
 
 
-def best_window(text: str, query: str, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int, int]:
-    """The 1–2 consecutive sentences of `text` sharing most with the query (the opening ones if none do)."""
+# A sentence opening with one of these continues the thought before it: a quote that ends just before it stops
+# one sentence short of the point ("…might quickly fit to that distribution." + "But it's very unclear…").
+_CONTINUES = re.compile(
+    r"^\W*(but|however|yet|so\b|and so|that's why|that’s why|which is why|because|otherwise|instead|still|though|"
+    r"although|that means|in other words)\b|^\W*(しかし|でも|ただ|だから|そのため|つまり|ですが|それでも|一方)|"
+    r"^\W*(但|但是|不過|不过|然而|所以|因此|因為|因为|可是|只是|也就是說|也就是说)", re.I)
+# A sentence leaning on the one before it for its subject ("That is inevitable and very desirable.").
+_LEANS_BACK = re.compile(r"^\W*(it|that|this|those|these|they|he|she)\b|^\W*(それ|これ|その|この|そう)|^\W*(這|这|那|它|他們|他们)", re.I)
+
+
+def _query_tokens(query) -> set[str]:
+    if isinstance(query, str):
+        return set(tokenize(query))
+    return set(getattr(query, "tokens", query))
+
+
+def best_window(text: str, query, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int, int]:
+    """The 1–2 consecutive sentences of `text` sharing most with the query (the opening ones if none do),
+    widened to a complete thought: the next sentence when it continues this one ("But…", "但…"), the
+    previous one when this one leans on it ("That is why…"), within `max_chars` and one paragraph.
+    `query`: the question text or its tokens."""
     spans = sentence_spans(text) or [(0, len(text))]
-    q = set(tokenize(query))
+    q = _query_tokens(query)
     scores = [sum(_weight(t) for t in set(tokenize(text[s:e])) & q) for s, e in spans]
-    best, best_score = (spans[0][0], spans[0][1]), -1.0
+    best, best_score, first = (spans[0][0], spans[0][1]), -1.0, 0
     for i, (s, e) in enumerate(spans):
         for j in (i, i + 1):
             if j >= len(spans):
@@ -104,12 +158,25 @@ def best_window(text: str, query: str, max_chars: int = MAX_QUOTE_CHARS) -> tupl
                 continue
             score = sum(scores[i:j + 1]) - 0.01 * i  # earlier wins ties: answers lead with the point
             if score > best_score:
-                best, best_score = (s, end), score
+                best, best_score, first = (s, end), score, i
     if best_score <= 0:
         s = spans[0][0]
         e = spans[1][1] if len(spans) > 1 and _fits(text, s, spans[1][1], max_chars) else spans[0][1]
-        best = (s, e)
-    return best
+        return (s, e)
+    return complete_thought(text, spans, first, best, max_chars)
+
+
+def complete_thought(text: str, spans: list[tuple[int, int]], first: int, window: tuple[int, int],
+                     max_chars: int = MAX_QUOTE_CHARS) -> tuple[int, int]:
+    start, end = window
+    last = next(k for k, (s, e) in enumerate(spans) if e == end)
+    if last + 1 < len(spans) and _CONTINUES.match(text[spans[last + 1][0]:spans[last + 1][1]]) \
+            and _fits(text, start, spans[last + 1][1], max_chars):
+        end = spans[last + 1][1]
+    if first > 0 and _LEANS_BACK.match(text[spans[first][0]:spans[first][1]]) \
+            and _fits(text, spans[first - 1][0], end, max_chars):
+        start = spans[first - 1][0]
+    return start, end
 
 
 def _fits(text: str, start: int, end: int, max_chars: int) -> bool:
@@ -152,6 +219,10 @@ def original_for(chunk: Chunk, span: tuple[int, int], original_chunks: list[Chun
 class Draft:
     answer: str
     citations: list[Citation]
+    kind: str = "open"
+    verdict: str | None = None  # "yes" | "no" for yes/no and who-said questions
+    figure: str | None = None  # the figure or date a how-much / when question asks for, verbatim
+    sections: list[dict] = field(default_factory=list)  # compare: one per interview
 
 
 def _location(chunk: Chunk, span: tuple[int, int]) -> str:
@@ -176,10 +247,23 @@ def _guest_name(lang: str, manifest: dict) -> str:
     return GUEST_NAMES.get(lang, guest) if guest == "Mustafa Suleyman" else guest
 
 
-def _frame(lang: str, key: str, manifests: dict, chunk: Chunk) -> str:
-    m = manifests.get(chunk.interview, {})
-    return FRAMES[lang][key].format(guest=_guest_name(lang, m), outlet=m.get("outlet", chunk.interview), date=m.get("date", ""),
-                                    speaker=chunk.speaker, role=ROLE_NAMES[lang].get(chunk.role, chunk.role))
+def _frame(lang: str, key: str, manifests: dict, chunk: Chunk, **extra) -> str:
+    return frame_for(lang, key, manifests, chunk.interview, speaker=chunk.speaker,
+                     role=ROLE_NAMES[lang].get(chunk.role, chunk.role), **extra)
+
+
+def frame_for(lang: str, key: str, manifests: dict, interview: str, **extra) -> str:
+    m = manifests.get(interview, {})
+    return FRAMES[lang][key].format(guest=_guest_name(lang, m), outlet=m.get("outlet", interview),
+                                    date=m.get("date", ""), **extra)
+
+
+def inline_quote(c: Citation, lang: str) -> str:
+    """A quote on the answer's first line: “…” — speaker (and the original it translates)."""
+    line = f"“{c.quote}” — {c.speaker}"
+    if c.original is not None:
+        line += f" ({FRAMES[lang]['original']}: “{c.original.quote}”)"
+    return line
 
 
 def _quote_line(c: Citation, n: int, lang: str) -> str:
@@ -203,38 +287,120 @@ def compose_attribution(question: str, lang: str, speakers: list[Passage], manif
         r_chunk, r_passage = reply
         citations.append(cite(r_chunk, best_window(r_chunk.text, question), r_passage))
         parts += [_frame(lang, "reply", manifests, r_chunk), _quote_line(citations[-1], len(citations), lang)]
-    return Draft("\n".join(parts), citations)
+    return Draft("\n".join(parts), citations, kind="who_said", verdict="no")
 
 
 def compose(question: str, lang: str, passages: list[Passage], manifests: dict, grounded: bool,
-            next_turn=None) -> Draft:
-    """The guest's words that answer the question. `next_turn(chunk)` gives the guest reply to a host turn."""
+            next_turn=None, query=None, kind: str = "open", margin: float | None = None) -> Draft:
+    """The guest's words that answer the question, led by what the question asks for: a verdict (yes/no), a
+    figure or date (how much / when), else who said it where. An editor's note ranked first may answer a
+    factual question, labelled as the outlet's note. At most MAX_QUOTES quotes; passages after the first only
+    when their score is within `margin` of it (the relevance floor, chosen on dev).
+    `next_turn(chunk)` gives the guest reply to a host turn; `query`: the parsed search query."""
+    from rag.answers import figure as F
+    from rag.answers import verdict as V
+
     frames = FRAMES[lang]
+    tokens = _query_tokens(query if query is not None else question)
+    margin = RELEVANCE_MARGIN if margin is None else margin
     if not grounded or not passages:
-        return Draft(frames["abstain"], [])
-    guest_passages = [p for p in passages if p.role == "guest"]
-    if not guest_passages:
-        return Draft(frames["abstain"], [])
-    # A host question ranked above every guest passage points at the answer: its reply leads.
-    first = passages.index(guest_passages[0])
+        return Draft(frames["abstain"], [], kind=kind)
+    lead = _lead_passage(passages, lang, next_turn)
+    if lead is None:
+        return Draft(frames["abstain"], [], kind=kind)
+    others = [p for p in passages if p.role == "guest" and p.key != lead.key and p.score >= lead.score - margin]
+    chosen = [lead] + others[:MAX_QUOTES - 1]
+    chunk = lead.best_in(lang)
+    draft = Draft("", [], kind=kind)
+    first_line: str | None = None
+    if kind in ("number", "date"):
+        for p in chosen:
+            c = p.best_in(lang)
+            found = F.find_figure(c.text, tokens, date=kind == "date")
+            if found:
+                span, draft.figure = found
+                draft.citations.append(cite(c, span, p))
+                key = "note_figure" if c.role == "editor" else "figure"
+                first_line = f"{_frame(lang, key, manifests, c, figure=draft.figure)} {inline_quote(draft.citations[0], lang)}"
+                break
+    elif kind == "who_said" and chunk.role == "guest" and claim_in(question, lead):
+        draft.verdict = "yes"
+        draft.citations.append(cite(chunk, best_window(chunk.text, set(tokenize(claim_of(question)))), lead))
+        first_line = f"{_frame(lang, 'said_it', manifests, chunk)} {inline_quote(draft.citations[0], lang)}"
+    elif kind in ("yes_no", "who_said") and chunk.role == "guest":
+        reply = list(lead.members.values())
+        opening = next((c for c in sorted(reply, key=lambda c: c.section != "en") if c.piece == 0
+                        and V.opening_polarity(c.text)), None)
+        window = best_window(chunk.text, tokens)
+        draft.verdict = V.verdict(reply, chunk.text[window[0]:window[1]])
+        shown_opening = chunk.piece == 0 and opening is not None
+        span = (sentence_spans(chunk.text) or [(0, len(chunk.text))])[0] if shown_opening else window
+        draft.citations.append(cite(chunk, span, lead))
+        first_line = f"{_frame(lang, draft.verdict, manifests, chunk)} {inline_quote(draft.citations[0], lang)}"
+    for n, p in enumerate(chosen):
+        if len(draft.citations) >= MAX_QUOTES:
+            break
+        c = p.best_in(lang)
+        span = best_window(c.text, tokens)
+        lead_span = (sentence_spans(c.text) or [(0, len(c.text))])[0]
+        if n == 0 and not draft.citations and span[0] > lead_span[0] and lead_span[1] - lead_span[0] >= MIN_LEAD_CHARS:
+            # Answers lead with their point: quote the opening too when the best match is further in.
+            draft.citations.append(cite(c, lead_span, p))
+        if not any(x.chunk_id == c.chunk_id and _overlaps(x, c, span) for x in draft.citations):
+            draft.citations.append(cite(c, span, p))
+    draft.citations = draft.citations[:MAX_QUOTES]
+    if first_line is None:
+        first_line = _frame(lang, "note" if chunk.role == "editor" else "said", manifests, chunk)
+        listed = draft.citations
+    else:
+        listed = draft.citations[1:]
+    lines = [first_line] + [_quote_line(c, i + 1, lang) for i, c in enumerate(listed)]
+    draft.answer = "\n".join(lines)
+    return draft
+
+
+CLAIM_FOUND = 0.8  # share of the claim's content tokens one sentence must hold for "yes, he said it" (dev)
+
+
+def claim_in(question: str, passage: Passage) -> bool:
+    """The words a "did he say X?" question quotes are (almost all) in one sentence of this passage, in some
+    language version, and that sentence doesn't negate them when the claim doesn't."""
+    from rag.answers.verdict import negates
+
+    claim = claim_of(question)
+    wanted = set(content_tokens(claim))
+    if not wanted:
+        return False
+    for c in passage.members.values():
+        for s, e in sentence_spans(c.text) or [(0, len(c.text))]:
+            sentence = c.text[s:e]
+            if len(wanted & set(tokenize(sentence))) / len(wanted) >= CLAIM_FOUND and negates(sentence) <= negates(claim):
+                return True
+    return False
+
+
+def _overlaps(citation: Citation, chunk: Chunk, span: tuple[int, int]) -> bool:
+    start = chunk.char_start + span[0]
+    end = chunk.char_start + span[1]
+    _, _, rng = citation.location.rpartition(":")
+    a, _, b = rng.partition("-")
+    return int(a) < end and start < int(b)
+
+
+def _lead_passage(passages: list[Passage], lang: str, next_turn) -> Passage | None:
+    """The passage the answer leads with: the best guest passage, or the reply to a host question ranked above
+    it, or an editor's note ranked first (a factual answer the outlet gives)."""
+    guest = [p for p in passages if p.role == "guest"]
+    if passages[0].role == "editor":
+        return passages[0]
+    if not guest:
+        return None
+    first = passages.index(guest[0])
     question_turn = next((p for p in passages[:first] if p.role == "host"), None)
     if question_turn is not None and next_turn is not None:
         reply = next_turn(question_turn.best_in(lang))
         if reply is not None:
-            key = reply[1].key
-            led = next((p for p in guest_passages if p.key == key), reply[1])
-            guest_passages = [led] + [p for p in guest_passages if p.key != key]
-    chosen = [guest_passages[0]] + [p for p in guest_passages[1:MAX_QUOTES] 
-                           if p.score >= 0.85 * guest_passages[0].score and p.dense >= guest_passages[0].dense - 0.015]
-    citations = []
-    for n, p in enumerate(chosen):
-        chunk = p.best_in(lang)
-        span = best_window(chunk.text, question)
-        lead = (sentence_spans(chunk.text) or [(0, len(chunk.text))])[0]
-        if n == 0 and span[0] > lead[0] and lead[1] - lead[0] >= MIN_LEAD_CHARS:
-            # Answers lead with their point: quote the opening too when the best match is further in.
-            citations.append(cite(chunk, lead, p))
-        citations.append(cite(chunk, span, p))
-    lines = [_frame(lang, "said", manifests, chosen[0].best_in(lang))]
-    lines += [_quote_line(c, i + 1, lang) for i, c in enumerate(citations)]
-    return Draft("\n".join(lines), citations)
+            led = next((p for p in guest if p.key == reply[1].key), reply[1])
+            led.score = max(led.score, question_turn.score)
+            return led
+    return guest[0]

@@ -39,6 +39,17 @@ class Retrieved:
 
 
 @dataclass
+class Section:
+    """One interview's side of a compare answer."""
+
+    interview: str
+    outlet: str
+    date: str
+    citations: list[int]  # indexes into Answer.citations
+    found: bool  # False: nothing in this interview passed the relevance floor (the answer says so)
+
+
+@dataclass
 class Answer:
     question: str
     answer: str
@@ -50,6 +61,13 @@ class Answer:
     retrieved: list[Retrieved]
     model: str | None = None  # the LLM's name in llm mode
     confidence: float | None = None  # evidence score compared with the calibrated abstention threshold
+    # The answer's shape (its first line says it): what kind of question this is — who_said | yes_no | number |
+    # date | compare | open —, the verdict for yes/no and who-said questions, the figure or date for how-much /
+    # when questions (verbatim from the first citation), and one section per interview for compare questions.
+    kind: str = "open"
+    verdict: str | None = None  # "yes" | "no"
+    figure: str | None = None
+    sections: list[Section] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -1,0 +1,53 @@
+"""Yes or no, from the guest's own words: how his reply opens ("Definitely not.", "Yeah, I think that's
+right.", "いいえ", "當然不"), else whether the quoted evidence negates. The verdict leads the answer; the
+quotes that support it follow, verbatim."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.models import Chunk
+from ingest.text import sentence_spans
+
+_NO = re.compile(
+    r"^\W*(no\b|nope\b|not\b|never\b|definitely not|absolutely not|certainly not|of course not|not at all|not really|"
+    r"i don['’]t think|i do not think|i haven['’]t|i have not|i didn['’]t|i did not|we didn['’]t|we did not|oh, we didn['’]t|"
+    r"we don['’]t|we haven['’]t|i wouldn['’]t|i'm not|i’m not|that['’]s not|it['’]s not|nobody|none)"
+    r"|^\W*(いいえ|いや|違います|そうではありません|そんなことはありません|全く|まったく|決して|ありません)"
+    r"|^\W*(不是|不，|不,|不。|沒有|没有|當然不|当然不|絕對不|绝对不|完全不是|並不|并不|從來沒有|从来没有|不會|不会)", re.I)
+_YES = re.compile(
+    r"^\W*(yes\b|yeah\b|yep\b|absolutely|definitely\b(?! not)|certainly\b(?! not)|of course\b(?! not)|sure\b|"
+    r"exactly|correct|that['’]s right|that['’]s true|that is true|i think so|i think that['’]s right|i['’]m pretty certain|"
+    r"i am\b|i do\b|we do\b|we are\b|we did\b|we have\b|i have\b|i believe so|100%|totally|indeed|right\b)"
+    r"|^\W*(はい|ええ|そうです|その通り|確かに|もちろん|そうですね)"
+    r"|^\W*(是的|是啊|對|对|沒錯|没错|當然|当然|確實|确实|的確|的确)", re.I)
+_NEGATION = re.compile(r"\b(not|never|no|none|nobody|nothing|neither|nor)\b|n['’]t\b|ない|ません|ず[、。]|不|沒|没|無|无|非", re.I)
+
+YES, NO = "yes", "no"
+
+
+def opening_polarity(text: str) -> str | None:
+    """"yes" / "no" when the reply's first sentence opens with an answer marker, else None."""
+    spans = sentence_spans(text) or [(0, len(text))]
+    first = text[spans[0][0]:spans[0][1]]
+    if _NO.match(first):
+        return NO
+    if _YES.match(first):
+        return YES
+    return None
+
+
+def negates(text: str) -> bool:
+    return bool(_NEGATION.search(text))
+
+
+def verdict(reply: list[Chunk], evidence: str) -> str:
+    """The verdict a guest reply gives: its opening marker (the English original first: translations soften
+    "No." into a sentence), else "no" when the quoted evidence negates, else "yes"."""
+    ordered = sorted(reply, key=lambda c: c.section != "en")
+    for chunk in ordered:
+        if chunk.piece == 0:
+            found = opening_polarity(chunk.text)
+            if found:
+                return found
+    return NO if _NEGATION.search(evidence) else YES

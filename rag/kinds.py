@@ -1,0 +1,63 @@
+"""What kind of answer a question wants, in three languages: a verdict, a figure, a date, a comparison of
+the two interviews, whose words these are, or an open answer.
+
+Rules on the question's own wording (no model): auxiliary-verb openings and 嗎/吗/か endings ask yes or
+no; "how many / how much / 多少 / いくら" ask a figure; "when / 什麼時候 / いつ" a date; "compare / both
+interviews / 兩次訪談 / 比べ" a comparison. Open question words win over a yes/no ending ("什麼…嗎" is open).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.text import detect_lang
+
+WHO_SAID = "who_said"
+YES_NO = "yes_no"
+NUMBER = "number"
+DATE = "date"
+COMPARE = "compare"
+OPEN = "open"
+KINDS = (WHO_SAID, YES_NO, NUMBER, DATE, COMPARE, OPEN)
+
+_COMPARE = re.compile(
+    r"\bcompar(e|ed|ing|ison)\b|\bboth (interviews|conversations|outlets)\b|\b(differ|difference)s?\b.*\binterviews?\b|"
+    r"\bversus\b|\bvs\.?\b|\bin (each|either) interview\b|\b(bloomberg|decoder|verge)\b.*\b(bloomberg|decoder|verge)\b|"
+    r"比べ|比較して|両インタビュー|両方のインタビュー|2つのインタビュー|二つのインタビュー|それぞれのインタビュー|違い|"
+    r"比較|比较|兩次|两次|兩個訪談|两个访谈|兩場|两场|異同|异同|分別|分别.*訪談|分别.*访谈", re.I)
+_NUMBER = re.compile(
+    r"\bhow (many|much)\b|\bwhat (percentage|share|fraction|proportion|number|amount|figure|price)\b|"
+    r"\bhow (big|large|long|far|fast|cheap|expensive|often)\b|\bby how much\b|"
+    r"いくら|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|どのくらい|どれくらい|どれだけ|"
+    r"多少|幾個|几个|幾成|几成|幾倍|几倍|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|幾%|几%", re.I)
+_DATE = re.compile(
+    r"\bwhen\b|\bwhat (year|month|date|day)\b|\bwhich year\b|\bsince when\b|\bby when\b|\bhow long ago\b|"
+    r"いつ|何年|何月|何日に|"
+    r"什麼時候|什么时候|何時|何时|哪一年|哪年|幾年|几年|幾月|几月|哪天", re.I)
+_YES_NO_EN = re.compile(
+    r"^\s*(so\s+|and\s+|but\s+|then\s+|ok(ay)?,?\s+)?(is|are|was|were|do|does|did|has|have|had|will|would|can|could|"
+    r"should|shall|may|might|must|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|"
+    r"couldn't)\b", re.I)
+_OPEN_EN = re.compile(r"\b(what|how|why|which|where|who|whom|whose|when)\b", re.I)
+_OPEN_JA = re.compile(r"何|なに|なん|どう|なぜ|どうして|いつ|どこ|誰|だれ|どの|どれ|どんな|いくら|いくつ")
+_YES_NO_JA = re.compile(r"(か|の|でしょう|ますか|ですか|んですか|だった|てる|ている|いる)\s*[？?]?\s*$|ですか|ましたか|ますか")
+_OPEN_ZH = re.compile(r"什麼|什么|怎麼|怎么|為什麼|为什么|為何|为何|如何|哪|誰|谁|多少|幾|几|何時|何时|甚麼")
+_YES_NO_ZH = re.compile(r"[嗎吗]\s*[？?]?\s*$|是不是|有沒有|有没有|會不會|会不会|能不能|是否|對不對|对不对|可不可以|還是不|还是不")
+
+
+def question_kind(question: str, attribution: bool = False) -> str:
+    """One of KINDS for a question (`attribution`: the question asks whether the guest said some words)."""
+    if attribution:
+        return WHO_SAID
+    if _COMPARE.search(question):
+        return COMPARE
+    if _NUMBER.search(question):
+        return NUMBER
+    if _DATE.search(question):
+        return DATE
+    lang = detect_lang(question)
+    if lang == "en":
+        return YES_NO if _YES_NO_EN.search(question) and not _OPEN_EN.search(question.split(",")[0]) else OPEN
+    if lang == "ja":
+        return YES_NO if _YES_NO_JA.search(question) and not _OPEN_JA.search(question) else OPEN
+    return YES_NO if _YES_NO_ZH.search(question) and not _OPEN_ZH.search(question) else OPEN

@@ -1,0 +1,114 @@
+"""What a question asks about, once the words that only frame it are set aside.
+
+"What did Suleyman say about distillation?", "スレイマン氏は蒸留について何と言いましたか" and "他對蒸餾怎麼看"
+all ask about distillation: the guest's, hosts' and outlets' names, "interview", "say", "彼", "他" frame
+the question and match every greeting and introduction, so they never drive ranking. A follow-up is
+elliptical ("Why?", "What about that?", "それはなぜ？") when, framing set aside, it names almost nothing of
+its own: only then does the previous question shape the search.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ingest.text import detect_lang
+from rag.lexical import bigrams, fold, tokenize, words
+
+# Generic framing in three languages (as `words()` renders them: English stemmed, Han simplified).
+_FRAME_TEXT = {
+    "en": "say said says tell told talk talked mention mentioned think thinks thought believe believes feel "
+          "view views opinion interview interviews podcast episode guest host ask asked answer answered "
+          "mr ms mrs according discuss discussed describe described explain explained claim claimed state "
+          "stated argue argued compare compared comparison both differ differs difference each two",
+    "ja": "彼 氏 さん 言う 述べる 語る 話す 考える 思う 発言 インタビュー 対談 番組 意見 見解 質問 答える 回答 説明 主張 比べる 比較 両方 違い 違う それぞれ",
+    "zh": "他 她 说 说过 讲 谈 谈到 提到 认为 觉得 看法 观点 想法 采访 访谈 节目 表示 回答 问题 说明 解释 主张 先生 比较 两次 异同 分别 不同 两个",
+}
+# A question leaning on the previous one: pronouns and demonstratives standing in for its topic.
+_ANAPHORA = re.compile(
+    r"\b(it|that|this|those|these|they|them|such|so|then|there|why|how come|and|but|what about|how about)\b|"
+    r"^(それ|その|あれ|この|では|じゃあ|なぜ|どうして)|(それ|その|そう|これ|この)|"
+    r"^(那|那么|那麼|為什麼|为什么|為何|为何|怎麼|怎么)|(它|這|这|那個|那个|此)", re.I)
+
+
+_NOT_NAMES = {"the", "and", "of", "a", "an"}
+
+
+def name_variants(manifests: Mapping[str, Mapping]) -> set[str]:
+    """Every way the corpus's people and outlets are named: each manifest's guest, host and outlet, their
+    parts, and the guest's Japanese and Chinese renderings."""
+    from rag.extractive import GUEST_NAMES
+
+    names: set[str] = set(GUEST_NAMES.values())
+    for m in manifests.values():
+        for key in ("guest", "host", "outlet"):
+            value = str(m.get(key) or "")
+            names.add(value)
+            names.update(part for part in re.split(r"[\s()·・]+", value) if part.lower() not in _NOT_NAMES)
+    for full in GUEST_NAMES.values():
+        names.update(re.split(r"[·・]", full))
+    names |= {"蘇萊曼", "苏莱曼", "スレイマン", "ムスタファ", "穆斯塔法", "彭博", "ブルームバーグ", "ヴァージ", "パテル",
+              "The Verge", "Verge", "Decoder"}
+    return {n.strip() for n in names if len(n.strip()) > 2}
+
+
+@dataclass(frozen=True)
+class Framing:
+    """The framing vocabulary of one corpus: tokens never scored, names removed before embedding."""
+
+    tokens: frozenset[str]
+    names: tuple[str, ...]  # longest first, so "Mustafa Suleyman" goes before "Suleyman"
+
+    @classmethod
+    def for_corpus(cls, manifests: Mapping[str, Mapping]) -> "Framing":
+        names = sorted(name_variants(manifests), key=len, reverse=True)
+        tokens: set[str] = set()
+        for lang, text in _FRAME_TEXT.items():
+            tokens.update(words(text, lang))
+            tokens.update(text.split())
+        for name in names:
+            tokens.update(tokenize(name))
+        return cls(frozenset(tokens), tuple(names))
+
+    def strip_names(self, question: str) -> str:
+        """The question with people's and outlets' names blanked (for the dense query)."""
+        out = question
+        for name in self.names:
+            pattern = rf"\b{re.escape(name)}\b(?:'s)?" if name.isascii() else re.escape(name) + r"(?:氏|さん|先生)?"
+            out = re.sub(pattern, " ", out, flags=re.I)
+        return re.sub(r"\s+", " ", out).strip() or question
+
+    def content(self, tokens: Iterable[str]) -> list[str]:
+        return [t for t in tokens if t not in self.tokens]
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # as asked
+    lang: str
+    dense_text: str  # names blanked
+    tokens: tuple[str, ...]  # BM25 tokens, framing removed
+    content_words: tuple[str, ...]  # content words (no bigrams), framing removed
+
+    @classmethod
+    def parse(cls, text: str, framing: Framing, lang: str | None = None) -> "Query":
+        lang = lang or detect_lang(text)
+        unnamed = framing.strip_names(text)
+        content_words = tuple(framing.content(words(unnamed, lang)))
+        tokens = content_words + tuple(framing.content(bigrams(fold(unnamed))))
+        return cls(text, lang, unnamed, tokens, content_words)
+
+    def is_elliptical(self) -> bool:
+        """Leans on the previous question: almost no topic words of its own, or an anaphor with very few."""
+        n = len(self.content_words)
+        return n == 0 or (n <= 2 and bool(_ANAPHORA.search(self.text)))
+
+
+def search_query(question: str, previous_questions: list[str], framing: Framing) -> Query:
+    """What to search for: the question itself, or — only when it is elliptical — the previous question
+    with it ("What did he say about distillation?" + "Why does he think that?")."""
+    query = Query.parse(question, framing)
+    if previous_questions and query.is_elliptical():
+        return Query.parse(f"{previous_questions[-1]} {question}", framing, lang=query.lang)
+    return query

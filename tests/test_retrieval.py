@@ -1,0 +1,127 @@
+"""Retrieval over the real index: framing words never drive ranking, follow-ups use history only when
+elliptical, every language reaches every other (the Chinese-only tail too), filters keep linked passages."""
+
+from __future__ import annotations
+
+import pytest
+
+from interview_qa.settings import Settings
+from rag.lexical import words
+from rag.query import Query, search_query
+from rag.retrieval import Filters
+from rag.service import QAService
+
+BLOOMBERG = "bloomberg-mishal-husain-2025-12-12"
+VERGE = "verge-decoder-2026-06-08"
+
+
+@pytest.fixture(scope="module")
+def service(_session_index):
+    import os
+
+    old = os.environ.get("INTERVIEW_QA_HOME")
+    os.environ["INTERVIEW_QA_HOME"] = str(_session_index)
+    try:
+        yield QAService.from_settings(Settings.from_env(), build_if_missing=False)
+    finally:
+        if old is None:
+            os.environ.pop("INTERVIEW_QA_HOME", None)
+        else:
+            os.environ["INTERVIEW_QA_HOME"] = old
+
+
+def top_text(service, question, filters=None, k=5, lang="en"):
+    return [p.best_in(lang).text for p in service.index.search(question, filters, k)]
+
+
+# --- framing words and fillers ---
+
+@pytest.mark.parametrize("question", [
+    "What does Suleyman say about OpenAI?",
+    "What did Mustafa Suleyman tell Nilay Patel in the interview?",
+    "Mustafa Suleyman, what does he think?",
+    "スレイマン氏は何と言いましたか？",
+    "蘇萊曼說了什麼？",
+    "What did Suleyman say to Mishal Husain at Bloomberg?",
+])
+def test_no_greeting_or_thanks_leads_a_question_naming_the_guest(service, question):
+    top = service.index.search(question, None, 1)[0]
+    top_chunks = list(top.members.values())
+    assert not all(service.index.filler[service.index._pos[c.chunk_id]] for c in top_chunks), top_chunks[0].text
+    assert "Great to be with you again" not in top_chunks[0].text
+
+
+def test_greetings_are_marked_as_filler(service):
+    greeting = next(c for c in service.index.chunks if c.text.startswith("Great to be with you again"))
+    assert service.index.filler[service.index._pos[greeting.chunk_id]]
+    substantive = next(c for c in service.index.chunks if "surpass that teacher" in c.text)
+    assert not service.index.filler[service.index._pos[substantive.chunk_id]]
+
+
+def test_framing_words_are_not_searched(service):
+    q = Query.parse("What did Mustafa Suleyman say about distillation in the interview?", service.index.framing)
+    assert q.content_words == ("distil",)
+    assert "Suleyman" not in q.dense_text and "distillation" in q.dense_text
+    ja = Query.parse("スレイマン氏は蒸留について何と言いましたか", service.index.framing)
+    assert all("スレイマン" not in t and "氏" not in t for t in ja.tokens) and ja.content_words
+    zh = Query.parse("蘇萊曼對蒸餾怎麼看？", service.index.framing)
+    assert not any("苏莱" in t or "莱曼" in t for t in zh.tokens) and "蒸馏" in zh.content_words
+
+
+# --- segmentation ---
+
+def test_japanese_and_chinese_are_segmented_into_words():
+    assert "意识" in words("他對AI意識有什麼看法？", "zh")
+    assert "有意识" in words("有意識地決定", "zh")  # the everyday "consciously" is its own word
+    ja = words("マイクロソフトは超知能チームを立ち上げた", "ja")
+    assert "知能" in ja and "立ち上げる" in ja and "は" not in ja
+
+
+# --- follow-ups ---
+
+def test_elliptical_follow_up_uses_the_history(service):
+    framing = service.index.framing
+    q = search_query("Why does he think that?", ["What did he say about distillation?"], framing)
+    assert "distil" in q.content_words
+    ranked = top_text(service, q, k=3)
+    assert any("surpass that teacher" in t or "exceed the teacher" in t for t in ranked)
+    ja = search_query("それはなぜ？", ["蒸留について彼は何と言いましたか？"], framing)
+    assert ja.content_words and ja.lang == "ja"
+
+
+def test_self_contained_follow_up_ignores_the_history(service):
+    framing = service.index.framing
+    history = ["What did he say about distillation?"]
+    q = search_query("How many gigawatts of compute does Microsoft have?", history, framing)
+    assert "distil" not in q.content_words
+    with_history = [p.key for p in service.index.search(q, None, 5)]
+    alone = [p.key for p in service.index.search("How many gigawatts of compute does Microsoft have?", None, 5)]
+    assert with_history == alone
+    zh = search_query("微軟和OpenAI的新協議是怎麼運作的？", ["他對蒸餾怎麼看？"], framing)
+    assert "蒸馏" not in zh.content_words
+
+
+def test_service_follow_up_answers_from_history(service):
+    first = service.ask("What did he say about distillation?")
+    follow = service.ask("Why does he think that?", history=[("What did he say about distillation?", first.answer)])
+    assert follow.grounded
+    assert any("teacher" in c.quote or "教師" in c.quote for c in follow.citations)
+
+
+# --- cross-lingual reach ---
+
+@pytest.mark.parametrize("question", [
+    "Is there any agreement not to poach staff between Microsoft and OpenAI?",
+    "オープンAIとマイクロソフトの間に引き抜き禁止の合意はありますか？",
+])
+def test_english_and_japanese_reach_the_chinese_only_tail(service, question):
+    ranked = top_text(service, question, k=5, lang="zh")
+    assert any("禁止挖角協議" in t for t in ranked)
+
+
+def test_filters_keep_passages_reachable_through_their_translation(service):
+    filters = Filters(interview=BLOOMBERG, lang="zh")
+    found = service.index.search("What did he say about jobs and the labour market?", filters, 5)
+    assert found and all(c.lang == "zh" and c.interview == BLOOMBERG for p in found for c in p.members.values())
+    answer = service.ask("What did he say about jobs and the labour market?", interview=BLOOMBERG, lang="zh")
+    assert answer.grounded and all(c.lang == "zh" for c in answer.citations)
