@@ -162,8 +162,14 @@ def best_window(text: str, query, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int
     if best_score <= 0:
         s = spans[0][0]
         e = spans[1][1] if len(spans) > 1 and _fits(text, s, spans[1][1], max_chars) else spans[0][1]
-        return (s, e)
+        return complete_thought(text, spans, 0, (s, e), max_chars)
     return complete_thought(text, spans, first, best, max_chars)
+
+
+def opening_thought(text: str, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int, int]:
+    """The reply's opening sentence, with the next one when it continues it."""
+    spans = sentence_spans(text) or [(0, len(text))]
+    return complete_thought(text, spans, 0, spans[0], max_chars)
 
 
 def complete_thought(text: str, spans: list[tuple[int, int]], first: int, window: tuple[int, int],
@@ -334,7 +340,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         window = best_window(chunk.text, tokens)
         draft.verdict = V.verdict(reply, chunk.text[window[0]:window[1]])
         shown_opening = chunk.piece == 0 and opening is not None
-        span = (sentence_spans(chunk.text) or [(0, len(chunk.text))])[0] if shown_opening else window
+        span = opening_thought(chunk.text) if shown_opening else window
         draft.citations.append(cite(chunk, span, lead))
         first_line = f"{_frame(lang, draft.verdict, manifests, chunk)} {inline_quote(draft.citations[0], lang)}"
     for n, p in enumerate(chosen):
@@ -342,8 +348,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             break
         c = p.best_in(lang)
         span = best_window(c.text, tokens)
-        lead_span = (sentence_spans(c.text) or [(0, len(c.text))])[0]
-        if n == 0 and not draft.citations and span[0] > lead_span[0] and lead_span[1] - lead_span[0] >= MIN_LEAD_CHARS:
+        lead_span = opening_thought(c.text)
+        if n == 0 and not draft.citations and span[0] >= lead_span[1] and lead_span[1] - lead_span[0] >= MIN_LEAD_CHARS:
             # Answers lead with their point: quote the opening too when the best match is further in.
             draft.citations.append(cite(c, lead_span, p))
         if not any(x.chunk_id == c.chunk_id and _overlaps(x, c, span) for x in draft.citations):

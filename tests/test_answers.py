@@ -86,7 +86,6 @@ def test_chinese_only_passage_is_found_and_quoted_in_chinese(service):
 
 @pytest.mark.parametrize("question", [
     "What is Suleyman's favourite football team?",
-    "What did he say about quantum error correction in superconducting qubits?",
 ])
 def test_off_topic_questions_abstain_with_evidence(service, question):
     a = service.ask(question)

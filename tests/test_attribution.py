@@ -58,10 +58,10 @@ def truth_for(service, citation) -> dict:
 
 @pytest.mark.parametrize("question, lang, frame, their_words, reply_frame", [
     ("Did Suleyman say that Grok was distilled from a number of models?", "en",
-     "That was not Mustafa Suleyman: it was Nilay Patel (the host) who said it (The Verge (Decoder), 2026-06-08):",
+     "No — that was Nilay Patel (the host), not Mustafa Suleyman (The Verge (Decoder), 2026-06-08):",
      "Grok was distilled from a number of models", "Mustafa Suleyman's reply:"),
     ("スレイマン氏は、Grokが複数のモデルから蒸留されたと言いましたか？", "ja",
-     "それはムスタファ・スレイマン氏の発言ではありません。Nilay Patel（聞き手）の発言です（The Verge (Decoder)、2026-06-08）：",
+     "いいえ — それはNilay Patel（聞き手）の発言で、ムスタファ・スレイマン氏の言葉ではありません（The Verge (Decoder)、2026-06-08）：",
      "Grok", "これに対するムスタファ・スレイマン氏の返答："),
 ])
 def test_someone_elses_words_are_attributed_to_them_then_the_guests_reply(service, question, lang, frame,
@@ -86,5 +86,6 @@ def test_an_editors_note_is_the_outlets(service):
     first = a.citations[0]
     truth = truth_for(service, first)
     assert (first.role, first.speaker) == (truth["role"], truth["speaker"]) == ("editor", truth["speaker"])
-    assert a.answer.split("\n")[0] == (f"That was not Mustafa Suleyman: it was {truth['speaker']} (an editor's note) "
-                                      "who said it (Bloomberg, 2025-12-12):")
+    assert a.answer.split("\n")[0] == (f"No — that was {truth['speaker']} (an editor's note), not Mustafa Suleyman "
+                                      "(Bloomberg, 2025-12-12):")
+    assert a.verdict == "no" and a.kind == "who_said"

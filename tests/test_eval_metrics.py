@@ -397,8 +397,10 @@ def test_committed_thresholds_have_the_required_gates():
     assert th["max"]["overall.guest_misattributed"] == 0  # judged against the turn maps
     for lang in ("en", "ja", "zh"):
         assert f"{lang}.hit@5" in th["min"] and f"{lang}.mrr@10" in th["min"]
-    assert "overall.abstention_recall" in th["min"]
-    assert "overall.mrr@10_vs_baseline_p" in th["max"]
+    # abstention is reported, not gated (see the file's comment); refusing a question whose gold ranks first is
+    assert th["max"]["overall.refused_with_gold_first"] <= 1
+    for scope in ("overall", "en", "ja", "zh"):
+        assert th["max"][f"{scope}.mrr@10_vs_baseline_p"] <= 0.05
 
 
 def test_choose_threshold_max_f1_then_coverage():

@@ -1,0 +1,142 @@
+"""The answer says the answer first: a verdict for yes/no and who-said questions, the figure or date for
+how-much / when questions, one section per interview for compare questions; at most three quotes, each a
+complete thought, all verbatim; the same shape in the --json contract."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from interview_qa.cli import cli
+from interview_qa.settings import Settings
+from rag.answers.figure import find_figure
+from rag.answers.verdict import opening_polarity
+from rag.extractive import MAX_QUOTES, best_window
+from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
+from rag.lexical import tokenize
+from rag.service import QAService
+
+VERDICT_OPENINGS = ("Yes — ", "No — ", "はい — ", "いいえ — ", "是 — ", "不是 — ")
+
+
+@pytest.fixture(scope="module")
+def service(_session_index):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("INTERVIEW_QA_HOME", str(_session_index))
+    try:
+        yield QAService.from_settings(Settings.from_env(), build_if_missing=False, progress=False)
+    finally:
+        mp.undo()
+
+
+def assert_verbatim(service, answer):
+    assert len(answer.citations) <= MAX_QUOTES
+    for c in answer.citations:
+        assert c.quote in service.index.by_id[c.chunk_id].text
+
+
+# --- pieces ---
+
+@pytest.mark.parametrize("question, kind", [
+    ("Is the partnership with OpenAI over?", YES_NO),
+    ("Does he think AI needs regulation right now?", YES_NO),
+    ("OpenAIとの提携は終わったのですか？", YES_NO),
+    ("他覺得AI需要監管嗎？", YES_NO),
+    ("How much did Google pay for DeepMind?", NUMBER),
+    ("微软拥有多少吉瓦的计算能力？", NUMBER),
+    ("マイクロソフトは何台のGPUを持っていますか？", NUMBER),
+    ("When was DeepMind founded?", DATE),
+    ("DeepMind是哪一年創立的？", DATE),
+    ("Compare what he said about jobs on Decoder and at Bloomberg", COMPARE),
+    ("兩次訪談中他對工作的看法有什麼不同？", COMPARE),
+    ("What did he say about distillation?", OPEN),
+    ("為什麼他不用蒸餾？", OPEN),
+])
+def test_question_kinds(question, kind):
+    assert question_kind(question) == kind
+
+
+def test_who_said_kind_comes_from_the_attribution_check():
+    assert question_kind("Did he say X?", attribution=True) == WHO_SAID
+
+
+@pytest.mark.parametrize("text, polarity", [
+    ("Definitely not. No, not at all.", "no"),
+    ("Yeah, I think that’s right. Containment and alignment are prerequisites.", "yes"),
+    ("I haven’t, no.", "no"),
+    ("いいえ、そうではありません。", "no"),
+    ("當然不是。", "no"),
+    ("是的，我們正在這麼做。", "yes"),
+    ("Superintelligence in the industry today means an AI system.", None),
+])
+def test_opening_polarity(text, polarity):
+    assert opening_polarity(text) == polarity
+
+
+def test_figures_are_taken_verbatim_with_their_unit():
+    text = "For Microsoft, fortunately, we have 33 gigawatts of compute. We build data centers."
+    span, figure = find_figure(text, set(tokenize("how many gigawatts of compute")))
+    assert figure == "33 gigawatts" and figure in text[span[0]:span[1]]
+    zh = "對微軟來說幸運的是,我們擁有 33 吉瓦的計算能力。我們的主要業務是建設數據中心。"
+    assert find_figure(zh, set(tokenize("多少吉瓦")))[1] == "33 吉瓦"
+    assert find_figure("We met in November 2025 in Boston.", set(), date=True)[1] == "November 2025"
+    assert find_figure("No figures here at all.", set()) is None
+
+
+def test_a_quote_does_not_stop_one_sentence_before_the_point():
+    text = ("There’s definitely lots of shortcuts to the frontier. It’s true that the model might quickly fit to "
+            "that distribution. But it’s very unclear that they would then be able to surpass that teacher. "
+            "We want to set the frontier ourselves.")
+    quote = text[slice(*best_window(text, "model quickly fit distribution"))]
+    assert quote.endswith("surpass that teacher.")
+
+
+# --- whole answers ---
+
+def test_yes_no_question_gets_a_verdict_line_first(service):
+    a = service.ask("Is the partnership between Microsoft and OpenAI over?")
+    assert a.grounded and a.kind == YES_NO and a.verdict in ("yes", "no")
+    assert a.answer.startswith(VERDICT_OPENINGS)
+    assert_verbatim(service, a)
+    first_line = a.answer.split("\n")[0]
+    assert a.citations[0].quote in first_line
+
+
+def test_japanese_yes_no_verdict_is_in_japanese(service):
+    a = service.ask("マイクロソフトはOpenAIとの提携を続けますか？")
+    assert a.answer_lang == "ja" and a.verdict in ("yes", "no")
+    assert a.answer.startswith(("はい — ", "いいえ — "))
+
+
+def test_how_much_question_gets_the_figure_first(service):
+    a = service.ask("How many gigawatts of compute does Microsoft have?")
+    assert a.grounded and a.kind == NUMBER and a.figure
+    first_line = a.answer.split("\n")[0]
+    assert first_line.startswith(a.figure) and a.figure in a.citations[0].quote
+    assert_verbatim(service, a)
+
+
+def test_compare_question_gets_one_section_per_interview(service):
+    a = service.ask("Compare what he said about jobs and work on Decoder with what he told Bloomberg")
+    assert a.grounded and a.kind == COMPARE
+    assert {s.interview for s in a.sections} == {"verge-decoder-2026-06-08", "bloomberg-mishal-husain-2025-12-12"}
+    lines = a.answer.split("\n")
+    for section in a.sections:
+        header = next(i for i, line in enumerate(lines) if line.startswith(section.outlet))
+        assert section.date in lines[header]
+        if section.found:
+            assert section.citations and all(a.citations[i].interview == section.interview for i in section.citations)
+    assert all(s.found for s in a.sections)
+    assert_verbatim(service, a)
+
+
+def test_json_contract_carries_the_shape(_session_index, monkeypatch):
+    monkeypatch.setenv("INTERVIEW_QA_HOME", str(_session_index))
+    result = CliRunner().invoke(cli, ["ask", "Is the partnership between Microsoft and OpenAI over?", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output[result.output.index("{"):])
+    for key in ("question", "answer", "citations", "retrieved", "grounded", "kind", "verdict", "figure", "sections"):
+        assert key in data
+    assert data["kind"] == "yes_no" and data["verdict"] in ("yes", "no")
