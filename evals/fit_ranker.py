@@ -171,6 +171,12 @@ def main(argv: list[str] | None = None) -> int:
                         "chosen_by": "evals/fit_ranker.py: confidences under out-of-fold rankers on the dev split; the highest "
                                      "threshold refusing no answerable question whose gold passage ranks first",
                         "embedder": service.settings.embedder, "mode": "extractive"})
+    service.index.ranker, service.threshold = model, calibration["abstain_threshold"]
+    unanswerable = [it for it in items if not it.get("answerable") and not it.get("history")]
+    calibration["dev_unanswerable_abstained"] = [sum(not service.ask(it["question"]).grounded for it in unanswerable),
+                                                 len(unanswerable)]
+    calibration["dev_unanswerable_abstained_note"] = ("with the committed ranker and threshold: dev unanswerable questions "
+                                                      "without history that abstain (tests/test_abstention.py pins it)")
     CALIBRATION_FILE.write_text(json.dumps(calibration, indent=1) + "\n", encoding="utf-8")
     print(f"abstention on dev: threshold {calibration['abstain_threshold']:.3f}, precision {calibration['precision']}, "
           f"recall {calibration['recall']} -> {CALIBRATION_FILE}")
