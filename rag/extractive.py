@@ -19,7 +19,9 @@ from rag.types import Citation, Original
 
 MAX_QUOTE_CHARS = 420
 MAX_QUOTES = 3
-RELEVANCE_MARGIN = 1.0  # ranker-score distance from the lead passage within which a passage is quoted too (dev)
+# Ranker-score distance from the lead passage within which a passage is quoted too: chosen on dev as the margin
+# maximising answer-hit minus filler rate (0: .698 - .227, 1: .754 - .268, 2: .800 - .292, 3: .814 - .318).
+RELEVANCE_MARGIN = 2.0
 MIN_LEAD_CHARS = 25  # an opening like "No, not at all." says nothing on its own
 
 # Yes/no questions about whether the guest said something ("Did he say that…?"), as opposed to open ones

@@ -20,16 +20,27 @@ COMPARE = "compare"
 OPEN = "open"
 KINDS = (WHO_SAID, YES_NO, NUMBER, DATE, COMPARE, OPEN)
 
-_COMPARE = re.compile(
-    r"\bcompar(e|ed|ing|ison)\b|\bboth (interviews|conversations|outlets)\b|\b(differ|difference)s?\b.*\binterviews?\b|"
-    r"\bversus\b|\bvs\.?\b|\bin (each|either) interview\b|\b(bloomberg|decoder|verge)\b.*\b(bloomberg|decoder|verge)\b|"
-    r"比べ|比較して|両インタビュー|両方のインタビュー|2つのインタビュー|二つのインタビュー|それぞれのインタビュー|違い|"
-    r"比較|比较|兩次|两次|兩個訪談|两个访谈|兩場|两场|異同|异同|分別|分别.*訪談|分别.*访谈", re.I)
+# A comparison across the interviews: comparing words together with a mention of the interviews (or of both
+# outlets); "比べて" alone ("cheaper compared with GB200?") compares something else.
+_COMPARE_WORDS = re.compile(
+    r"\bcompar(e|ed|es|ing|ison)\b|\bdiffer(s|ence|ences|ent)?\b|\bversus\b|\bvs\.?|\bboth\b|\beach\b|\bsame\b|"
+    r"比べ|比較|違い|違う|それぞれ|両|比较|異同|异同|不同|分別|分别|一樣|一样", re.I)
+_INTERVIEWS = re.compile(
+    r"\binterviews\b|\b(both|each|two|either|the) (interview|conversation|outlet|podcast)s?\b|"
+    r"\b(bloomberg|decoder|verge)\b.*\b(bloomberg|decoder|verge)\b|"
+    r"(両|2つの|二つの|それぞれの|両方の)(インタビュー|対談)|ブルームバーグ.*(Decoder|ヴァージ|デコーダー)|(Decoder|ヴァージ|デコーダー).*ブルームバーグ|"
+    r"(兩次|两次|兩個|两个|兩場|两场|兩篇|两篇)(訪談|访谈|采訪|采访|節目|节目)|彭博.*(Decoder|Verge)|(Decoder|Verge).*彭博", re.I)
+
+
+def _compares(question: str) -> bool:
+    return bool(_INTERVIEWS.search(question)) and bool(_COMPARE_WORDS.search(question) or re.search(r"\binterviews\b", question, re.I))
+
+
 _NUMBER = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|share|fraction|proportion|number|amount|figure|price)\b|"
-    r"\bhow (big|large|long|far|fast|cheap|expensive|often)\b|\bby how much\b|"
-    r"いくら|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|どのくらい|どれくらい|どれだけ|"
-    r"多少|幾個|几个|幾成|几成|幾倍|几倍|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|幾%|几%", re.I)
+    r"\bhow (big|large|long|far|fast|cheap|expensive|often|old)\b|\bby how much\b|\bat what age\b|"
+    r"いくら|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|何年続|どのくらい|どれくらい|どれだけ|"
+    r"多少|幾個|几个|幾成|几成|幾倍|几倍|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|幾%|几%|幾歲|几岁|幾岁|几歲", re.I)
 _DATE = re.compile(
     r"\bwhen\b|\bwhat (year|month|date|day)\b|\bwhich year\b|\bsince when\b|\bby when\b|\bhow long ago\b|"
     r"いつ|何年|何月|何日に|"
@@ -38,7 +49,6 @@ _YES_NO_EN = re.compile(
     r"^\s*(so\s+|and\s+|but\s+|then\s+|ok(ay)?,?\s+)?(is|are|was|were|do|does|did|has|have|had|will|would|can|could|"
     r"should|shall|may|might|must|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|"
     r"couldn't)\b", re.I)
-_OPEN_EN = re.compile(r"\b(what|how|why|which|where|who|whom|whose|when)\b", re.I)
 _OPEN_JA = re.compile(r"何|なに|なん|どう|なぜ|どうして|いつ|どこ|誰|だれ|どの|どれ|どんな|いくら|いくつ")
 _YES_NO_JA = re.compile(r"(か|の|でしょう|ますか|ですか|んですか|だった|てる|ている|いる)\s*[？?]?\s*$|ですか|ましたか|ますか")
 _OPEN_ZH = re.compile(r"什麼|什么|怎麼|怎么|為什麼|为什么|為何|为何|如何|哪|誰|谁|多少|幾|几|何時|何时|甚麼")
@@ -49,7 +59,7 @@ def question_kind(question: str, attribution: bool = False) -> str:
     """One of KINDS for a question (`attribution`: the question asks whether the guest said some words)."""
     if attribution:
         return WHO_SAID
-    if _COMPARE.search(question):
+    if _compares(question):
         return COMPARE
     if _NUMBER.search(question):
         return NUMBER
@@ -57,7 +67,7 @@ def question_kind(question: str, attribution: bool = False) -> str:
         return DATE
     lang = detect_lang(question)
     if lang == "en":
-        return YES_NO if _YES_NO_EN.search(question) and not _OPEN_EN.search(question.split(",")[0]) else OPEN
+        return YES_NO if _YES_NO_EN.search(question) else OPEN
     if lang == "ja":
-        return YES_NO if _YES_NO_JA.search(question) and not _OPEN_JA.search(question) else OPEN
+        return YES_NO if (_YES_NO_JA.search(question) or re.search(r"[^は][？?]\s*$", question)) and not _OPEN_JA.search(question) else OPEN
     return YES_NO if _YES_NO_ZH.search(question) and not _OPEN_ZH.search(question) else OPEN

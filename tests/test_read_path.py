@@ -105,9 +105,9 @@ def test_lexical_index_is_built_once_and_kept_with_the_index(small_index, monkey
     calls = []
     real = retrieval.lexical_index
 
-    def counting(chunks):
+    def counting(chunks, *rest):
         calls.append(len(chunks))
-        return real(chunks)
+        return real(chunks, *rest)
 
     monkeypatch.setattr(retrieval, "lexical_index", counting)
     QAService.from_settings(settings, build_if_missing=False)

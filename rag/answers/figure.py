@@ -46,6 +46,8 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False) -> tuple[
             continue
         overlap = len(set(tokenize(sentence)) & query_tokens)
         if best is None or overlap > best[0]:
-            figure = max(found, key=lambda m: (any(ch.isdigit() for ch in m.group()), len(m.group()))).group().strip(" -,.")
+            # The figure in the unit the question asks for ("幾週" → 八周), else one with digits, else the longest.
+            figure = max(found, key=lambda m: (bool(set(tokenize(m.group())) & query_tokens),
+                                               any(ch.isdigit() for ch in m.group()), len(m.group()))).group().strip(" -,.")
             best = (overlap, (s, e), figure)
     return None if best is None else (best[1], best[2])
