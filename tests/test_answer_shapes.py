@@ -140,3 +140,8 @@ def test_json_contract_carries_the_shape(_session_index, monkeypatch):
     for key in ("question", "answer", "citations", "retrieved", "grounded", "kind", "verdict", "figure", "sections"):
         assert key in data
     assert data["kind"] == "yes_no" and data["verdict"] in ("yes", "no")
+
+
+def test_time_words_are_not_answer_markers():
+    assert opening_polarity("Right now, we are not in a mode where there is huge catastrophic harm.") is None
+    assert opening_polarity("Right. We did exactly that.") == "yes"

@@ -18,7 +18,7 @@ _NO = re.compile(
 _YES = re.compile(
     r"^\W*(yes\b|yeah\b|yep\b|absolutely|definitely\b(?! not)|certainly\b(?! not)|of course\b(?! not)|sure\b|"
     r"exactly|correct|that['’]s right|that['’]s true|that is true|i think so|i think that['’]s right|i['’]m pretty certain|"
-    r"i am\b|i do\b|we do\b|we are\b|we did\b|we have\b|i have\b|i believe so|100%|totally|indeed|right\b)"
+    r"i am\b|i do\b|we do\b|we are\b|we did\b|we have\b|i have\b|i believe so|100%|totally|indeed|right[,.!])"
     r"|^\W*(はい|ええ|そうです|その通り|確かに|もちろん|そうですね)"
     r"|^\W*(是的|是啊|對|对|沒錯|没错|當然|当然|確實|确实|的確|的确)", re.I)
 _NEGATION = re.compile(r"\b(not|never|no|none|nobody|nothing|neither|nor)\b|n['’]t\b|ない|ません|ず[、。]|不|沒|没|無|无|非", re.I)
