@@ -194,9 +194,6 @@ class HybridIndex:
         q = self.store.embeddings.query_vector(query)
         return self.vectors @ q
 
-    def lexical_scores(self, query: "str | Query") -> np.ndarray:
-        return self.bm25.scores(list(self.parse(query).tokens))
-
     def _per_language_z(self, dense: np.ndarray) -> np.ndarray:
         """Similarity standardised within each chunk language: a question is closer to every text in its own
         language, so raw cosine would bury the passage that only exists in another one."""

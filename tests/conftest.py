@@ -84,3 +84,17 @@ def corpus_copy(tmp_path) -> Path:
     dst = tmp_path / "interviews"
     shutil.copytree(CORPUS, dst)
     return dst
+
+
+@pytest.fixture(scope="module")
+def indexed_service(_session_index):
+    """A QAService over the shared, fully built index, one per test module (treat it as read-only)."""
+    from interview_qa.settings import Settings
+    from rag.service import QAService
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("INTERVIEW_QA_HOME", str(_session_index))
+    try:
+        yield QAService.from_settings(Settings.from_env(), build_if_missing=False, progress=False)
+    finally:
+        mp.undo()

@@ -9,21 +9,15 @@ import json
 import pytest
 
 from evals.dataset import load_dataset
-from interview_qa.settings import Settings
-from rag.service import CALIBRATION_FILE, QAService, abstain_threshold
+from rag.service import CALIBRATION_FILE, abstain_threshold
 
 pytestmark = pytest.mark.slow
 
 
 
 @pytest.fixture(scope="module")
-def service(_session_index):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("INTERVIEW_QA_HOME", str(_session_index))
-    try:
-        yield QAService.from_settings(Settings.from_env(), build_if_missing=False, progress=False)
-    finally:
-        mp.undo()
+def service(indexed_service):
+    return indexed_service
 
 
 def test_the_service_uses_the_committed_calibration(service):

@@ -10,25 +10,18 @@ import pytest
 from click.testing import CliRunner
 
 from interview_qa.cli import cli
-from interview_qa.settings import Settings
 from rag.answers.figure import find_figure
 from rag.answers.verdict import opening_polarity
 from rag.extractive import MAX_QUOTES, best_window
 from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
 from rag.lexical import tokenize
-from rag.service import QAService
 
 VERDICT_OPENINGS = ("Yes — ", "No — ", "はい — ", "いいえ — ", "是 — ", "不是 — ")
 
 
 @pytest.fixture(scope="module")
-def service(_session_index):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("INTERVIEW_QA_HOME", str(_session_index))
-    try:
-        yield QAService.from_settings(Settings.from_env(), build_if_missing=False, progress=False)
-    finally:
-        mp.undo()
+def service(indexed_service):
+    return indexed_service
 
 
 def assert_verbatim(service, answer):

@@ -8,7 +8,6 @@ import pytest
 from evals.truth import curated_truth
 from interview_qa.settings import Settings
 from rag.extractive import asks_attribution, claim_of
-from rag.service import QAService
 
 
 @pytest.mark.parametrize("question, asks", [
@@ -42,13 +41,8 @@ def test_claim_of(question, claim):
 
 
 @pytest.fixture(scope="module")
-def service(_session_index):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("INTERVIEW_QA_HOME", str(_session_index))
-    try:
-        yield QAService.from_settings(Settings.from_env(), build_if_missing=False, progress=False)
-    finally:
-        mp.undo()
+def service(indexed_service):
+    return indexed_service
 
 
 def truth_for(service, citation) -> dict:

@@ -5,29 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from interview_qa.settings import Settings
 from rag.lexical import words
 from rag.query import Query, search_query
 from rag.retrieval import Filters
-from rag.service import QAService
 
 BLOOMBERG = "bloomberg-mishal-husain-2025-12-12"
 VERGE = "verge-decoder-2026-06-08"
 
 
 @pytest.fixture(scope="module")
-def service(_session_index):
-    import os
-
-    old = os.environ.get("INTERVIEW_QA_HOME")
-    os.environ["INTERVIEW_QA_HOME"] = str(_session_index)
-    try:
-        yield QAService.from_settings(Settings.from_env(), build_if_missing=False)
-    finally:
-        if old is None:
-            os.environ.pop("INTERVIEW_QA_HOME", None)
-        else:
-            os.environ["INTERVIEW_QA_HOME"] = old
+def service(indexed_service):
+    return indexed_service
 
 
 def top_text(service, question, filters=None, k=5, lang="en"):
