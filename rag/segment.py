@@ -3,7 +3,7 @@
 Japanese: Sudachi (core dictionary, mode B), each word's normalised form (スレイマン氏 → スレイマン, 立ち上げ →
 立ち上げる, マイクロソフト → Microsoft), keeping nouns, verbs, adjectives and prefixes (no adverbs), dropping particles,
 auxiliaries, pronouns, symbols and the light verbs (する, いる, ある...) Sudachi marks 非自立可能.
-Chinese: jieba's search mode (计算能力 → 计算, 能力, 计算能力) on simplified text, dropping function words
+Chinese: jieba (precise mode: 有意识 stays one word, not 有意 + 意识) on simplified text, dropping function words
 (rag/data/zh_function_words.txt, generated from jieba's own POS tags) and punctuation.
 Sudachi tokenizers are not thread-safe: one per thread.
 """
@@ -76,9 +76,9 @@ def segment_chinese(text: str) -> list[str]:
 
 
 def chinese_words(text: str) -> list[str]:
-    """Content words of (simplified) Chinese text: jieba search mode, function words dropped."""
+    """Content words of (simplified) Chinese text: jieba precise mode, function words dropped."""
     tokenizer = _jieba()
     stop = zh_function_words()
     with _jieba_lock:
-        words = tokenizer.lcut_for_search(text)
+        words = tokenizer.lcut(text)
     return [w for w in words if w.strip() and w not in stop and not _PUNCT.match(w)]

@@ -61,6 +61,7 @@ def test_framing_words_are_not_searched(service):
 def test_japanese_and_chinese_are_segmented_into_words():
     assert "意识" in words("他對AI意識有什麼看法？", "zh")
     assert "有意识" in words("有意識地決定", "zh")  # the everyday "consciously" is its own word
+    assert "意识" not in words("有意識地決定", "zh")  # ... not also "consciousness"
     ja = words("マイクロソフトは超知能チームを立ち上げた", "ja")
     assert "知能" in ja and "立ち上げる" in ja and "は" not in ja
 
