@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.text import detect_lang
-from rag.lexical import bigrams, fold, tokenize, words
+from rag.lexical import bigrams, fold, tokenize, word_forms, words
 
 # Generic framing in three languages (as `words()` renders them: English stemmed, Han simplified).
 _FRAME_TEXT = {
@@ -90,14 +90,16 @@ class Query:
     dense_text: str  # names blanked
     tokens: tuple[str, ...]  # BM25 tokens, framing removed
     content_words: tuple[str, ...]  # content words (no bigrams), framing removed
+    surfaces: dict[str, str] = field(default_factory=dict)  # content word -> its dictionary form (for lookups)
 
     @classmethod
     def parse(cls, text: str, framing: Framing, lang: str | None = None) -> "Query":
         lang = lang or detect_lang(text)
         unnamed = framing.strip_names(text)
-        content_words = tuple(framing.content(words(unnamed, lang)))
+        forms = [(f, s) for f, s in word_forms(unnamed, lang) if f not in framing.tokens]
+        content_words = tuple(f for f, _ in forms)
         tokens = content_words + tuple(framing.content(bigrams(fold(unnamed))))
-        return cls(text, lang, unnamed, tokens, content_words)
+        return cls(text, lang, unnamed, tokens, content_words, dict(forms))
 
     def is_elliptical(self) -> bool:
         """Leans on the previous question: almost no topic words of its own, or an anaphor with very few."""

@@ -216,7 +216,7 @@ class HybridIndex:
         dense = self.dense_scores(query.dense_text)
         z = self._per_language_z(dense)
         lexical = self.bm25.scores(list(query.tokens))
-        translated = self.bm25.scores(self.lexicon.translate(query.content_words, query.lang))
+        translated = self.bm25.scores(self.lexicon.translate(query.content_words, query.lang, query.surfaces))
         norm = _normalised(lexical)
         translated_norm = _normalised(translated)
         other = (~self._has_lang.get(query.lang, np.ones(len(self.keys), bool))).astype(np.float64)

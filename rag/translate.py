@@ -17,6 +17,7 @@ import functools
 import gzip
 import re
 import sqlite3
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -62,22 +63,27 @@ def _jmdict_path() -> Path:
     return Path(jamdict_data.__file__).with_name("jamdict.db")
 
 
+_JMDICT_SQL = ("SELECT g.text FROM {table} k JOIN Sense s ON s.idseq = k.idseq JOIN SenseGloss g ON g.sid = s.ID "
+               "WHERE k.text = ? AND +g.lang = 'eng' ORDER BY s.ID, g.rowid")
+_jmdict_lock = threading.Lock()
+
+
+@functools.cache
+def _jmdict() -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{_jmdict_path()}?mode=ro", uri=True, check_same_thread=False)
+
+
 def jmdict_glosses(words: Iterable[str]) -> dict[str, list[str]]:
-    """English glosses of Japanese words written in kanji or kana (all senses, dictionary order), in one query."""
-    con = sqlite3.connect(":memory:")
-    con.execute("ATTACH DATABASE ? AS jm", (f"file:{_jmdict_path()}?mode=ro",))
-    con.execute("CREATE TEMP TABLE w(text TEXT PRIMARY KEY)")
-    con.executemany("INSERT OR IGNORE INTO w VALUES (?)", [(x,) for x in words])
-    rows = con.execute(
-        "SELECT w.text, g.text FROM w JOIN jm.Kanji k ON k.text = w.text JOIN jm.Sense s ON s.idseq = k.idseq "
-        "JOIN jm.SenseGloss g ON g.sid = s.ID WHERE g.lang = 'eng' UNION ALL "
-        "SELECT w.text, g.text FROM w JOIN jm.Kana k ON k.text = w.text JOIN jm.Sense s ON s.idseq = k.idseq "
-        "JOIN jm.SenseGloss g ON g.sid = s.ID WHERE g.lang = 'eng'").fetchall()
-    con.close()
-    out: dict[str, list[str]] = defaultdict(list)
-    for word, gloss in rows:
-        if len(out[word]) < 12:
-            out[word].append(gloss)
+    """English glosses of Japanese words written in kanji or kana (all senses, dictionary order), at most 12 each.
+    (`+g.lang` keeps SQLite on the gloss-by-sense index: through the language index it would scan every gloss.)"""
+    out: dict[str, list[str]] = {}
+    with _jmdict_lock:
+        con = _jmdict()
+        for word in set(words):
+            rows = con.execute(_JMDICT_SQL.format(table="Kanji"), (word,)).fetchall() or \
+                con.execute(_JMDICT_SQL.format(table="Kana"), (word,)).fetchall()
+            if rows:
+                out[word] = [r[0] for r in rows[:12]]
     return out
 
 
@@ -115,15 +121,23 @@ class Lexicon:
             lex.add(en, cjk, dice)
         return lex
 
-    def translate(self, tokens: Iterable[str], lang: str) -> dict[str, float]:
+    def translate(self, tokens: Iterable[str], lang: str, surfaces: dict[str, str] | None = None) -> dict[str, float]:
         """Weighted translations of query words: English → CJK words, CJK → English stems (and, through
-        English, kana words → Chinese). Each source word spreads at most weight 1 over its translations."""
+        English, kana words → Chinese). Each source word spreads at most weight 1 over its translations.
+        A Japanese word the corpus never uses is looked up in JMdict (`surfaces`: its dictionary form)."""
+        tokens = set(tokens)
+        unknown = {surfaces[t]: t for t in tokens if lang == "ja" and surfaces and t in surfaces
+                   and t not in self.cjk_to_en}
+        looked_up = jmdict_glosses(unknown) if unknown else {}
         out: dict[str, float] = defaultdict(float)
-        for t in set(tokens):
+        for t in tokens:
             if lang == "en":
                 targets = self.en_to_cjk.get(t, {})
             else:
                 targets = dict(self.cjk_to_en.get(t, {}))
+                if not targets and surfaces and surfaces.get(t) in looked_up:
+                    stems = {s for g in looked_up[surfaces[t]] for s in gloss_stems(g)}
+                    targets = {s: 1.0 / max(1, len(stems)) ** 0.5 for s in stems}
                 for en, s in list(targets.items()):
                     for cjk, s2 in self.en_to_cjk.get(en, {}).items():
                         if cjk != t:
