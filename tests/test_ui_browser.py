@@ -198,3 +198,34 @@ def test_empty_question_warns_once_without_crashing(page):
     link.wait_for(state="visible", timeout=30_000)
     assert ".md" in (link.get_attribute("href") or "") + link.inner_text()
     assert not page.errors, page.errors
+
+
+def test_yes_no_answer_leads_with_its_verdict_beside_the_evidence(page, artifacts):
+    ask(page, "Is the partnership between Microsoft and OpenAI over?")
+    wait_for_cards(page)
+    wait_idle(page)
+    chat = page.locator("#chat").inner_text()
+    lines = [line.strip() for line in chat.splitlines() if line.strip()]
+    verdicts = [line for line in lines if re.match(r"^(Yes|No) — ", line)]
+    assert len(verdicts) == 1, lines  # the verdict line, once
+    # The verdict's quote is shown once in the chat (the cards beside it carry the evidence, not a second answer).
+    quote = re.search(r"“(.{20,60})", verdicts[0]).group(1)
+    assert chat.count(quote) == 1
+    cards = page.locator(".quote-card")
+    assert cards.count() >= 1
+    chat_box, card_box = page.locator("#chat").bounding_box(), cards.first.bounding_box()
+    assert card_box["x"] >= chat_box["x"] + chat_box["width"] - 5  # beside the chat, not below it
+    page.screenshot(path=str(artifacts / "verdict-answer.png"), full_page=True)
+    assert not page.errors, page.errors
+
+
+def test_compare_answer_shows_one_labelled_section_per_interview(page, artifacts):
+    ask(page, "Compare what he said about jobs and work in the Bloomberg interview and on Decoder")
+    wait_for_cards(page)
+    wait_idle(page)
+    chat = page.locator("#chat").inner_text()
+    assert "Compared across the interviews:" in chat
+    assert re.search(r"^\s*Bloomberg, 2025-12-12:", chat, re.M), chat
+    assert re.search(r"^\s*The Verge \(Decoder\), 2026-06-08:", chat, re.M), chat
+    page.screenshot(path=str(artifacts / "compare-answer.png"), full_page=True)
+    assert not page.errors, page.errors
