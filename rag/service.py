@@ -236,7 +236,8 @@ class QAService:
                     "lang": c.lang, "text": c.text} for c in shown]
         result, streamed = None, []
         try:
-            for event in self._llm.stream_answer(standalone, payload, answer_lang, history, deadline):
+            kind = question_kind(question, asks_attribution(question))
+            for event in self._llm.stream_answer(standalone, payload, answer_lang, history, deadline, kind=kind):
                 if isinstance(event, LLMResult):
                     result = event
                 else:

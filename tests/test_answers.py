@@ -226,3 +226,18 @@ def test_quote_windows_never_cross_a_paragraph_break():
     text = "Yes, definitely.\n\nThe second paragraph says something else entirely."
     assert text[slice(*best_window(text, "unrelated words"))] == "Yes, definitely."
     assert "\n\n" not in text[slice(*best_window(text, "definitely second paragraph"))]
+
+
+@pytest.mark.parametrize("question, hint", [
+    ("Is the partnership between Microsoft and OpenAI over?", "begin the answer with the verdict"),
+    ("How many gigawatts of compute does Microsoft have?", "begin with the figure"),
+    ("What did he say about distillation?", None),
+])
+def test_llm_mode_gets_the_question_kind_as_a_hint(llm_service, fake_llm, question, hint):
+    fake_llm.script(Reply(content=json.dumps({"answer": "x", "citations": []})))
+    llm_service.ask(question)
+    user = next(r.user_text for r in fake_llm.requests if "<question>" in r.user_text)
+    if hint:
+        assert hint in user
+    else:
+        assert "begin" not in user
