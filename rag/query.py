@@ -25,6 +25,18 @@ _FRAME_TEXT = {
     "ja": "彼 氏 さん 言う 述べる 語る 話す 考える 思う 発言 インタビュー 対談 番組 意見 見解 質問 答える 回答 説明 主張 比べる 比較 両方 違い 違う それぞれ",
     "zh": "他 她 说 说过 讲 谈 谈到 提到 认为 觉得 看法 观点 想法 采访 访谈 节目 表示 回答 问题 说明 解释 主张 先生 比较 两次 异同 分别 不同 两个",
 }
+# Phrases that point at the interviews themselves ("in both interviews", "兩次訪談裡", "両インタビューで"):
+# they say where to look, not what about, and pull the embedding towards any passage about interviews or media.
+_INTERVIEW_FRAME = re.compile(
+    r"\b(?:in|across|between|from|of|on)\s+(?:both|each|the\s+two|these\s+two|the|each\s+of\s+the(?:\s+two)?)\s+"
+    r"(?:interviews?|conversations?|podcasts?|episodes?|appearances?)\b|"
+    r"\b(?:both|the\s+two|two)\s+(?:interviews?|conversations?|podcasts?|episodes?)\b|"
+    r"\bcompare\s+(?:what\s+he\s+(?:says|said)\s+)?|\bhow\s+do(?:es)?\s+(?:they|the\s+two)\s+differ\b|"
+    r"(?:両|2つの|二つの|それぞれの|両方の)(?:インタビュー|対談|番組)(?:で|では|での|の|を|に)?(?:それぞれ)?|"
+    r"(?:を|と)?(?:比べ(?:て|ると|た)|比較(?:して|すると))(?:どう違う|違いは)?|"
+    r"(?:兩次|两次|兩個|两个|兩場|两场|兩篇|两篇)(?:訪談|访谈|采訪|采访|節目|节目)(?:裡|里|裏|中|上)?|"
+    r"(?:比較|比较)一下|有(?:什麼|什么)(?:異同|异同|不同)|的(?:說法|说法)", re.I)
+
 # A question leaning on the previous one: pronouns and demonstratives standing in for its topic.
 _ANAPHORA = re.compile(
     r"\b(it|that|this|those|these|they|them|such|so|then|there|why|how come|and|but|what about|how about)\b|"
@@ -96,6 +108,7 @@ class Query:
     def parse(cls, text: str, framing: Framing, lang: str | None = None) -> "Query":
         lang = lang or detect_lang(text)
         unnamed = framing.strip_names(text)
+        unnamed = re.sub(r"\s+", " ", _INTERVIEW_FRAME.sub(" ", unnamed)).strip() or unnamed
         forms = [(f, s) for f, s in word_forms(unnamed, lang) if f not in framing.tokens]
         content_words = tuple(f for f, _ in forms)
         tokens = content_words + tuple(framing.content(bigrams(fold(unnamed))))

@@ -56,6 +56,29 @@ def test_framing_words_are_not_searched(service):
     assert not any("苏莱" in t or "莱曼" in t for t in zh.tokens) and "蒸馏" in zh.content_words
 
 
+@pytest.mark.parametrize("question, kept", [
+    ("What personal reasons for caring about healthcare does he give in each interview?", "healthcare"),
+    ("Does he bring up emotional support in both interviews?", "emotional support"),
+    ("Compare what he says about data centers in the two interviews.", "data centers"),
+    ("マイクロソフトが信頼される理由について、両インタビューでの説明を比べて。", "信頼される理由"),
+    ("他自己平常怎麼用 AI？比較一下兩次訪談的說法。", "平常怎麼用"),
+    ("两次访谈里他分别怎么谈算力？", "算力"),
+])
+def test_phrases_pointing_at_the_interviews_are_not_searched(service, question, kept):
+    """"in both interviews" says where to look, not what about: left in, it pulls the embedding towards any
+    passage about interviews or the media (a Bloomberg side of a compare answer quoted his Economist board seat)."""
+    q = Query.parse(question, service.index.framing)
+    assert kept in q.dense_text
+    for phrase in ("interview", "インタビュー", "比べ", "訪談", "访谈", "比較一下", "說法"):
+        assert phrase not in q.dense_text, (phrase, q.dense_text)
+    assert not {"次访", "次訪", "下两", "下兩"} & set(q.tokens)
+
+
+def test_each_and_both_about_something_else_are_kept(service):
+    q = Query.parse("Does each model get a different data set?", service.index.framing)
+    assert "each model" in q.dense_text
+
+
 # --- segmentation ---
 
 def test_japanese_and_chinese_are_segmented_into_words():
