@@ -79,13 +79,16 @@ def test_reingest_replaces_the_snapshot_and_answers_see_the_new_text(small_index
     assert any("music" in t for t in texts) and not any("looms" in t for t in texts)
 
 
-@pytest.mark.parametrize("damage", ["vectors", "chunks", "meta", "missing"])
+@pytest.mark.parametrize("damage", ["vectors", "truncated", "chunks", "meta", "missing"])
 def test_damaged_snapshot_is_not_used_and_is_rewritten(small_index, damage):
     _, settings = small_index
     folder = snapshot.snapshot_dir(settings, IndexState.load(settings.index_dir).collection)
     truth = ChunkStore.open_existing(settings)
     if damage == "vectors":
         np.save(folder / "vectors.npy", np.zeros((1, 3), dtype=np.float32))
+    elif damage == "truncated":
+        data = (folder / "vectors.npy").read_bytes()
+        (folder / "vectors.npy").write_bytes(data[:len(data) // 2])
     elif damage == "chunks":
         (folder / "chunks.json").write_text("[", encoding="utf-8")
     elif damage == "meta":
