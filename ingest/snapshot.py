@@ -9,8 +9,9 @@ built once instead of in every process, and keyed by a fingerprint of the code a
 them: change the tokenizer (or upgrade a package) and they are rebuilt on first use.
 
 A snapshot belongs to one collection (a new one per ingest), is written to a temporary folder and renamed
-into place, and is only trusted if it loads and agrees with `state.json`; otherwise answering falls back
-to Chroma and writes a fresh one. With a Chroma server (INTERVIEW_QA_CHROMA_URL) the server stays the
+into place, and is only trusted if it loads and agrees with `state.json` (the same embedder, record count
+and content hash that the Chroma store is held to); otherwise answering falls back to Chroma and writes a
+fresh one. With a Chroma server (INTERVIEW_QA_CHROMA_URL) the server stays the
 source of truth and no snapshot is kept.
 """
 
@@ -34,7 +35,7 @@ import numpy as np
 from interview_qa.errors import IndexMissingError
 from interview_qa.settings import REPO_ROOT, Settings
 from ingest.models import Chunk
-from ingest.store import IndexState, check_embedder
+from ingest.store import IndexState, check_embedder, content_hash
 
 FORMAT = 1
 # The code whose output a derived structure is: any change to these rebuilds it.
@@ -104,6 +105,8 @@ class IndexSnapshot:
         if meta.get("format") != FORMAT or meta.get("collection") != state.collection or meta.get("count") != expected:
             raise ValueError(f"snapshot {folder} does not match the index")
         records = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+        if not _matches_state(records, state):
+            raise ValueError(f"snapshot {folder} does not hold what state.json records")
         chunks = [Chunk.from_record(i, text, m) for i, text, m in records]
         vectors = np.load(folder / "vectors.npy", allow_pickle=False)
         if len(chunks) != expected or vectors.shape[0] != expected or not np.isfinite(vectors).all():
@@ -111,20 +114,32 @@ class IndexSnapshot:
         return cls(settings, state, chunks, vectors)
 
 
+def _matches_state(records: list, state: IndexState) -> bool:
+    """Whether `[id, text, metadata]` records are exactly what `state.json` says the live collection holds
+    (its content hash; a state from before hashes were kept is checked by count alone, in `load`)."""
+    if not state.content_hash:
+        return True
+    return content_hash([r[0] for r in records], [r[1] for r in records], [r[2] for r in records]) == state.content_hash
+
+
 def write_snapshot(settings: Settings, store) -> Path | None:
     """Write the snapshot of `store`'s live collection (atomically), and drop snapshots of older collections.
-    Best effort: a failure only means answering reads Chroma until the next try."""
+    Best effort: a failure only means answering reads Chroma until the next try. A collection that does not
+    hold what `state.json` records gets no snapshot (it would not be trusted)."""
     collection = store.state.collection
     if settings.chroma_url or not collection:
         return None
-    chunks, vectors = store.chunks(), store.vectors()
+    chunks = store.chunks()
+    records = [[c.chunk_id, c.text, c.to_metadata()] for c in chunks]
+    if not _matches_state(records, store.state):
+        return None
+    vectors = store.vectors()
     root = snapshot_root(settings)
     final = snapshot_dir(settings, collection)
     tmp = root / f".tmp-{uuid.uuid4().hex[:8]}"
     old = root / f".old-{uuid.uuid4().hex[:8]}"
     try:
         tmp.mkdir(parents=True)
-        records = [[c.chunk_id, c.text, c.to_metadata()] for c in chunks]
         (tmp / "chunks.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
         np.save(tmp / "vectors.npy", np.asarray(vectors, dtype=np.float32))
         (tmp / "meta.json").write_text(json.dumps({"format": FORMAT, "collection": collection,

