@@ -324,7 +324,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     if kind in ("number", "date"):
         for p in chosen:
             c = p.best_in(lang)
-            found = F.find_figure(c.text, tokens, date=kind == "date")
+            found = F.find_figure(c.text, tokens, date=kind == "date", question=question)
             if found:
                 span, draft.figure = found
                 draft.citations.append(cite(c, span, p))

@@ -42,6 +42,7 @@ def assert_verbatim(service, answer):
     ("マイクロソフトは何台のGPUを持っていますか？", NUMBER),
     ("When was DeepMind founded?", DATE),
     ("DeepMind是哪一年創立的？", DATE),
+    ("Over what period did coding models catch up?", DATE),
     ("Compare what he said about jobs on Decoder and at Bloomberg", COMPARE),
     ("兩次訪談中他對工作的看法有什麼不同？", COMPARE),
     ("What did he say about distillation?", OPEN),
@@ -76,6 +77,26 @@ def test_figures_are_taken_verbatim_with_their_unit():
     assert find_figure(zh, set(tokenize("多少吉瓦")))[1] == "33 吉瓦"
     assert find_figure("We met in November 2025 in Boston.", set(), date=True)[1] == "November 2025"
     assert find_figure("No figures here at all.", set()) is None
+
+
+def test_a_figure_the_question_states_is_not_its_answer():
+    text = "Our Maia 200 chip is an outstanding chip. It is 30 percent cheaper than a GB200."
+    q = "How much cheaper is the Maia 200 than a GB200?"
+    assert find_figure(text, set(tokenize(q)), question=q)[1] == "30 percent"
+    zh = "智能家居和聊天機器人是歷史上傳播速度最快的技術——短短三年內,年用戶量就達到了20億。"
+    q = "聊天機器人在三年內累積了多少年度使用者？"
+    assert find_figure(zh, set(tokenize(q)), question=q)[1] == "20億"
+    # When the passage's only figure is the one asked about, it is still shown.
+    assert find_figure("The Maia 200 chip is ours.", set(), question="Is the Maia 200 chip theirs?")[1] == "200 chip"
+
+
+def test_dates_in_words_and_the_year_asked_for():
+    q = "Until which year does the partnership run?"
+    text = "It's been the plan for the last 18 months. We're running way north of 2030."
+    assert find_figure(text, set(tokenize(q)), date=True, question=q)[1] == "2030"
+    assert find_figure("I wrote an essay four or five months ago.", set(), date=True)[1] == "four or five months ago"
+    assert find_figure("We meet in Boston the week after next.", set(), date=True)[1] == "the week after next"
+    assert find_figure("毎日何億人もの人々が使っています。", set())[1] == "何億人"
 
 
 def test_a_quote_does_not_stop_one_sentence_before_the_point():
