@@ -32,8 +32,18 @@ _INTERVIEWS = re.compile(
     r"(兩次|两次|兩個|两个|兩場|两场|兩篇|两篇)(訪談|访谈|采訪|采访|節目|节目)|彭博.*(Decoder|Verge)|(Decoder|Verge).*彭博", re.I)
 
 
+# Naming both interviews (or both outlets) asks for both sides, compared or not ("兩次訪談怎麼說？").
+_BOTH_INTERVIEWS = re.compile(
+    r"\binterviews\b|\b(both|two) (interview|conversation|outlet|podcast)s?\b|"
+    r"\b(bloomberg|decoder|verge)\b.*\b(bloomberg|decoder|verge)\b|"
+    r"(両|2つの|二つの|両方の)(インタビュー|対談)|ブルームバーグ.*(Decoder|ヴァージ|デコーダー)|(Decoder|ヴァージ|デコーダー).*ブルームバーグ|"
+    r"(兩次|两次|兩個|两个|兩場|两场|兩篇|两篇)(訪談|访谈|采訪|采访|節目|节目)|彭博.*(Decoder|Verge)|(Decoder|Verge).*彭博", re.I)
+
+
 def _compares(question: str) -> bool:
-    return bool(_INTERVIEWS.search(question)) and bool(_COMPARE_WORDS.search(question) or re.search(r"\binterviews\b", question, re.I))
+    if _BOTH_INTERVIEWS.search(question):
+        return True
+    return bool(_INTERVIEWS.search(question)) and bool(_COMPARE_WORDS.search(question))
 
 
 _NUMBER = re.compile(

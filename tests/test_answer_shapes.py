@@ -45,6 +45,9 @@ def assert_verbatim(service, answer):
     ("Over what period did coding models catch up?", DATE),
     ("Compare what he said about jobs on Decoder and at Bloomberg", COMPARE),
     ("兩次訪談中他對工作的看法有什麼不同？", COMPARE),
+    ("他對 AI 助理的角色，兩次訪談怎麼說？", COMPARE),
+    ("What does he say about jobs in both interviews?", COMPARE),
+    ("What did he say about jobs in the Bloomberg interview?", OPEN),
     ("What did he say about distillation?", OPEN),
     ("為什麼他不用蒸餾？", OPEN),
 ])
