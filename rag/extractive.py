@@ -37,7 +37,7 @@ _YES_NO_SAID = re.compile(
     re.I,
 )
 _OPEN_QUESTION = re.compile(r"^\s*(what|how|why|which|where|when)\b|何|どう|なぜ|什麼|什么|怎麼|怎么|為什麼|为什么|哪", re.I)
-_QUOTED = re.compile(r"[「『“\"][^」』”\"]{4,}[」』”\"]")
+_QUOTED = re.compile(r"「[^」]{4,}」|『[^』]{4,}』|“[^”]{4,}”|\"[^\"]{4,}\"")
 
 
 def asks_attribution(question: str) -> bool:
@@ -52,13 +52,19 @@ _CLAIM_FRAME = re.compile(
     r"^\s*(did|does|has|is it true that|was it)\s+\S+\s+(ever\s+)?(say|said|claim|mention|talk about|tell|state)"
     r"\s+(that\s+)?|"
     r"(と言いましたか|と言いました|と述べましたか|と述べました|と言ったのですか|と言った|と発言しましたか|と語りましたか|ですか)|"
-    r"(有沒有說過|有没有说过|有沒有說|有没有说|是否說過|是否说过|是否說|是否说|說過|说过|真的說|真的说|嗎|吗|呢)",
+    r"(有沒有說過|有没有说过|有沒有說|有没有说|是否說過|是否说过|是否說|是否说|是不是|說過|说过|真的說|真的说|嗎|吗|呢)|"
+    # the guest named in the question is who it asks about, not part of the claim
+    r"(スレイマン|ムスタファ)(氏|さん)?(本人|自身)?(は|が)?|(穆斯塔法·?)?(蘇萊曼|苏莱曼)(自己|本人)?|\bMustafa\b|\bSuleyman(['’]s)?\b",
     re.I,
 )
 
 
 def claim_of(question: str) -> str:
-    """'Did he say that X?' → 'X' (in three languages); the question itself if no frame is found."""
+    """'Did he say that X?' → 'X' (in three languages); the question itself if no frame is found. Words the
+    question quotes ("「…」と言ったのはスレイマン本人？", 說「…」的是蘇萊曼嗎) are the claim, whatever frames them."""
+    quoted = [m.group()[1:-1] for m in _QUOTED.finditer(question)]
+    if quoted:
+        return max(quoted, key=len).strip()
     return _CLAIM_FRAME.sub(" ", question).strip(" ?？。") or question
 
 

@@ -97,6 +97,7 @@ class HybridIndex:
         self.ranker = ranker or default_ranker()
         self.chunks = store.chunks()
         self.by_id = {c.chunk_id: c for c in self.chunks}
+        self._letters: list[str] | None = None  # chunk texts as saying() matches them, made on first use
         self._pos = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self.framing = Framing.for_corpus({k: v["manifest"] for k, v in store.state.documents.items()})
         # Kept with the index and rebuilt only when the code or packages that make it change (ingest.snapshot).
@@ -312,11 +313,35 @@ class HybridIndex:
                 picked.append(passage)
         return picked
 
+    def saying(self, words: str, filters: Filters) -> list[Passage]:
+        """The passages whose text holds `words` as written (case, width, spacing, punctuation and Han script
+        aside), guests' first: for "did he say «X»?", exact words settle who said them. [] for fewer than 6
+        letters, which match by accident."""
+        wanted = _letters(words)
+        if len(wanted) < 6:
+            return []
+        if self._letters is None:
+            self._letters = [_letters(c.text) for c in self.chunks]
+        scope = Filters(filters.interview, filters.lang)
+        found: list[Passage] = []
+        for i in sorted((i for i, t in enumerate(self._letters) if wanted in t and scope.admits(self.chunks[i])),
+                        key=lambda i: self.chunks[i].role != "guest"):
+            passage = self.passage_of(self.chunks[i].chunk_id)
+            if all(p.key != passage.key for p in found):
+                passage.hits = {self.chunks[i].chunk_id: 1.0}
+                found.append(passage)
+        return found
+
     def neighbours(self, chunk_id: str, window: int) -> tuple[list[Chunk], list[Chunk]]:
         c = self.by_id[chunk_id]
         same = self._section[(c.interview, c.section)]
         i = same.index(c)
         return same[max(0, i - window):i], same[i + 1:i + 1 + window]
+
+
+def _letters(text: str) -> str:
+    """Letters and digits only, folded (NFKC, lower case, simplified Han): the form exact words are matched in."""
+    return "".join(ch for ch in fold(text) if ch.isalnum())
 
 
 def _normalised(scores: np.ndarray) -> np.ndarray:

@@ -187,7 +187,18 @@ class QAService:
         kind = question_kind(question, attribution)
         passages = self._retrieve(query, filters, k) if passages is None else passages
         confidence = self._confidence(query, passages)
-        speakers = self.index.who_said(claim_of(question), filters, self._guest_name_tokens) if attribution else []
+        speakers, said_as_asked = [], False
+        if attribution:
+            # Exact words settle who said them; failing that, whose words match the claim clearly best.
+            exact = self.index.saying(claim_of(question), filters)
+            if exact and exact[0].role == "guest":
+                exact[0].score = passages[0].score if passages else 0.0
+                passages = [exact[0]] + [p for p in passages if p.key != exact[0].key]
+                said_as_asked = True
+            elif exact:
+                speakers = exact
+            else:
+                speakers = self.index.who_said(claim_of(question), filters, self._guest_name_tokens)
         manifests = self.manifests()
         if speakers:
             # Lexical evidence that someone else said it grounds the answer, whatever the dense score.
@@ -204,7 +215,7 @@ class QAService:
                 draft = compose(question, answer_lang, passages, manifests, False, kind=kind)
             passages = _interleave(list(sides.values())) + passages
         else:
-            grounded = bool(passages) and confidence >= self.threshold
+            grounded = bool(passages) and (confidence >= self.threshold or said_as_asked)
             draft = compose(question, answer_lang, passages, manifests, grounded, self._next_guest_turn,
                             query=query, kind=kind)
             grounded = grounded and bool(draft.citations)

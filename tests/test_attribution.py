@@ -32,8 +32,13 @@ def test_asks_attribution(question, asks):
     ("Did he ever mention open source?", "open source"),
     ("Does he claim that scale is all you need?", "scale is all you need"),
     ("Is it true that he said AI is a species?", "AI is a species"),
-    ("スレイマン氏はGrokが蒸留されたと言いましたか？", "スレイマン氏はGrokが蒸留された"),
+    ("スレイマン氏はGrokが蒸留されたと言いましたか？", "Grokが蒸留された"),
     ("他有沒有說過微軟要自己做晶片？", "他 微軟要自己做晶片"),
+    # quoted words are the claim, whatever frames them (the guest's name is never part of it)
+    ("「検証不可能な報酬を内部化することの課題は」と言ったのはスレイマン本人？", "検証不可能な報酬を内部化することの課題は"),
+    ("說「我媽媽是名護士」的是蘇萊曼嗎？", "我媽媽是名護士"),
+    ("Was it Suleyman who said “everyone's distilling everything”?", "everyone's distilling everything"),
+    ("苏莱曼是不是说过他们的一位关键人物跳槽去了苹果？", "他们的一位关键人物跳槽去了苹果"),
     ("?", "?"),
 ])
 def test_claim_of(question, claim):
@@ -83,3 +88,40 @@ def test_an_editors_note_is_the_outlets(service):
     assert a.answer.split("\n")[0] == (f"No — that was {truth['speaker']} (an editor's note), not Mustafa Suleyman "
                                       "(Bloomberg, 2025-12-12):")
     assert a.verdict == "no" and a.kind == "who_said"
+
+
+@pytest.mark.parametrize("question, verdict, role", [
+    # his own words, asked in the words of the translation: yes, with the sentence quoted
+    ("說「我媽媽是名護士,我深信科技的存在是為了服務于我們」的是蘇萊曼嗎？", "yes", "guest"),
+    ("「検証不可能な報酬を内部化することの課題は、コードにも存在します」と言ったのはスレイマン本人？", "yes", "guest"),
+    ("スレイマン氏は「検証不可能な報酬を内部化することの課題は、コードにも存在します」と言いましたか？", "yes", "guest"),
+    ("スレイマン氏は「したがって、私たちは2つの理由から非常に意図的に行動してきました」と言いましたか？", "yes", "guest"),
+    ("スレイマン氏は「そのことに驚きや問題があるとは思いませんが、それは避けられないことだと考えています」と言いましたか？",
+     "yes", "guest"),
+    # the host's words, asked in the translation's words: no, and whose they were
+    ("「Build について話しましょう。まずはスーパーインテリジェンスから始めたいと思います」と言ったのはスレイマン本人？", "no", "host"),
+    ("蘇萊曼說過「我只是好奇,有沒有什么方面會讓你停下來思考」嗎？", "no", "host"),
+    ("「これらはすべて同じものを指しているのでしょうか」と言ったのはスレイマン本人？", "no", "host"),
+])
+def test_exact_words_settle_who_said_them_in_every_language(service, question, verdict, role):
+    """Words found as written (a translation's too) decide the verdict: a guest sentence once got "いいえ"
+    because his reply happened to contain "ません", and "非常" (very) read as a negation."""
+    a = service.ask(question)
+    assert a.kind == "who_said" and a.verdict == verdict, a.answer
+    assert a.grounded
+    first = a.citations[0]
+    assert (first.role, truth_for(service, first)["role"]) == (role, role)
+
+
+@pytest.mark.parametrize("text, negative", [
+    ("這對我來說是一個非常重要的領域。", False),
+    ("不過,我們還是做了。", False),
+    ("人が少ないです。", False),
+    ("我不這麼認為。", True),
+    ("私はそうは思いません。", True),
+    ("I don't see any evidence.", True),
+])
+def test_negation_is_not_read_into_words_that_only_look_negative(text, negative):
+    from rag.answers.verdict import negates
+
+    assert negates(text) is negative

@@ -21,7 +21,10 @@ _YES = re.compile(
     r"i am\b|i do\b|we do\b|we are\b|we did\b|we have\b|i have\b|i believe so|100%|totally|indeed|right[,.!])"
     r"|^\W*(はい|ええ|そうです|その通り|確かに|もちろん|そうですね)"
     r"|^\W*(是的|是啊|對|对|沒錯|没错|當然|当然|確實|确实|的確|的确)", re.I)
-_NEGATION = re.compile(r"\b(not|never|no|none|nobody|nothing|neither|nor)\b|n['’]t\b|ない|ません|ず[、。]|不|沒|没|無|无|非", re.I)
+# Negation words; compounds that only look negative ("非常" very, "不過" but, "少ない" few) are not.
+_NEGATION = re.compile(
+    r"\b(not|never|no|none|nobody|nothing|neither|nor)\b|n['’]t\b|(?<![少危])ない|ません|ず[、。]|"
+    r"不(?![過过僅仅斷断久少同錯错])|沒|没|無(?!論)|无(?!论)|非(?!常)", re.I)
 
 YES, NO = "yes", "no"
 
