@@ -7,7 +7,8 @@ import pytest
 
 from evals.truth import curated_truth
 from interview_qa.settings import Settings
-from rag.extractive import asks_attribution, claim_of
+from rag.extractive import asks_attribution, claim_of, compose_attribution
+from rag.retrieval import Filters
 
 
 @pytest.mark.parametrize("question, asks", [
@@ -40,6 +41,7 @@ def test_asks_attribution(question, asks):
     ("Was it Suleyman who said “everyone's distilling everything”?", "everyone's distilling everything"),
     ("苏莱曼是不是说过他们的一位关键人物跳槽去了苹果？", "他们的一位关键人物跳槽去了苹果"),
     ("?", "?"),
+    ("Did he mention Xbox?", "Xbox"),
 ])
 def test_claim_of(question, claim):
     assert claim_of(question) == claim
@@ -125,3 +127,42 @@ def test_negation_is_not_read_into_words_that_only_look_negative(text, negative)
     from rag.answers.verdict import negates
 
     assert negates(text) is negative
+
+
+def test_words_asked_about_in_another_language_are_shown_in_the_questions(service):
+    """A Japanese question quoting the host's English words: the host's turn and the guest's reply are both
+    quoted from the Japanese translation, with the English beside them."""
+    a = service.ask("スレイマン氏は「Grok was distilled from a number of models」と言いましたか？")
+    assert a.verdict == "no" and [c.role for c in a.citations] == ["host", "guest"]
+    assert all(c.lang == "ja" and c.original is not None for c in a.citations), [c.lang for c in a.citations]
+
+
+def test_the_guests_reply_is_numbered_and_quoted_after_their_words(service):
+    a = service.ask("Did Suleyman say that Grok was distilled from a number of models?")
+    lines = a.answer.split("\n")
+    reply = a.citations[-1]
+    assert reply.role == "guest" and len(a.citations) >= 2
+    at = lines.index("Mustafa Suleyman's reply:")
+    assert lines[at + 1] == f"{len(a.citations)}. “{reply.quote}” — {reply.speaker}"
+
+
+GROK = "Did Suleyman say that Grok was distilled from a number of models?"
+
+
+def test_without_a_way_to_find_the_reply_only_their_words_are_quoted(service):
+    speakers = service.index.who_said(claim_of(GROK), Filters(), set())
+    assert speakers
+    draft = compose_attribution(GROK, "en", speakers, service.manifests(), None)
+    assert {c.role for c in draft.citations} <= {"host", "editor"}
+    assert "reply" not in draft.answer
+
+
+def test_the_reply_follows_every_passage_of_their_words(service):
+    """Two host passages quoted, then the guest's reply to the first: the reply line quotes the reply."""
+    first = service.index.who_said(claim_of(GROK), Filters(), set())[0]
+    other = service.index.passage_of(next(c.chunk_id for c in service.index.chunks if c.role == "host"
+                                          and c.lang == "en" and service.index.group[c.chunk_id] != first.key))
+    draft = compose_attribution(GROK, "en", [first, other], service.manifests(), service._next_guest_turn)
+    assert [c.role for c in draft.citations] == ["host", "host", "guest"]
+    reply = draft.citations[-1]
+    assert draft.answer.split("\n")[-1] == f"3. “{reply.quote}” — {reply.speaker}"
