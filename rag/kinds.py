@@ -60,6 +60,12 @@ _YES_NO_EN = re.compile(
     r"^\s*(so\s+|and\s+|but\s+|then\s+|ok(ay)?,?\s+)?(is|are|was|were|do|does|did|has|have|had|will|would|can|could|"
     r"should|shall|may|might|must|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|"
     r"couldn't)\b", re.I)
+# "So Microsoft won't ship it until…?": a statement put as a question (an auxiliary after its subject, no
+# question word anywhere) asks yes or no too.
+_DECLARATIVE_YES_NO_EN = re.compile(
+    r"^(?!.*\b(what|how|why|which|where|when|who|whom|whose)\b)(?=.*\b(is|are|was|were|do|does|did|has|have|had|will|"
+    r"would|can|could|should|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|couldn't)\b)"
+    r".*\?\s*$", re.I | re.S)
 _OPEN_JA = re.compile(r"何|なに|なん|どう|なぜ|どうして|いつ|どこ|誰|だれ|どの|どれ|どんな|いくら|いくつ")
 _YES_NO_JA = re.compile(r"(か|の|でしょう|ますか|ですか|んですか|だった|てる|ている|いる)\s*[？?]?\s*$|ですか|ましたか|ますか")
 _OPEN_ZH = re.compile(r"什麼|什么|怎麼|怎么|為什麼|为什么|為何|为何|如何|哪|誰|谁|多少|幾|几|何時|何时|甚麼")
@@ -78,7 +84,7 @@ def question_kind(question: str, attribution: bool = False) -> str:
         return DATE
     lang = detect_lang(question)
     if lang == "en":
-        return YES_NO if _YES_NO_EN.search(question) else OPEN
+        return YES_NO if _YES_NO_EN.search(question) or _DECLARATIVE_YES_NO_EN.search(question) else OPEN
     if lang == "ja":
         return YES_NO if (_YES_NO_JA.search(question) or re.search(r"[^は][？?]\s*$", question)) and not _OPEN_JA.search(question) else OPEN
     return YES_NO if _YES_NO_ZH.search(question) and not _OPEN_ZH.search(question) else OPEN

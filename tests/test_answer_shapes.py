@@ -37,6 +37,8 @@ def assert_verbatim(service, answer):
     ("Does he think AI needs regulation right now?", YES_NO),
     ("OpenAIとの提携は終わったのですか？", YES_NO),
     ("他覺得AI需要監管嗎？", YES_NO),
+    ("So Microsoft won't ship a superintelligence until it can be controlled?", YES_NO),
+    ("And Microsoft thinks it can wait until it is safe, who decides?", OPEN),
     ("How much did Google pay for DeepMind?", NUMBER),
     ("微软拥有多少吉瓦的计算能力？", NUMBER),
     ("マイクロソフトは何台のGPUを持っていますか？", NUMBER),
