@@ -43,6 +43,13 @@ _ANAPHORA = re.compile(
     r"^(それ|その|あれ|この|では|じゃあ|なぜ|どうして)|(それ|その|そう|これ|この)|"
     r"^(那|那么|那麼|為什麼|为什么|為何|为何|怎麼|怎么)|(它|這|这|那個|那个|此)", re.I)
 
+# Words that point back at the previous exchange's topic, whatever else the question names.
+_POINTS_BACK = re.compile(
+    r"\b(?<!say )(?<!said )(?<!says )(?<!think )(?<!thinks )(?<!believe )(?<!claim )(?<!mean )(?<!so )(?<!true )"
+    r"(that|those|these|such|the same)\s+(?!is\b|was\b|are\b|he\b|she\b|they\b|you\b|it\b|I\b|we\b)\w+|"
+    r"\b(about|of|with|for|on|use|do|does|did)\s+(it|them)\b|\b(they|it)\s+(do|did|does|go|went|work|mean|happen)\b|"
+    r"^(それ|その|そこ|そう|あれ|じゃあ|では|なら|で、)|(それ|その|そこ)(は|が|を|に|の|で)|"
+    r"^(那|那麼|那么|那個|那个|那份|那些|這個|这个|這些|这些|這樣|这样|它)|(這個|这个|那個|那个|那份|這份|这份|這些|这些|那些|它)", re.I)
 
 _NOT_NAMES = {"the", "and", "of", "a", "an"}
 
@@ -115,9 +122,10 @@ class Query:
         return cls(text, lang, unnamed, tokens, content_words, dict(forms))
 
     def is_elliptical(self) -> bool:
-        """Leans on the previous question: almost no topic words of its own, or an anaphor with very few."""
+        """Leans on the previous question: almost no topic words of its own, an anaphor with very few, or a
+        word that points back at what was just discussed ("all that compute", "那份報告", "それは")."""
         n = len(self.content_words)
-        return n == 0 or (n <= 2 and bool(_ANAPHORA.search(self.text)))
+        return n == 0 or (n <= 2 and bool(_ANAPHORA.search(self.text))) or bool(_POINTS_BACK.search(self.text))
 
 
 def search_query(question: str, previous_questions: list[str], framing: Framing) -> Query:

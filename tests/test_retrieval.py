@@ -101,6 +101,26 @@ def test_elliptical_follow_up_uses_the_history(service):
     assert ja.content_words and ja.lang == "ja"
 
 
+@pytest.mark.parametrize("previous, question, from_previous", [
+    ("How many gigawatts of compute does Microsoft have?", "What does Microsoft use all that compute for?", "gigawatt"),
+    ("MAI-Thinking-1 的技術報告有幾頁？", "那份報告發出來之後，外界反應怎麼樣？", "页"),
+    ("スレイマンは医療分野の超知能について何と言っていた？", "それはいつ頃実用化されそう？", "医疗"),
+])
+def test_a_follow_up_pointing_back_uses_the_history_whatever_else_it_names(service, previous, question, from_previous):
+    q = search_query(question, [previous], service.index.framing)
+    assert any(from_previous in w for w in q.content_words), q.content_words
+
+
+@pytest.mark.parametrize("question", [
+    "Did he say that AI models are conscious?",
+    "Is it true that Microsoft trains its own models?",
+    "How many gigawatts of compute does Microsoft have?",
+])
+def test_that_as_a_conjunction_is_not_pointing_back(service, question):
+    q = search_query(question, ["What did he say about distillation?"], service.index.framing)
+    assert "distil" not in q.content_words
+
+
 def test_self_contained_follow_up_ignores_the_history(service):
     framing = service.index.framing
     history = ["What did he say about distillation?"]
