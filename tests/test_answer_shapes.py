@@ -104,6 +104,16 @@ def test_dates_in_words_and_the_year_asked_for():
     assert find_figure("毎日何億人もの人々が使っています。", set())[1] == "何億人"
 
 
+def test_words_that_only_look_like_figures_are_not_taken():
+    q = "How much cheaper is the Maia 200 chip?"
+    text = "It's one of the best chips. It is 30 percent cheaper than a GB200."
+    assert find_figure(text, set(tokenize(q)), question=q)[1] == "30 percent"
+    assert find_figure("We have a one-week meetup in person.", set())[1] == "one-week"
+    assert find_figure("There are billions of people a month using it.", set())[1].startswith("billions of people")
+    zh = "我們正在規劃下一个周期的工作——這一次周期將延長至八周。"
+    assert find_figure(zh, set(tokenize("下一個工作週期要跑幾週？")))[1] == "八周"
+
+
 def test_a_quote_does_not_stop_one_sentence_before_the_point():
     text = ("There’s definitely lots of shortcuts to the frontier. It’s true that the model might quickly fit to "
             "that distribution. But it’s very unclear that they would then be able to surpass that teacher. "
