@@ -189,16 +189,7 @@ class QAService:
         confidence = self._confidence(query, passages)
         speakers, said_as_asked = [], False
         if attribution:
-            # Exact words settle who said them; failing that, whose words match the claim clearly best.
-            exact = self.index.saying(claim_of(question), filters)
-            if exact and exact[0].role == "guest":
-                exact[0].score = passages[0].score if passages else 0.0
-                passages = [exact[0]] + [p for p in passages if p.key != exact[0].key]
-                said_as_asked = True
-            elif exact:
-                speakers = exact
-            else:
-                speakers = self.index.who_said(claim_of(question), filters, self._guest_name_tokens)
+            speakers, passages, said_as_asked = self._attribute(claim_of(question), filters, passages)
         manifests = self.manifests()
         if speakers:
             # Lexical evidence that someone else said it grounds the answer, whatever the dense score.
@@ -215,7 +206,7 @@ class QAService:
                 draft = compose(question, answer_lang, passages, manifests, False, kind=kind)
             passages = _interleave(list(sides.values())) + passages
         else:
-            grounded = bool(passages) and (confidence >= self.threshold or said_as_asked)
+            grounded = self._answers_it(passages, confidence, said_as_asked)
             draft = compose(question, answer_lang, passages, manifests, grounded, self._next_guest_turn,
                             query=query, kind=kind)
             grounded = grounded and bool(draft.citations)
@@ -224,6 +215,24 @@ class QAService:
                       retrieved=self._retrieved(_unique(passages), answer_lang, k, draft.citations),
                       confidence=confidence, kind=draft.kind, verdict=draft.verdict, figure=draft.figure,
                       sections=[Section(**s) for s in draft.sections])
+
+    def _attribute(self, claim: str, filters: Filters, passages: list[Passage]
+                   ) -> tuple[list[Passage], list[Passage], bool]:
+        """Who said the words a "did he say X?" question asks about: (someone else's passages, best first;
+        the passages to answer from; whether the guest said them as asked). Exact words settle it; failing
+        that, whose words match the claim clearly best (BM25, the guest's name left out)."""
+        exact = self.index.saying(claim, filters)
+        if exact and exact[0].role == "guest":
+            exact[0].score = passages[0].score if passages else 0.0  # leads, and the relevance margin counts from it
+            return [], [exact[0]] + [p for p in passages if p.key != exact[0].key], True
+        if exact:
+            return exact, passages, False
+        return self.index.who_said(claim, filters, self._guest_name_tokens), passages, False
+
+    def _answers_it(self, passages: list[Passage], confidence: float, said_as_asked: bool = False) -> bool:
+        """The abstention decision: answer when the evidence clears the dev-calibrated threshold, or when the
+        guest's own words were found exactly as the question quotes them."""
+        return bool(passages) and (confidence >= self.threshold or said_as_asked)
 
     @functools.cached_property
     def _guest_name_tokens(self) -> set[str]:

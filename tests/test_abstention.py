@@ -43,3 +43,33 @@ def test_unanswerable_dev_questions_abstain_exactly_as_the_calibration_recorded(
     # evals/fit_ranker.py recorded how many of these same dev items the committed ranker and threshold refuse.
     recorded = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))["dev_unanswerable_abstained"]
     assert [len(abstained), len(unanswerable)] == recorded, f"abstained on {len(abstained)}/{len(unanswerable)}"
+
+
+def test_no_evidence_means_no_confidence(service):
+    assert service._confidence("What did he say about distillation?", []) == 0.0
+    assert not service._answers_it([], 10.0, said_as_asked=True)
+
+
+@pytest.mark.parametrize("question", [
+    # the top 3 passages hold more of its rare words than the top 2, and fewer than the top 4
+    "Why did Microsoft not distill from OpenAI models and what about data centers in Boston?",
+    "How does the Mayo Clinic partnership relate to Medicaid and nurses?",
+])
+def test_confidence_is_the_best_dense_similarity_plus_the_rare_words_found_in_the_top_three(service, question):
+    from rag.service import COVERAGE_WEIGHT
+
+    query = service.index.parse(question)
+    passages = service.index.search(query, None, 10)
+    top = [service.index.coverage(query, passages[:n]) for n in (2, 3, 4)]
+    assert top[1] != top[0] or top[1] != top[2]  # the question can tell "top 3" from its neighbours
+    expected = passages[0].dense + COVERAGE_WEIGHT * top[1]
+    assert service._confidence(query, passages) == round(expected, 6)
+
+
+def test_the_guests_exact_words_are_answered_whatever_the_confidence(service, monkeypatch):
+    passages = service.index.search("distillation", None, 3)
+    monkeypatch.setattr(service, "threshold", 99.0)
+    assert not service._answers_it(passages, 1.0)
+    assert service._answers_it(passages, 1.0, said_as_asked=True)
+    monkeypatch.setattr(service, "threshold", 1.0)
+    assert service._answers_it(passages, 1.0) and not service._answers_it(passages, 0.999999)
