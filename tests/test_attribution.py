@@ -42,6 +42,7 @@ def test_asks_attribution(question, asks):
     ("苏莱曼是不是说过他们的一位关键人物跳槽去了苹果？", "他们的一位关键人物跳槽去了苹果"),
     ("?", "?"),
     ("Did he mention Xbox?", "Xbox"),
+    ("Did he say “zebra” or “a longer claim than that”?", "a longer claim than that"),  # the longest quote
 ])
 def test_claim_of(question, claim):
     assert claim_of(question) == claim
@@ -166,3 +167,38 @@ def test_the_reply_follows_every_passage_of_their_words(service):
     assert [c.role for c in draft.citations] == ["host", "host", "guest"]
     reply = draft.citations[-1]
     assert draft.answer.split("\n")[-1] == f"3. “{reply.quote}” — {reply.speaker}"
+
+
+def test_the_guests_exact_words_lead_the_passages_answered_from(service):
+    """_attribute: his own words found as asked come first (scored as the best retrieved passage, so the
+    relevance margin counts from it), every other retrieved passage kept once, and nobody else is named."""
+    claim = "検証不可能な報酬を内部化することの課題は、コードにも存在します"
+    passages = service.index.search("code verification rewards", Filters(), 10)
+    speakers, answered_from, said = service._attribute(claim, Filters(), passages)
+    assert speakers == [] and said is True
+    lead = answered_from[0]
+    assert lead.role == "guest" and any(claim in c.text for c in lead.members.values())
+    assert lead.score == passages[0].score
+    assert [p.key for p in answered_from[1:]] == [p.key for p in passages if p.key != lead.key]
+    assert len({p.key for p in answered_from}) == len(answered_from)
+    _, alone, _ = service._attribute(claim, Filters(), [])
+    assert [p.key for p in alone] == [lead.key] and alone[0].score == 0.0
+
+
+def test_someone_elses_exact_words_name_them_and_leave_the_passages_alone(service):
+    claim = "Build について話しましょう。まずはスーパーインテリジェンスから始めたいと思います"
+    passages = service.index.search("superintelligence", Filters(), 10)
+    speakers, answered_from, said = service._attribute(claim, Filters(), passages)
+    assert said is False and answered_from == passages
+    assert speakers and speakers[0].role == "host"
+
+
+def test_words_found_nowhere_as_asked_fall_back_to_whose_words_match_best(service):
+    claim = "Grok had been distilled from several other models"  # the host's point, not his exact words
+    assert service.index.saying(claim, Filters()) == []
+    passages = service.index.search("Grok distillation", Filters(), 10)
+    speakers, answered_from, said = service._attribute(claim, Filters(), passages)
+    assert said is False and answered_from == passages
+    assert [p.key for p in speakers] == [p.key for p in service.index.who_said(claim, Filters(),
+                                                                               service._guest_name_tokens)]
+    assert speakers and speakers[0].role == "host"
