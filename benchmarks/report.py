@@ -92,13 +92,14 @@ def scale_rows(r: dict) -> list[list[str]]:
         row = r["scale"][s]
         ing, q = row["ingest"], row["query"]
         si, sq = row.get("server_ingest"), row.get("server_query")
-        nb, nq = row["naive_build"], row["naive_query"]
+        nb, nq = row.get("naive_build"), row.get("naive_query")
         sv = row.get("serve") or {}
         rows.append([f"{s}×", str(ing["passages"]), f"{ing['wall_s']:.1f} s ({ing['passages_per_s']:.1f}/s)",
                      _s(si["wall_s"]) if si else "-", _ms(q), _ms(sq), f"{q['load_s']:.2f} / "
                      + (f"{sq['load_s']:.2f} s" if sq else "- s"),
                      f"{_mb(ing['rss_mb'])} / {_mb(q['rss_mb'])} / {_mb(sv.get('rss_mb'))}",
-                     f"{nb['wall_s']:.1f} s ({nb['chunks']} chunks)", _ms(nq), f"{_mb(nb['rss_mb'])} / {_mb(nq['rss_mb'])}"])
+                     f"{nb['wall_s']:.1f} s ({nb['chunks']} chunks)" if nb else "not run", _ms(nq),
+                     f"{_mb(nb['rss_mb'])} / {_mb(nq['rss_mb'])}" if nb and nq else "-"])
     return rows
 
 
@@ -149,9 +150,11 @@ def plot(r: dict, path: Path) -> None:
                                                                      "tab:orange"),
               ("naive baseline", "naive_query", "^:", "tab:green")]
     for label, key, style, color in series:
-        if all(row.get(key) for row in rows):
-            lat.plot(x, [row[key]["p50"] for row in rows], style, color=color, label=f"{label} p50")
-            lat.plot(x, [row[key]["p95"] for row in rows], style, color=color, alpha=0.35, label=f"{label} p95")
+        have = [(xi, row[key]) for xi, row in zip(x, rows) if row.get(key)]  # the naive one may skip large sizes
+        if have and (key != "server_query" or len(have) == len(rows)):
+            lat.plot([h[0] for h in have], [h[1]["p50"] for h in have], style, color=color, label=f"{label} p50")
+            lat.plot([h[0] for h in have], [h[1]["p95"] for h in have], style, color=color, alpha=0.35,
+                     label=f"{label} p95")
     lat.set(xlabel="corpus size (× the shipped interviews)", ylabel="ms per question", title="Answer latency",
             xticks=x)
     lat.legend(fontsize=7)
@@ -159,7 +162,8 @@ def plot(r: dict, path: Path) -> None:
     if all(row.get("server_ingest") for row in rows):
         ing.plot(x, [row["server_ingest"]["wall_s"] for row in rows], "s--", color="tab:orange",
                  label="product, Chroma server (vectors reused)")
-    ing.plot(x, [row["naive_build"]["wall_s"] for row in rows], "^:", color="tab:green", label="naive build")
+    built = [(xi, row["naive_build"]["wall_s"]) for xi, row in zip(x, rows) if row.get("naive_build")]
+    ing.plot([b[0] for b in built], [b[1] for b in built], "^:", color="tab:green", label="naive build")
     ing.set(xlabel="corpus size (× the shipped interviews)", ylabel="seconds", title="Ingest (cold, no cache)",
             xticks=x)
     ing.legend(fontsize=7)

@@ -226,10 +226,13 @@ def serve(host, port, auth, open_browser):
               help="Questions asked through fresh `interview-qa ask` processes.")
 @click.option("--serve-samples", default=30, show_default=True, type=click.IntRange(1),
               help="Questions asked through gradio_client.")
+@click.option("--naive-scales", default=None,
+              help="Corpus sizes at which the naive pipeline is built and queried too (default: every size; "
+                   "it embeds everything from scratch, ≈40 min at 20× on 2 busy cores).")
 @click.option("--no-serve", is_flag=True, help="Skip the `serve` measurements.")
 @click.option("--no-server", is_flag=True, help="Skip the `chroma run` server side of the scale measurements.")
 @_domain_errors
-def bench(out_dir, scales, corpus, questions, cli_samples, serve_samples, no_serve, no_server):
+def bench(out_dir, scales, corpus, questions, cli_samples, serve_samples, naive_scales, no_serve, no_server):
     """Benchmark speed and memory beside the naive LangChain pipeline, in the same run.
 
     Cold ingest with and without the shipped embedding cache (against the embedder alone), re-ingest,
@@ -239,19 +242,24 @@ def bench(out_dir, scales, corpus, questions, cli_samples, serve_samples, no_ser
     """
     from benchmarks.bench import Options, run_bench
 
-    try:
-        sizes = sorted({int(s) for s in scales.split(",") if s.strip()})
-    except ValueError:
-        raise click.BadParameter("comma-separated integers, e.g. 1,5,20", param_hint="--scales") from None
+    sizes = _sizes(scales, "--scales")
+    naive_sizes = None if naive_scales is None else _sizes(naive_scales, "--naive-scales")
     if not sizes or sizes[0] != 1:
         raise click.BadParameter("must include 1 (the corpus itself)", param_hint="--scales")
     settings = Settings.from_env()
     opts = Options(out=out_dir, corpus=corpus or settings.interviews_dir, scales=sizes, questions=questions,
                    cli_samples=cli_samples, naive_cli_samples=min(5, cli_samples), serve_samples=serve_samples,
-                   serve=not no_serve, server=not no_server)
+                   serve=not no_serve, server=not no_server, naive_scales=naive_sizes)
     result = run_bench(opts, log=lambda msg: click.echo(msg, err=True))
     click.echo(result["table"])
     click.echo(f"\nwrote {out_dir / 'bench.json'}, {out_dir / 'bench.md'}, {out_dir / 'bench.png'}")
+
+
+def _sizes(text: str, option: str) -> list[int]:
+    try:
+        return sorted({int(s) for s in text.split(",") if s.strip()})
+    except ValueError:
+        raise click.BadParameter("comma-separated integers, e.g. 1,5,20", param_hint=option) from None
 
 
 @cli.command(name="eval")
