@@ -20,30 +20,23 @@ COMPARE = "compare"
 OPEN = "open"
 KINDS = (WHO_SAID, YES_NO, NUMBER, DATE, COMPARE, OPEN)
 
-# A comparison across the interviews: comparing words together with a mention of the interviews (or of both
-# outlets); "比べて" alone ("cheaper compared with GB200?") compares something else.
+# A comparison across the interviews. Naming both interviews (or both outlets) asks for both sides, compared or
+# not ("兩次訪談怎麼說？"); naming one interview ("each interview", "the interview") needs a comparing word
+# too; "比べて" alone ("cheaper compared with GB200?") compares something else.
 _COMPARE_WORDS = re.compile(
     r"\bcompar(e|ed|es|ing|ison)\b|\bdiffer(s|ence|ences|ent)?\b|\bversus\b|\bvs\.?|\bboth\b|\beach\b|\bsame\b|"
     r"比べ|比較|違い|違う|それぞれ|両|比较|異同|异同|不同|分別|分别|一樣|一样", re.I)
-_INTERVIEWS = re.compile(
-    r"\binterviews\b|\b(both|each|two|either|the) (interview|conversation|outlet|podcast)s?\b|"
-    r"\b(bloomberg|decoder|verge)\b.*\b(bloomberg|decoder|verge)\b|"
-    r"(両|2つの|二つの|それぞれの|両方の)(インタビュー|対談)|ブルームバーグ.*(Decoder|ヴァージ|デコーダー)|(Decoder|ヴァージ|デコーダー).*ブルームバーグ|"
-    r"(兩次|两次|兩個|两个|兩場|两场|兩篇|两篇)(訪談|访谈|采訪|采访|節目|节目)|彭博.*(Decoder|Verge)|(Decoder|Verge).*彭博", re.I)
-
-
-# Naming both interviews (or both outlets) asks for both sides, compared or not ("兩次訪談怎麼說？").
 _BOTH_INTERVIEWS = re.compile(
     r"\binterviews\b|\b(both|two) (interview|conversation|outlet|podcast)s?\b|"
     r"\b(bloomberg|decoder|verge)\b.*\b(bloomberg|decoder|verge)\b|"
     r"(両|2つの|二つの|両方の)(インタビュー|対談)|ブルームバーグ.*(Decoder|ヴァージ|デコーダー)|(Decoder|ヴァージ|デコーダー).*ブルームバーグ|"
     r"(兩次|两次|兩個|两个|兩場|两场|兩篇|两篇)(訪談|访谈|采訪|采访|節目|节目)|彭博.*(Decoder|Verge)|(Decoder|Verge).*彭博", re.I)
+_ONE_INTERVIEW = re.compile(r"\b(each|either|the) (interview|conversation|outlet|podcast)s?\b|それぞれの(インタビュー|対談)", re.I)
 
 
 def _compares(question: str) -> bool:
-    if _BOTH_INTERVIEWS.search(question):
-        return True
-    return bool(_INTERVIEWS.search(question)) and bool(_COMPARE_WORDS.search(question))
+    return bool(_BOTH_INTERVIEWS.search(question)) or (
+        bool(_ONE_INTERVIEW.search(question)) and bool(_COMPARE_WORDS.search(question)))
 
 
 _NUMBER = re.compile(
