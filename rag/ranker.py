@@ -37,6 +37,9 @@ FEATURES = (
     "answers_question",  # a guest turn that follows a host question
     "length_log",
     "coverage",          # share of the question's content tokens found in any member
+    "dense_hub_z",       # dense_z after subtracting each chunk's hubness (CSLS)
+    "dense_pivot_z",     # best cosine on the originals' language scale, standardised over passages
+    "dense_feedback_z",  # dense_z of the query moved towards its best 3 chunks (pseudo-relevance feedback)
 )
 
 

@@ -27,7 +27,10 @@ WHO_SAID_RATIO = 1.1
 WHO_SAID_MIN = 1.5
 WHO_SAID_KEEP = 0.35
 WHO_SAID_MAX = 3
-FILLER_MAX_WORDS = 4  # a turn with fewer content words of its own is a greeting, a thanks or a one-liner
+FILLER_MAX_WORDS = 4
+HUB_NEIGHBOURS = 10  # CSLS neighbourhood size, as in Conneau et al. (2018); not tuned
+MIN_PIVOT_PAIRS = 3  # fewer linked translation pairs than this: that language keeps its raw cosines
+FEEDBACK_CHUNKS = 3  # chunks whose mean the feedback query moves towards  # a turn with fewer content words of its own is a greeting, a thanks or a one-liner
 
 
 @dataclass
@@ -134,6 +137,8 @@ class HybridIndex:
         self._passage_tokens = [set() for _ in self.keys]
         for i, toks in enumerate(self._tokens):
             self._passage_tokens[self._passage[i]].update(toks)
+        self._hubness = store.derived("hubness", lambda: hubness(self.vectors, self._passage))
+        self._pivot_pairs = translation_pairs(self.chunks, self._pos, self._lang)
 
     # --- structure ---
 
@@ -191,10 +196,6 @@ class HybridIndex:
     def parse(self, query: "str | Query") -> Query:
         return query if isinstance(query, Query) else Query.parse(query, self.framing)
 
-    def dense_scores(self, query: str) -> np.ndarray:
-        q = self.store.embeddings.query_vector(query)
-        return self.vectors @ q
-
     def _per_language_z(self, dense: np.ndarray) -> np.ndarray:
         """Similarity standardised within each chunk language: a question is closer to every text in its own
         language, so raw cosine would bury the passage that only exists in another one."""
@@ -205,6 +206,29 @@ class HybridIndex:
                 out[idx] = (vals - vals.mean()) / (vals.std() or 1.0)
         return out
 
+    def _on_pivot_scale(self, dense: np.ndarray) -> np.ndarray:
+        """Cosines of every language put on the scale of the originals' language: for each translation
+        language, a per-question line fitted from the query's cosines to translation/original pairs. The
+        Chinese-only tail is then compared with English passages as its linked translations would be, not as
+        the best of its own language (which per-language standardising always makes look strong)."""
+        out = dense.astype(np.float64)
+        for lang, pairs in self._pivot_pairs.items():
+            x, y = dense[pairs[:, 0]], dense[pairs[:, 1]]
+            if len(pairs) < MIN_PIVOT_PAIRS or np.ptp(x) == 0:
+                continue
+            slope, intercept = np.polyfit(x, y, 1)
+            idx = self._lang_idx.get(lang)
+            if idx is not None and len(idx):
+                out[idx] = intercept + slope * dense[idx]
+        return out
+
+    def _feedback_dense(self, query_vector: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Cosine to the query moved towards its best few chunks (Rocchio pseudo-relevance feedback): the words
+        the question lacks but its best matches share."""
+        top = np.argsort(-z)[:FEEDBACK_CHUNKS]
+        moved = query_vector + self.vectors[top].mean(axis=0)
+        return self.vectors @ (moved / (np.linalg.norm(moved) or 1.0))
+
     def _asked(self, per_chunk: np.ndarray, fill: float) -> np.ndarray:
         """For each chunk, the value of the host question it answers (`fill` where none)."""
         out = np.full(len(self.chunks), fill, dtype=np.float64)
@@ -214,8 +238,10 @@ class HybridIndex:
 
     def features(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(passage × FEATURES matrix, per-chunk dense, per-chunk BM25) for one question."""
-        dense = self.dense_scores(query.dense_text)
+        query_vector = self.store.embeddings.query_vector(query.dense_text)
+        dense = self.vectors @ query_vector
         z = self._per_language_z(dense)
+        pivot = self._max(self._on_pivot_scale(dense))
         lexical = self.bm25.scores(list(query.tokens))
         translated = self.bm25.scores(self.lexicon.translate(query.content_words, query.lang, query.surfaces))
         norm = _normalised(lexical)
@@ -228,6 +254,9 @@ class HybridIndex:
             "bm25_log": self._max(np.log1p(lexical)), "translated_norm": self._max(translated_norm),
             "question_dense_z": self._max(self._asked(z, -3.0)), "question_bm25_norm": self._max(self._asked(norm, 0.0)),
             "other_language": other, "coverage": coverage, **self._static,
+            "dense_hub_z": self._max(self._per_language_z(dense - self._hubness)),
+            "dense_pivot_z": (pivot - pivot.mean()) / (pivot.std() or 1.0),
+            "dense_feedback_z": self._max(self._per_language_z(self._feedback_dense(query_vector, z))),
         }
         cols["other_language_dense_z"] = other * cols["dense_z"]
         cols["other_language_translated"] = other * cols["translated_norm"]
@@ -342,6 +371,43 @@ class HybridIndex:
 def _letters(text: str) -> str:
     """Letters and digits only, folded (NFKC, lower case, simplified Han): the form exact words are matched in."""
     return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
+def hubness(vectors: np.ndarray, passage: np.ndarray, k: int = HUB_NEIGHBOURS, block: int = 1024) -> np.ndarray:
+    """Each chunk's mean cosine to its k nearest chunks of other passages (CSLS, Conneau et al. 2018): a chunk
+    close to everything ("hub") matches many questions a little; subtracting this makes it earn its rank.
+    Computed in blocks so a 20x corpus needs no n x n matrix at once."""
+    n = len(vectors)
+    out = np.zeros(n)
+    if n <= 1:
+        return out
+    k = min(k, n - 1)
+    for s in range(0, n, block):
+        sims = vectors[s:s + block] @ vectors.T
+        sims[passage[s:s + block, None] == passage[None, :]] = -1.0  # its own passage (translations) is no neighbour
+        out[s:s + block] = np.partition(sims, -k, axis=1)[:, -k:].mean(axis=1)
+    return out
+
+
+def translation_pairs(chunks: list[Chunk], pos: dict[str, int], lang: np.ndarray) -> dict[str, np.ndarray]:
+    """translation language -> (translation chunk, original chunk) position pairs, for the originals' most
+    common language (the pivot); pairs into other languages are left out."""
+    pairs: dict[tuple[str, str], set[tuple[int, int]]] = {}
+    for c in chunks:
+        if not c.para_links:  # originals carry no paragraph links; translations do
+            continue
+        i = pos[c.chunk_id]
+        for other in c.linked_ids:
+            j = pos.get(other)
+            if j is not None and lang[i] != lang[j]:
+                pairs.setdefault((str(lang[i]), str(lang[j])), set()).add((i, j))
+    if not pairs:
+        return {}
+    counts: dict[str, int] = {}
+    for (_, orig), found in pairs.items():
+        counts[orig] = counts.get(orig, 0) + len(found)
+    pivot = max(counts, key=counts.get)
+    return {tr: np.array(sorted(found)) for (tr, orig), found in pairs.items() if orig == pivot and tr != pivot}
 
 
 def _normalised(scores: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@ elliptical, every language reaches every other (the Chinese-only tail too), filt
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from rag.lexical import words
@@ -157,3 +158,31 @@ def test_filters_keep_passages_reachable_through_their_translation(service):
     assert found and all(c.lang == "zh" and c.interview == BLOOMBERG for p in found for c in p.members.values())
     answer = service.ask("What did he say about jobs and the labour market?", interview=BLOOMBERG, lang="zh")
     assert answer.grounded and all(c.lang == "zh" for c in answer.citations)
+
+
+def test_hubness_is_the_mean_of_the_nearest_other_passages_chunks():
+    from rag.retrieval import hubness
+
+    v = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [1.0, 0.0]])
+    passage = np.array([0, 1, 2, 0])  # chunks 0 and 3 are one passage (a translation pair): not neighbours
+    got = hubness(v, passage, k=1)
+    assert np.allclose(got, [0.6, 0.8, 0.8, 0.6])  # 0 and 3 would be 1.0 if a translation counted
+    assert np.allclose(hubness(v, passage, k=2, block=1), hubness(v, passage, k=2))  # blocks change nothing
+
+
+def test_other_languages_are_put_on_the_originals_scale_per_question(service):
+    """A translation language's cosines map onto the originals' through a line fitted on linked pairs: the
+    linked pairs then sit close together, and the mapping keeps each language's order."""
+    index = service.index
+    pairs = index._pivot_pairs
+    assert set(pairs) == {"ja", "zh"} and all(len(p) > 50 for p in pairs.values())
+    dense = index.vectors @ index.store.embeddings.query_vector("distillation from a teacher model")
+    mapped = index._on_pivot_scale(dense)
+    for lang, pr in pairs.items():
+        before = np.abs(dense[pr[:, 0]] - dense[pr[:, 1]]).mean()
+        after = np.abs(mapped[pr[:, 0]] - mapped[pr[:, 1]]).mean()
+        assert after < 0.9 * before
+        idx = index._lang_idx[lang]
+        assert (np.argsort(mapped[idx]) == np.argsort(dense[idx])).all()
+    en = index._lang_idx["en"]
+    assert np.array_equal(mapped[en], dense[en])
