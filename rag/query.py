@@ -31,6 +31,8 @@ _INTERVIEW_FRAME = re.compile(
     r"\b(?:in|across|between|from|of|on)\s+(?:both|each|the\s+two|these\s+two|the|each\s+of\s+the(?:\s+two)?)\s+"
     r"(?:interviews?|conversations?|podcasts?|episodes?|appearances?)\b|"
     r"\b(?:both|the\s+two|two)\s+(?:interviews?|conversations?|podcasts?|episodes?)\b|"
+    # What is left of "between the Bloomberg and the Decoder interviews" once the outlets' names are blanked.
+    r"\b(?:in|across|between|from|on)\s+(?:the\s+)?and\s+(?:the\s+)?(?:interviews?|conversations?|podcasts?|episodes?)\b|"
     r"\bcompare\s+(?:what\s+he\s+(?:says|said)\s+)?|\bhow\s+do(?:es)?\s+(?:they|the\s+two)\s+differ\b|"
     r"(?:両|2つの|二つの|それぞれの|両方の)(?:インタビュー|対談|番組)(?:で|では|での|の|を|に)?(?:それぞれ)?|"
     r"(?:を|と)?(?:比べ(?:て|ると|た)|比較(?:して|すると))(?:どう違う|違いは)?|"
@@ -94,7 +96,9 @@ class Framing:
         """The question with people's and outlets' names blanked (for the dense query)."""
         out = question
         for name in self.names:
-            pattern = rf"\b{re.escape(name)}\b(?:'s)?" if name.isascii() else re.escape(name) + r"(?:氏|さん|先生)?"
+            # Latin names end where Latin letters do: "とDecoderで" holds "Decoder" though `\b` sees none there.
+            pattern = (rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])(?:['’]s)?" if name.isascii()
+                       else re.escape(name) + r"(?:氏|さん|先生)?")
             out = re.sub(pattern, " ", out, flags=re.I)
         return re.sub(r"\s+", " ", out).strip() or question
 

@@ -53,6 +53,9 @@ def test_framing_words_are_not_searched(service):
     assert "Suleyman" not in q.dense_text and "distillation" in q.dense_text
     ja = Query.parse("スレイマン氏は蒸留について何と言いましたか", service.index.framing)
     assert all("スレイマン" not in t and "氏" not in t for t in ja.tokens) and ja.content_words
+    # A Latin name touching Japanese or Chinese text: no word boundary there, still a name.
+    mixed = Query.parse("ブルームバーグとDecoderでのSuleymanの見通しは？", service.index.framing)
+    assert "Decoder" not in mixed.dense_text and "Suleyman" not in mixed.dense_text and "見通し" in mixed.dense_text
     zh = Query.parse("蘇萊曼對蒸餾怎麼看？", service.index.framing)
     assert not any("苏莱" in t or "莱曼" in t for t in zh.tokens) and "蒸馏" in zh.content_words
 
@@ -64,6 +67,8 @@ def test_framing_words_are_not_searched(service):
     ("マイクロソフトが信頼される理由について、両インタビューでの説明を比べて。", "信頼される理由"),
     ("他自己平常怎麼用 AI？比較一下兩次訪談的說法。", "平常怎麼用"),
     ("两次访谈里他分别怎么谈算力？", "算力"),
+    ("How does what Suleyman says about AI taking over work differ between the Bloomberg and the Decoder interviews?",
+     "taking over work"),
 ])
 def test_phrases_pointing_at_the_interviews_are_not_searched(service, question, kept):
     """"in both interviews" says where to look, not what about: left in, it pulls the embedding towards any
