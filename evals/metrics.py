@@ -361,6 +361,26 @@ def answer_hit(answer: Mapping, chunks_by_id: Mapping[str, Mapping], gold: Seque
     return 1.0 if any(chunk_contains_gold(c.get("chunk_id"), chunks_by_id, gold) for c in _citations(answer)) else 0.0
 
 
+QUOTE_HIT_CHARS = 30  # fixed a priori, not chosen on any eval question
+
+
+def quote_hit(answer: Mapping, gold: Sequence[str]) -> float:
+    """1.0 when a quote holds the point, not just its passage: some citation's quoted words, or the original
+    they render, contain the first or the last QUOTE_HIT_CHARS characters of a gold substring (a shorter one
+    whole; NFKC + whitespace normalised). A quote stopping one sentence before the point misses."""
+    ends = set()
+    for g in gold:
+        g = normalize_for_match(g)
+        if g:
+            ends.update((g[:QUOTE_HIT_CHARS], g[-QUOTE_HIT_CHARS:]))
+    for c in _citations(answer):
+        original = c.get("original")
+        texts = [c.get("quote") or "", (original.get("quote") if isinstance(original, Mapping) else original) or ""]
+        if any(e in normalize_for_match(t) for t in texts if t for e in ends):
+            return 1.0
+    return 0.0
+
+
 # Function words never count as shared content. Fixed a priori (general English function words and
 # spoken fillers; CJK particles, pronouns and copulas), not chosen on any eval question.
 EN_FUNCTION_WORDS = frozenset("""
@@ -535,7 +555,7 @@ def mean(values: Iterable[float | None]) -> float | None:
 
 RETRIEVAL_METRICS = ("hit@1", "hit@5", "recall@10", "mrr@10", "ndcg@10")
 # Answer-layer rates: the mean over the items that have them (see item_metrics for which).
-ANSWER_RATES = ("answer_hit", "both_sides", "verdict_line", "verdict_correct", "figure_first_line",
+ANSWER_RATES = ("answer_hit", "quote_hit", "both_sides", "verdict_line", "verdict_correct", "figure_first_line",
                 "who_said_correct")
 
 
@@ -589,6 +609,7 @@ def item_metrics(item: Mapping, answer: Mapping, chunks_by_id: Mapping[str, Mapp
         m["chrf"] = chrf(answer.get("answer") or "", item.get("reference_answer") or "")
         if gold:
             m["answer_hit"] = answer_hit(answer, chunks_by_id, gold)
+            m["quote_hit"] = quote_hit(answer, gold)
     if kind == "compare":
         m["both_sides"] = both_sides(answer, chunks_by_id, item.get("gold_by_interview") or {})
     if kind in ("yes_no", "who_said") and item.get("expected_verdict"):

@@ -10,7 +10,7 @@ SPLITS = ("dev", "test")
 TABLE_METRICS = (
     ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr@10", "MRR@10"), ("ndcg@10", "nDCG@10"), ("recall@10", "recall@10"),
     ("mrr@10_vs_baseline_p", "MRR@10 p, better than B"), ("hit@5_vs_baseline_p", "hit@5 p, better than B"),
-    ("answer_hit", "answer-hit"), ("filler_rate", "filler rate (of quotes)"), ("quotes_per_answer", "quotes per answer"),
+    ("answer_hit", "answer-hit"), ("quote_hit", "  gold sentence quoted"), ("filler_rate", "filler rate (of quotes)"), ("quotes_per_answer", "quotes per answer"),
     ("both_sides", "compare: both sides"), ("verdict_line", "yes-no/who-said: verdict"),
     ("verdict_correct", "  verdict correct"), ("who_said_correct", "who-said right"),
     ("figure_first_line", "number/date: figure 1st line"),

@@ -218,8 +218,10 @@ class PassageEmbedder:
 
 
 def bundled_passage_texts(settings: Settings) -> list[str]:
-    """Every text ingest embeds for the bundled interviews (chunk embedding texts), in a stable order."""
+    """Every text embedded for the bundled interviews (chunk embedding texts, then each chunk's sentences, which
+    answers embed), in a stable order."""
     from ingest.chunking import chunk_interview
+    from ingest.text import sentence_texts
     from ingest.pipeline import bundled_sources, load_interview, resolve_source, sections_to_align
 
     texts: list[str] = []
@@ -228,7 +230,10 @@ def bundled_passage_texts(settings: Settings) -> list[str]:
         if sections_to_align(interview):
             raise IngestError(folder / "turns.json", "no curated translation links, so ingest would embed "
                               "paragraphs to align them: add the links first")
-        texts += [c.embedding_text() for c in chunk_interview(interview, settings.chunk_tokens)]
+        chunks = chunk_interview(interview, settings.chunk_tokens)
+        texts += [c.embedding_text() for c in chunks]
+        # Their sentences too: quotes are chosen by how close each sentence is to the question (rag.evidence).
+        texts += [t for c in chunks for t in sentence_texts(c.text)]
     return list(dict.fromkeys(texts))
 
 

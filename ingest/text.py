@@ -57,3 +57,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         spans.append((start, len(text.rstrip())))
     return [(s + (len(text[s:e]) - len(text[s:e].lstrip())), e) for s, e in spans]
+
+
+def sentence_texts(text: str) -> list[str]:
+    """The sentences of a passage, as quotes are chosen from them (each is embedded: rag.evidence)."""
+    return [text[s:e] for s, e in sentence_spans(text) or [(0, len(text))]]

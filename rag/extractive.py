@@ -8,11 +8,15 @@ an editor said, it says so rather than putting those words in the guest's mouth.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ingest.models import Chunk
 from ingest.text import sentence_spans
+from rag.evidence import SENTENCE_DENSE_WEIGHT
 from rag.lexical import content_tokens, tokenize
 from rag.retrieval import Passage
 from rag.types import Citation, Original
@@ -150,14 +154,22 @@ def _query_tokens(query) -> set[str]:
 
 
 def best_window(text: str, query, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int, int]:
-    """The 1–2 consecutive sentences of `text` sharing most with the query (the opening ones if none do),
-    widened to a complete thought: the next sentence when it continues this one ("But…", "但…"), the
-    previous one when this one leans on it ("That is why…"), within `max_chars` and one paragraph.
-    `query`: the question text or its tokens."""
+    """The 1–2 consecutive sentences of `text` that best answer the query, widened to a complete thought: the
+    next sentence when it continues this one ("But…", "但…"), the previous one when this one leans on it
+    ("That is why…"), within `max_chars` and one paragraph. A sentence scores the query words it shares, plus,
+    when the query can score sentences by meaning (`Query.similarity`, rag.evidence), its standardised
+    closeness to the question; with words alone and none shared, the opening sentences.
+    `query`: the question text, its tokens, or its parsed `Query`."""
     spans = sentence_spans(text) or [(0, len(text))]
     q = _query_tokens(query)
     scores = [sum(_weight(t) for t in set(tokenize(text[s:e])) & q) for s, e in spans]
-    best, best_score, first = (spans[0][0], spans[0][1]), -1.0, 0
+    similarity = getattr(query, "similarity", None)
+    by_meaning = similarity is not None and len(spans) > 1
+    if by_meaning:
+        cos = np.asarray(similarity([text[s:e] for s, e in spans]), dtype=np.float64)
+        z = (cos - cos.mean()) / (cos.std() or 1.0)
+        scores = [lex + SENTENCE_DENSE_WEIGHT * zi for lex, zi in zip(scores, z)]
+    best, best_score, first = (spans[0][0], spans[0][1]), (-math.inf if by_meaning else -1.0), 0
     for i, (s, e) in enumerate(spans):
         for j in (i, i + 1):
             if j >= len(spans):
@@ -168,7 +180,7 @@ def best_window(text: str, query, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int
             score = sum(scores[i:j + 1]) - 0.01 * i  # earlier wins ties: answers lead with the point
             if score > best_score:
                 best, best_score, first = (s, end), score, i
-    if best_score <= 0:
+    if best_score <= 0 and not by_meaning:
         s = spans[0][0]
         e = spans[1][1] if len(spans) > 1 and _fits(text, s, spans[1][1], max_chars) else spans[0][1]
         return complete_thought(text, spans, 0, (s, e), max_chars)
@@ -346,7 +358,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         reply = list(lead.members.values())
         opening = next((c for c in sorted(reply, key=lambda c: c.section != "en") if c.piece == 0
                         and V.opening_polarity(c.text)), None)
-        window = best_window(chunk.text, tokens)
+        window = best_window(chunk.text, query if query is not None else tokens)
         draft.verdict = V.verdict(reply, chunk.text[window[0]:window[1]])
         shown_opening = chunk.piece == 0 and opening is not None
         span = opening_thought(chunk.text) if shown_opening else window
@@ -356,7 +368,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         if len(draft.citations) >= MAX_QUOTES:
             break
         c = p.best_in(lang)
-        span = best_window(c.text, tokens)
+        span = best_window(c.text, query if query is not None else tokens)
         lead_span = opening_thought(c.text)
         if n == 0 and not draft.citations and span[0] >= lead_span[1] and lead_span[1] - lead_span[0] >= MIN_LEAD_CHARS:
             # Answers lead with their point: quote the opening too when the best match is further in.

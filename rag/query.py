@@ -10,7 +10,7 @@ its own: only then does the previous question shape the search.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ingest.text import detect_lang
@@ -114,6 +114,8 @@ class Query:
     tokens: tuple[str, ...]  # BM25 tokens, framing removed
     content_words: tuple[str, ...]  # content words (no bigrams), framing removed
     surfaces: dict[str, str] = field(default_factory=dict)  # content word -> its dictionary form (for lookups)
+    # sentences -> their cosines to this question (rag.evidence), set once the question is searched
+    similarity: Callable | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def parse(cls, text: str, framing: Framing, lang: str | None = None) -> "Query":

@@ -7,8 +7,9 @@ carrying every language version, so a Japanese question can quote the Japanese a
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from ingest.models import Chunk
 from ingest.store import ChunkStore
 from ingest.text import LANGS
 from rag.bm25 import BM25
+from rag.evidence import SentenceVectors, similarity_to
 from rag.lexical import bigrams, content_tokens, fold, word_forms
 from rag.query import Framing, Query
 from rag.ranker import FEATURES, LinearRanker, default_ranker
@@ -195,6 +197,19 @@ class HybridIndex:
 
     def parse(self, query: "str | Query") -> Query:
         return query if isinstance(query, Query) else Query.parse(query, self.framing)
+
+    @functools.cached_property
+    def sentence_vectors(self) -> SentenceVectors:
+        from ingest.embedding_cache import EmbeddingCache, bundled_path, model_id
+
+        settings = self.store.settings
+        shipped = EmbeddingCache.load(bundled_path(settings), model_id(settings)) if settings.embedding_cache else None
+        return SentenceVectors(self.store.embeddings, shipped)
+
+    def with_sentence_evidence(self, query: Query) -> Query:
+        """The query, able to score sentences by meaning (for choosing what to quote)."""
+        vector = self.store.embeddings.query_vector(query.dense_text)
+        return replace(query, similarity=similarity_to(vector, self.sentence_vectors))
 
     def _per_language_z(self, dense: np.ndarray) -> np.ndarray:
         """Similarity standardised within each chunk language: a question is closer to every text in its own

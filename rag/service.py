@@ -182,7 +182,7 @@ class QAService:
 
     def _extractive(self, question, history, filters, answer_lang, k, notice=None, query=None,
                     passages=None) -> Answer:
-        query = self.index.parse(query or self._search_query(question, history))
+        query = self.index.with_sentence_evidence(self.index.parse(query or self._search_query(question, history)))
         attribution = asks_attribution(question)
         kind = question_kind(question, attribution)
         passages = self._retrieve(query, filters, k) if passages is None else passages

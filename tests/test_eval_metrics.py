@@ -578,3 +578,17 @@ def test_eval_cli_flags():
         assert flag in help_text
     got = CliRunner().invoke(cli, ["eval", "--retrieval-only", "--split", "test"])
     assert got.exit_code != 0 and "dev split only" in got.output
+
+
+def test_quote_hit_needs_the_gold_sentence_in_the_quote_not_just_its_passage():
+    from evals.metrics import quote_hit
+
+    gold = ["But it's very unclear that they would then be able to surpass that teacher."]
+    stops_short = {"citations": [{"quote": "then it's true that the model might quickly fit to that distribution."}]}
+    holds_end = {"citations": [{"quote": "fit to that distribution. But it's very unclear that they would"}]}
+    in_original = {"citations": [{"quote": "その教師を超えられるかは不明です。",
+                                  "original": {"quote": "…would then be able to surpass that teacher."}}]}
+    assert quote_hit(stops_short, gold) == 0.0
+    assert quote_hit(holds_end, gold) == 1.0
+    assert quote_hit(in_original, gold) == 1.0
+    assert quote_hit({"citations": []}, gold) == 0.0

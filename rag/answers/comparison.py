@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rag.extractive import Draft, FRAMES, MAX_QUOTES, best_window, cite, frame_for, _query_tokens, _quote_line
+from rag.extractive import Draft, FRAMES, MAX_QUOTES, best_window, cite, frame_for, _quote_line
 from rag.retrieval import Passage
 
 QUOTES_PER_SIDE = 1
@@ -16,7 +16,6 @@ def compose_comparison(lang: str, sides: dict[str, list[Passage]], manifests: di
                        relevant: Callable[[list[Passage]], bool]) -> Draft:
     """`sides`: interview id -> its ranked passages (guest turns first); `relevant(passages)` says whether a
     side's best passages pass the relevance floor."""
-    tokens = _query_tokens(query)
     draft = Draft("", [], kind="compare")
     lines = [FRAMES[lang]["compare"]]
     for interview in sorted(sides, key=lambda i: manifests.get(i, {}).get("date", "")):
@@ -32,7 +31,7 @@ def compose_comparison(lang: str, sides: dict[str, list[Passage]], manifests: di
             if len(draft.citations) >= MAX_QUOTES:
                 break
             chunk = p.best_in(lang)
-            draft.citations.append(cite(chunk, best_window(chunk.text, tokens), p))
+            draft.citations.append(cite(chunk, best_window(chunk.text, query), p))
             indexes.append(len(draft.citations) - 1)
             lines.append(_quote_line(draft.citations[-1], len(draft.citations), lang))
         draft.sections.append({"interview": interview, "outlet": manifests.get(interview, {}).get("outlet", interview),
