@@ -362,6 +362,11 @@ def test_a_quote_the_answer_already_shows_is_named_by_its_opening_words():
     for answer_text in ("something else", "", None):
         q = Tree(card_html(item, 3, {}, answer_text=answer_text)).root.one("quote-text")
         assert q.classes == ["quote-text"] and q.text == "[3]" + long_quote
+    # a short quote is named by fewer words than it has: the answer shows it, the card doesn't again
+    short = "Oh, we didn’t, but I think I understand why a lot of people get frustrated."
+    item_short = dict(item, quote=short)
+    shown = Tree(card_html(item_short, 1, {}, answer_text=f"3. “{short}”")).root.one("quote-text").text[len("[1]"):]
+    assert short not in shown and shown.endswith(" …") and short.startswith(shown[:-2])
     # a passage card is never "in the answer", even when its text is
     passage = dict(item, kind="passage")
     q = Tree(card_html(passage, 1, {}, answer_text=long_quote)).root.one("quote-text")

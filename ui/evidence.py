@@ -114,7 +114,10 @@ def card_items(answer: dict) -> dict:
     return {"grounded": bool(answer.get("grounded")), "items": items}
 
 
-def _excerpt(text: str, limit: int = 90) -> str:
+EXCERPT_CHARS = 90
+
+
+def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit].rstrip() + " …"
 
@@ -127,8 +130,8 @@ def card_html(item: dict, number: int, manifests: dict[str, dict], answer_text: 
     kind = item.get("kind", "quote")
     quote = item.get("quote") or ""
     in_answer = kind == "quote" and bool(quote) and quote in (answer_text or "")
-    if in_answer:
-        quote = _excerpt(quote)
+    if in_answer:  # shorter than the quote itself, however short it is: never the same words twice on the page
+        quote = _excerpt(quote, min(EXCERPT_CHARS, len(quote) * 2 // 3))
     elif kind == "passage" and len(quote) > 600:
         quote = quote[:600].rstrip() + " …"
     lang = item.get("lang") or ""
