@@ -77,6 +77,8 @@ FRAMES = {
     "en": {
         "said": "{guest} said ({outlet}, {date}):",
         "abstain": "The interviews don't cover that. These were the closest passages searched:",
+        "partly": "Only partly covered: {speaker} ({role}) asks about this ({outlet}, {date}), but the capture ends "
+                  "before {guest} answers:",
         "not_guest": "No — that was {speaker} ({role}), not {guest} ({outlet}, {date}):",
         "reply": "{guest}'s reply:",
         "original": "Original",
@@ -93,6 +95,7 @@ FRAMES = {
     "ja": {
         "said": "{guest}氏の発言（{outlet}、{date}）：",
         "abstain": "インタビューではその話題は扱われていません。検索した中で最も近い箇所：",
+        "partly": "一部のみ：{speaker}（{role}）がこの点を尋ねていますが（{outlet}、{date}）、記録は{guest}氏の回答の前で終わっています：",
         "not_guest": "いいえ — それは{speaker}（{role}）の発言で、{guest}氏の言葉ではありません（{outlet}、{date}）：",
         "reply": "これに対する{guest}氏の返答：",
         "original": "原文",
@@ -109,6 +112,7 @@ FRAMES = {
     "zh": {
         "said": "{guest}說（{outlet}，{date}）：",
         "abstain": "訪談中沒有涉及這個問題。以下是檢索到的最接近的段落：",
+        "partly": "僅部分涉及：{speaker}（{role}）問到了這一點（{outlet}，{date}），但記錄在{guest}回答之前就結束了：",
         "not_guest": "不是 — 這是{speaker}（{role}）說的，不是{guest}（{outlet}，{date}）：",
         "reply": "{guest}的回答：",
         "original": "原文",
@@ -250,6 +254,7 @@ class Draft:
     verdict: str | None = None  # "yes" | "no" for yes/no and who-said questions
     figure: str | None = None  # the figure or date a how-much / when question asks for, verbatim
     sections: list[dict] = field(default_factory=list)  # compare: one per interview
+    partly: bool = False  # the question is asked in the interview, but the capture ends before the answer
 
 
 def _location(chunk: Chunk, span: tuple[int, int]) -> str:
@@ -318,18 +323,26 @@ def compose_attribution(question: str, lang: str, speakers: list[Passage], manif
 
 
 def compose(question: str, lang: str, passages: list[Passage], manifests: dict, grounded: bool,
-            next_turn=None, query=None, kind: str = "open", margin: float | None = None) -> Draft:
+            next_turn=None, query=None, kind: str = "open", margin: float | None = None, ends_capture=None) -> Draft:
     """The guest's words that answer the question, led by what the question asks for: a verdict (yes/no), a
     figure or date (how much / when), else who said it where. An editor's note ranked first may answer a
     factual question, labelled as the outlet's note. At most MAX_QUOTES quotes; passages after the first only
     when their score is within `margin` of it (the relevance floor, chosen on dev).
-    `next_turn(chunk)` gives the guest reply to a host turn; `query`: the parsed search query."""
+    `next_turn(chunk)` gives the guest reply to a host turn; `query`: the parsed search query;
+    `ends_capture(passage)`: whether a host passage is the last of captures that stop before its reply ("only
+    partly covered" then, when it ranks first)."""
     from rag.answers import figure as F
     from rag.answers import verdict as V
 
     frames = FRAMES[lang]
     tokens = _query_tokens(query if query is not None else question)
     margin = RELEVANCE_MARGIN if margin is None else margin
+    if passages and passages[0].role == "host" and ends_capture is not None and ends_capture(passages[0]):
+        # What matches best is the last question of a capture that stops before the reply: say so, with it.
+        host = passages[0].best_in(lang)
+        citation = cite(host, best_window(host.text, query if query is not None else tokens), passages[0])
+        return Draft(f"{_frame(lang, 'partly', manifests, host)} {inline_quote(citation, lang)}", [citation],
+                     kind=kind, partly=True)
     if not grounded or not passages:
         return Draft(frames["abstain"], [], kind=kind)
     lead = _lead_passage(passages, lang, next_turn)

@@ -331,6 +331,17 @@ class HybridIndex:
                 return None
         return None
 
+    def ends_capture(self, passage: Passage) -> bool:
+        """A host turn after which no section holding it has another host or guest turn: every capture stops
+        before the reply (the Verge pages end mid-question; Bloomberg's English does too, but its Chinese
+        goes on, so there the reply is found)."""
+        return all(c.role == "host" and self._last_turn(c) for c in passage.members.values())
+
+    def _last_turn(self, chunk: Chunk) -> bool:
+        seq = self._section.get((chunk.interview, chunk.section), [])
+        at = next(i for i, c in enumerate(seq) if c.chunk_id == chunk.chunk_id)
+        return not any(c.role in ("host", "guest") and c.turn != chunk.turn for c in seq[at + 1:])
+
     def who_said(self, question: str, filters: Filters, ignore: set[str]) -> list[Passage]:
         """For "did he say X?": the host or editor passages whose words match X clearly better than any of the
         guest's (BM25 over the whole corpus, the guest's own name left out), best first; [] if the guest's

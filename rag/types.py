@@ -54,6 +54,8 @@ class Answer:
     question: str
     answer: str
     answer_lang: str  # en | ja | zh
+    # False when the interviews don't answer: "not covered" (closest passages in `retrieved`), or "only partly
+    # covered" (the capture ends before the reply to the question asked; the host's question is cited)
     grounded: bool
     mode: str  # extractive | llm
     notice: str | None

@@ -241,3 +241,35 @@ def test_llm_mode_gets_the_question_kind_as_a_hint(llm_service, fake_llm, questi
         assert hint in user
     else:
         assert "begin" not in user
+
+
+# --- only partly covered: the capture ends before the reply ---
+
+@pytest.mark.parametrize("question, opening", [
+    ("Is it only a marketing problem, so the industry should spend hundreds of millions of dollars on podcasts "
+     "to communicate the benefits of AI?", "Only partly covered: Nilay Patel (the host) asks about this"),
+    ("業界はAIの恩恵を伝えるためにポッドキャストに数億ドルを投じるべきですか？", "一部のみ：Nilay Patel（聞き手）がこの点を尋ねていますが"),
+])
+def test_a_question_the_capture_stops_before_answering_is_only_partly_covered(service, question, opening):
+    """The Verge pages end on the host's question about podcasts, before the reply: the answer says so and
+    quotes the question as the host's, and does not count as answered."""
+    answer = service.ask(question)
+    assert answer.answer.startswith(opening)
+    assert not answer.grounded
+    assert [c.role for c in answer.citations] == ["host"] and "podcasts" in answer.citations[0].quote
+
+
+def test_the_capture_ends_only_where_every_language_version_ends(service):
+    """Bloomberg's English ends on the host's OpenAI question, but the Chinese goes on with the reply: that
+    question is answered. The Verge's English and Japanese both end on the podcasts question: it is not."""
+    index = service.index
+
+    def last_host(interview, section):
+        return index.passage_of([c for c in index._section[(interview, section)] if c.role == "host"][-1].chunk_id)
+
+    bloomberg = last_host("bloomberg-mishal-husain-2025-12-12", "en")
+    assert "relationship with OpenAI" in bloomberg.best_in("en").text and len(bloomberg.members) == 2
+    assert not index.ends_capture(bloomberg)
+    assert index.ends_capture(last_host("verge-decoder-2026-06-08", "en"))
+    guest_turn = next(c for c in index.chunks if c.role == "guest")
+    assert not index.ends_capture(index.passage_of(guest_turn.chunk_id))
