@@ -21,7 +21,7 @@ from rag.evidence import SentenceVectors, similarity_to
 from rag.lexical import bigrams, content_tokens, fold, word_forms
 from rag.query import Framing, Query
 from rag.ranker import FEATURES, LinearRanker, default_ranker
-from rag.translate import Lexicon
+from rag.translate import Lexicon, cedict_glosses, gloss_stems
 
 # "Did he say X?": a host/editor passage must out-match the guest's best by this ratio (and an absolute floor);
 # passages within WHO_SAID_KEEP of the best are cited too.
@@ -280,6 +280,21 @@ class HybridIndex:
     def idf(self, token: str) -> float:
         n, df = self.bm25.n_docs, self.bm25.doc_freq(token)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def names_something_known(self, query: Query) -> bool:
+        """Whether anything the question names (its content words and CJK bigrams, framing set aside, single
+        characters ignored) occurs in the interviews, as asked or translated: through the corpus
+        lexicon, JMdict, or CC-CEDICT for Chinese words the corpus lacks ("算力" → computing power). A question
+        naming nothing ("What did he say?") counts as known; one whose every word is foreign to the interviews
+        ("What is the capital of France?", "asdfgh") is not covered, however close its embedding lands."""
+        tokens = [t for t in dict.fromkeys(query.tokens) if len(t) > 1]
+        if not tokens or any(t in self.bm25 for t in tokens):
+            return True
+        if any(t in self.bm25 for t in self.lexicon.translate(query.content_words, query.lang, query.surfaces)):
+            return True
+        if query.lang == "zh":
+            return any(s in self.bm25 for w in tokens for g in cedict_glosses(w) for s in gloss_stems(g))
+        return False
 
     def coverage(self, query: Query, passages: list[Passage]) -> float:
         """IDF-weighted share of the question's content words found (as asked or translated) in any language

@@ -206,7 +206,7 @@ class QAService:
                 draft = compose(question, answer_lang, passages, manifests, False, kind=kind)
             passages = _interleave(list(sides.values())) + passages
         else:
-            grounded = self._answers_it(passages, confidence, said_as_asked)
+            grounded = self._answers_it(passages, confidence, said_as_asked, self.index.names_something_known(query))
             draft = compose(question, answer_lang, passages, manifests, grounded, self._next_guest_turn,
                             query=query, kind=kind, ends_capture=self.index.ends_capture)
             grounded = grounded and bool(draft.citations) and not draft.partly
@@ -229,10 +229,12 @@ class QAService:
             return exact, passages, False
         return self.index.who_said(claim, filters, self._guest_name_tokens), passages, False
 
-    def _answers_it(self, passages: list[Passage], confidence: float, said_as_asked: bool = False) -> bool:
+    def _answers_it(self, passages: list[Passage], confidence: float, said_as_asked: bool = False,
+                    known: bool = True) -> bool:
         """The abstention decision: answer when the evidence clears the dev-calibrated threshold, or when the
-        guest's own words were found exactly as the question quotes them."""
-        return bool(passages) and (confidence >= self.threshold or said_as_asked)
+        guest's own words were found exactly as the question quotes them; never when nothing the question
+        names occurs in the interviews (`known`: HybridIndex.names_something_known)."""
+        return bool(passages) and known and (confidence >= self.threshold or said_as_asked)
 
     @functools.cached_property
     def _guest_name_tokens(self) -> set[str]:

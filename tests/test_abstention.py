@@ -73,3 +73,29 @@ def test_the_guests_exact_words_are_answered_whatever_the_confidence(service, mo
     assert service._answers_it(passages, 1.0, said_as_asked=True)
     monkeypatch.setattr(service, "threshold", 1.0)
     assert service._answers_it(passages, 1.0) and not service._answers_it(passages, 0.999999)
+
+
+@pytest.mark.parametrize("question", ["What is the capital of France?", "asdfgh qwerty", "hello",
+                                      "What did he think about Bitcoin?"])
+def test_a_question_naming_only_what_the_interviews_never_mention_is_not_covered(service, question):
+    """Every word it names is foreign to the interviews, in every language and translation: however close its
+    embedding lands, nothing answers it."""
+    assert not service.index.names_something_known(service.index.parse(question))
+    answer = service.ask(question)
+    assert not answer.grounded and not answer.citations
+
+
+@pytest.mark.parametrize("question", [
+    "What did he say?",                # names nothing: not judged here
+    "What did he say about 2030?",     # a figure the interviews hold
+    "两次访谈里他分别怎么谈算力？",      # 算力 is not in the interviews, but CC-CEDICT gives "computing power"
+    "What did he say about distillation?",
+])
+def test_a_question_naming_something_the_interviews_hold_is_judged_on_its_evidence(service, question):
+    assert service.index.names_something_known(service.index.parse(question))
+
+
+def test_nothing_known_overrules_any_confidence(service):
+    passages = service.index.search("What did he say about distillation?", None, 3)
+    assert service._answers_it(passages, 10.0) and not service._answers_it(passages, 10.0, known=False)
+    assert not service._answers_it(passages, 10.0, said_as_asked=True, known=False)
