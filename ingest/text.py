@@ -59,6 +59,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(s + (len(text[s:e]) - len(text[s:e].lstrip())), e) for s, e in spans]
 
 
+def quotable_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans as quotes are chosen from them: a piece with no letter or digit ("." after an ellipsis,
+    "**") ends the sentence before it, so no quote starts with punctuation (". Jobs and roles are…")."""
+    out: list[tuple[int, int]] = []
+    for s, e in sentence_spans(text) or [(0, len(text))]:
+        if out and not any(ch.isalnum() for ch in text[s:e]):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
 def sentence_texts(text: str) -> list[str]:
     """The sentences of a passage, as quotes are chosen from them (each is embedded: rag.evidence)."""
-    return [text[s:e] for s, e in sentence_spans(text) or [(0, len(text))]]
+    return [text[s:e] for s, e in quotable_spans(text)]

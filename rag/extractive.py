@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ingest.models import Chunk
-from ingest.text import sentence_spans
+from ingest.text import quotable_spans, sentence_spans
 from rag.evidence import SENTENCE_DENSE_WEIGHT
 from rag.lexical import content_tokens, tokenize
 from rag.retrieval import Passage
@@ -164,7 +164,7 @@ def best_window(text: str, query, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int
     when the query can score sentences by meaning (`Query.similarity`, rag.evidence), its standardised
     closeness to the question; with words alone and none shared, the opening sentences.
     `query`: the question text, its tokens, or its parsed `Query`."""
-    spans = sentence_spans(text) or [(0, len(text))]
+    spans = quotable_spans(text)
     q = _query_tokens(query)
     scores = [sum(_weight(t) for t in set(tokenize(text[s:e])) & q) for s, e in spans]
     similarity = getattr(query, "similarity", None)
@@ -193,7 +193,7 @@ def best_window(text: str, query, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int
 
 def opening_thought(text: str, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int, int]:
     """The reply's opening sentence, with the next one when it continues it."""
-    spans = sentence_spans(text) or [(0, len(text))]
+    spans = quotable_spans(text)
     return complete_thought(text, spans, 0, spans[0], max_chars)
 
 

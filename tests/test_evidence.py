@@ -52,3 +52,17 @@ def test_a_new_sentence_is_embedded_once(indexed_service):
     again = vectors.vectors(["Steam came later.", "Looms changed weaving."])
     assert vectors.embedded == 2
     assert np.allclose(first[[2, 0]], again) and np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-3)
+
+
+def test_no_quote_starts_with_the_punctuation_an_ellipsis_leaves():
+    from ingest.text import quotable_spans
+
+    text = "There's a very important distinction in... Jobs and roles are the broader category. Tasks are parts."
+    spans = quotable_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "There's a very important distinction in...", "Jobs and roles are the broader category.", "Tasks are parts."]
+    closeness = {"There's a very important distinction in...": 0.5, "Jobs and roles are the broader category.": 0.9,
+                 "Tasks are parts.": 0.4}
+    s, e = best_window(text, _query(lambda sentences: np.array([closeness[x] for x in sentences])))
+    assert text[s:e].startswith("Jobs and roles") or text[s:e].startswith("There's")
+    assert text[s:e][0].isalnum()
