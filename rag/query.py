@@ -34,6 +34,8 @@ _INTERVIEW_FRAME = re.compile(
     # What is left of "between the Bloomberg and the Decoder interviews" once the outlets' names are blanked.
     r"\b(?:in|across|between|from|on)\s+(?:the\s+)?and\s+(?:the\s+)?(?:interviews?|conversations?|podcasts?|episodes?)\b|"
     r"\bcompare\s+(?:what\s+he\s+(?:says|said)\s+)?|\bhow\s+do(?:es)?\s+(?:they|the\s+two)\s+differ\b|"
+    # the second half of "what he said about X in one interview with what he said on the other"
+    r"\b(?:with|and|to|versus|vs\.?)\s+what\s+(?:he|she)\s+(?:says|said|tells|told)(?:\s+(?:on|in|at|to))?(?=\s|$|[?.!])|"
     r"(?:両|2つの|二つの|それぞれの|両方の)(?:インタビュー|対談|番組)(?:で|では|での|の|を|に)?(?:それぞれ)?|"
     r"(?:を|と)?(?:比べ(?:て|ると|た)|比較(?:して|すると))(?:どう違う|違いは)?|"
     r"(?:兩次|两次|兩個|两个|兩場|两场|兩篇|两篇)(?:訪談|访谈|采訪|采访|節目|节目)(?:裡|里|裏|中|上)?|"

@@ -191,3 +191,12 @@ def test_other_languages_are_put_on_the_originals_scale_per_question(service):
         assert (np.argsort(mapped[idx]) == np.argsort(dense[idx])).all()
     en = index._lang_idx["en"]
     assert np.array_equal(mapped[en], dense[en])
+
+
+def test_the_second_half_of_a_comparison_frame_is_not_searched(service):
+    """The issue's own example: left in, "with what he said on" dilutes a one-word topic."""
+    q = Query.parse("Compare what he said about jobs in the Bloomberg interview with what he said on Decoder",
+                    service.index.framing)
+    assert q.dense_text == "about jobs"
+    kept = Query.parse("Did he compare jobs with what they pay?", service.index.framing)
+    assert "what they pay" in kept.dense_text
