@@ -43,6 +43,7 @@ _NUMBER = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|share|fraction|proportion|number|amount|figure|price)\b|"
     r"\bhow (big|large|long|far|fast|cheap|expensive|often|old)\b|\bby how much\b|\bat what age\b|"
     r"いくら|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|何年続|どのくらい|どれくらい|どれだけ|"
+    r"何(?=[ァ-ヴ][ァ-ヴー]+)|何(?:回|件|社|名|枚|本|冊|度|倍|時間|ページ|頁)|"
     r"多少|幾個|几个|幾成|几成|幾倍|几倍|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|幾%|几%|幾歲|几岁|幾岁|几歲", re.I)
 _DATE = re.compile(
     r"\bwhen\b|\bwhat (year|month|date|day)\b|\bwhich year\b|\bsince when\b|\bby when\b|\bhow long ago\b|"

@@ -42,6 +42,9 @@ def assert_verbatim(service, answer):
     ("How much did Google pay for DeepMind?", NUMBER),
     ("微软拥有多少吉瓦的计算能力？", NUMBER),
     ("マイクロソフトは何台のGPUを持っていますか？", NUMBER),
+    ("マイクロソフトは何ギガワットの計算能力を持っていますか？", NUMBER),  # 何 + a unit in katakana
+    ("技術報告は何ページありましたか？", NUMBER),
+    ("何かコメントはありますか？", OPEN),  # 何か is "anything", not a count
     ("When was DeepMind founded?", DATE),
     ("DeepMind是哪一年創立的？", DATE),
     ("Over what period did coding models catch up?", DATE),
