@@ -29,10 +29,10 @@ WHO_SAID_RATIO = 1.1
 WHO_SAID_MIN = 1.5
 WHO_SAID_KEEP = 0.35
 WHO_SAID_MAX = 3
-FILLER_MAX_WORDS = 4
+FILLER_MAX_WORDS = 4  # a turn with fewer content words of its own is a greeting, a thanks or a one-liner
 HUB_NEIGHBOURS = 10  # CSLS neighbourhood size, as in Conneau et al. (2018); not tuned
 MIN_PIVOT_PAIRS = 3  # fewer linked translation pairs than this: that language keeps its raw cosines
-FEEDBACK_CHUNKS = 3  # chunks whose mean the feedback query moves towards  # a turn with fewer content words of its own is a greeting, a thanks or a one-liner
+FEEDBACK_CHUNKS = 3  # chunks whose mean the feedback query moves towards (not tuned)
 
 
 @dataclass
