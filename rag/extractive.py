@@ -394,7 +394,9 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         listed = draft.citations
     else:
         listed = draft.citations[1:]
-    lines = [first_line] + [_quote_line(c, i + 1, lang) for i, c in enumerate(listed)]
+    # Numbered as the citations (and their evidence cards) are: the first line's quote, when it has one, is 1.
+    shown_first = len(draft.citations) - len(listed)
+    lines = [first_line] + [_quote_line(c, shown_first + i + 1, lang) for i, c in enumerate(listed)]
     draft.answer = "\n".join(lines)
     return draft
 

@@ -134,6 +134,11 @@ def test_yes_no_question_gets_a_verdict_line_first(service):
     assert_verbatim(service, a)
     first_line = a.answer.split("\n")[0]
     assert a.citations[0].quote in first_line
+    # the quotes after it are numbered as their citations (and evidence cards) are: 2, 3
+    listed = [ln for ln in a.answer.split("\n")[1:] if ln[:1].isdigit()]
+    assert len(a.citations) >= 2 and len(listed) == len(a.citations) - 1
+    for n, (line, c) in enumerate(zip(listed, a.citations[1:]), start=2):
+        assert line.startswith(f"{n}. “{c.quote}”")
 
 
 def test_japanese_yes_no_verdict_is_in_japanese(service):
