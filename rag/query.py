@@ -95,8 +95,15 @@ class Framing:
         return cls(frozenset(tokens), tuple(names))
 
     def strip_names(self, question: str) -> str:
-        """The question with people's and outlets' names blanked (for the dense query)."""
+        """The question with people's and outlets' names blanked (for the dense query). A name ending a clause
+        takes the words that only led to it along ("… and on Decoder?", "at Bloomberg."): left alone they
+        are all a short question's dense query keeps ("about jobs and work and on")."""
         out = question
+        for name in self.names:
+            if name.isascii():
+                out = re.sub(rf"(?:\b(?:and|or|in|on|at|from|with|to|versus|vs\.?)\s+)+(?:the\s+)?"
+                             rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])(?:['’]s)?(?=\s*(?:[?.!,;:？。]|$))",
+                             " ", out, flags=re.I)
         for name in self.names:
             # Latin names end where Latin letters do: "とDecoderで" holds "Decoder" though `\b` sees none there.
             pattern = (rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])(?:['’]s)?" if name.isascii()

@@ -200,3 +200,12 @@ def test_the_second_half_of_a_comparison_frame_is_not_searched(service):
     assert q.dense_text == "about jobs"
     kept = Query.parse("Did he compare jobs with what they pay?", service.index.framing)
     assert "what they pay" in kept.dense_text
+
+
+def test_a_name_ending_a_clause_takes_the_words_leading_to_it(service):
+    framing = service.index.framing
+    assert Query.parse("Compare what he said about jobs and work in the Bloomberg interview and on Decoder",
+                       framing).dense_text == "about jobs and work"
+    assert Query.parse("What did he say about jobs at Bloomberg?", framing).dense_text == "What did he say about jobs ?"
+    # inside a clause only the name goes: "about" still leads to the topic
+    assert Query.parse("Did he talk to Bloomberg about his mother?", framing).dense_text == "Did he talk to about his mother?"
