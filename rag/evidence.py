@@ -19,10 +19,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ingest.text import sentence_texts
-
-__all__ = ["SENTENCE_DENSE_WEIGHT", "SentenceVectors", "sentence_texts", "similarity_to"]
-
 SENTENCE_DENSE_WEIGHT = 0.5  # chosen on dev (see above)
 MEMORY_SENTENCES = 50_000  # sentence vectors kept in memory beyond the shipped cache (≈ 77 MB at 384 dims)
 

@@ -336,11 +336,12 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
 
     frames = FRAMES[lang]
     tokens = _query_tokens(query if query is not None else question)
+    asked = query if query is not None else tokens  # what quotes are chosen by: the parsed query when there is one
     margin = RELEVANCE_MARGIN if margin is None else margin
     if passages and passages[0].role == "host" and ends_capture is not None and ends_capture(passages[0]):
         # What matches best is the last question of a capture that stops before the reply: say so, with it.
         host = passages[0].best_in(lang)
-        citation = cite(host, best_window(host.text, query if query is not None else tokens), passages[0])
+        citation = cite(host, best_window(host.text, asked), passages[0])
         return Draft(f"{_frame(lang, 'partly', manifests, host)} {inline_quote(citation, lang)}", [citation],
                      kind=kind, partly=True)
     if not grounded or not passages:
@@ -371,7 +372,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         reply = list(lead.members.values())
         opening = next((c for c in sorted(reply, key=lambda c: c.section != "en") if c.piece == 0
                         and V.opening_polarity(c.text)), None)
-        window = best_window(chunk.text, query if query is not None else tokens)
+        window = best_window(chunk.text, asked)
         draft.verdict = V.verdict(reply, chunk.text[window[0]:window[1]])
         shown_opening = chunk.piece == 0 and opening is not None
         span = opening_thought(chunk.text) if shown_opening else window
@@ -381,7 +382,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         if len(draft.citations) >= MAX_QUOTES:
             break
         c = p.best_in(lang)
-        span = best_window(c.text, query if query is not None else tokens)
+        span = best_window(c.text, asked)
         lead_span = opening_thought(c.text)
         if n == 0 and not draft.citations and span[0] >= lead_span[1] and lead_span[1] - lead_span[0] >= MIN_LEAD_CHARS:
             # Answers lead with their point: quote the opening too when the best match is further in.

@@ -76,6 +76,12 @@ def name_variants(manifests: Mapping[str, Mapping]) -> set[str]:
     return {n.strip() for n in names if len(n.strip()) > 2}
 
 
+def _latin_name(name: str) -> str:
+    """A Latin-script name as a pattern, with its possessive. It ends where Latin letters do: "とDecoderで" holds
+    "Decoder" though `\b` sees no boundary there."""
+    return rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])(?:['’]s)?"
+
+
 @dataclass(frozen=True)
 class Framing:
     """The framing vocabulary of one corpus: tokens never scored, names removed before embedding."""
@@ -102,12 +108,9 @@ class Framing:
         for name in self.names:
             if name.isascii():
                 out = re.sub(rf"(?:\b(?:and|or|in|on|at|from|with|to|versus|vs\.?)\s+)+(?:the\s+)?"
-                             rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])(?:['’]s)?(?=\s*(?:[?.!,;:？。]|$))",
-                             " ", out, flags=re.I)
+                             rf"{_latin_name(name)}(?=\s*(?:[?.!,;:？。]|$))", " ", out, flags=re.I)
         for name in self.names:
-            # Latin names end where Latin letters do: "とDecoderで" holds "Decoder" though `\b` sees none there.
-            pattern = (rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])(?:['’]s)?" if name.isascii()
-                       else re.escape(name) + r"(?:氏|さん|先生)?")
+            pattern = _latin_name(name) if name.isascii() else re.escape(name) + r"(?:氏|さん|先生)?"
             out = re.sub(pattern, " ", out, flags=re.I)
         return re.sub(r"\s+", " ", out).strip() or question
 
