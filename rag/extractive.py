@@ -86,6 +86,7 @@ FRAMES = {
         "said_it": "Yes — {guest} said it ({outlet}, {date}):",
         "no": "No — {guest} ({outlet}, {date}):",
         "figure": "{figure} — {guest} ({outlet}, {date}):",
+        "no_figure": "The interviews give no such figure. The closest {guest} comes ({outlet}, {date}):",
         "note": "According to {outlet}'s note ({date}):",
         "note_figure": "{figure} — according to {outlet}'s note ({date}):",
         "compare": "Compared across the interviews:",
@@ -103,6 +104,7 @@ FRAMES = {
         "said_it": "はい — {guest}氏自身の発言です（{outlet}、{date}）：",
         "no": "いいえ — {guest}氏（{outlet}、{date}）：",
         "figure": "{figure} — {guest}氏（{outlet}、{date}）：",
+        "no_figure": "インタビューにはその数字は出てきません。最も近い{guest}氏の発言（{outlet}、{date}）：",
         "note": "{outlet}の注記（{date}）：",
         "note_figure": "{figure} — {outlet}の注記（{date}）：",
         "compare": "インタビューごとの比較：",
@@ -120,6 +122,7 @@ FRAMES = {
         "said_it": "是 — 這是{guest}自己說的（{outlet}，{date}）：",
         "no": "不是 — {guest}（{outlet}，{date}）：",
         "figure": "{figure} — {guest}（{outlet}，{date}）：",
+        "no_figure": "訪談中沒有給出這個數字。{guest}最接近的說法（{outlet}，{date}）：",
         "note": "{outlet}的註釋（{date}）：",
         "note_figure": "{figure} — {outlet}的註釋（{date}）：",
         "compare": "兩次訪談的比較：",
@@ -254,7 +257,9 @@ class Draft:
     verdict: str | None = None  # "yes" | "no" for yes/no and who-said questions
     figure: str | None = None  # the figure or date a how-much / when question asks for, verbatim
     sections: list[dict] = field(default_factory=list)  # compare: one per interview
-    partly: bool = False  # the question is asked in the interview, but the capture ends before the answer
+    # The first line says the interviews don't answer: the question is asked but the capture ends before the
+    # reply ("only partly covered"), or no figure of the kind asked is given ("no such figure").
+    unanswered: bool = False
 
 
 def _location(chunk: Chunk, span: tuple[int, int]) -> str:
@@ -325,7 +330,8 @@ def compose_attribution(question: str, lang: str, speakers: list[Passage], manif
 def compose(question: str, lang: str, passages: list[Passage], manifests: dict, grounded: bool,
             next_turn=None, query=None, kind: str = "open", margin: float | None = None, ends_capture=None) -> Draft:
     """The guest's words that answer the question, led by what the question asks for: a verdict (yes/no), a
-    figure or date (how much / when), else who said it where. An editor's note ranked first may answer a
+    figure or date (how much / when; "no such figure" when the question says what kind it wants and nothing
+    relevant gives one), else who said it where. An editor's note ranked first may answer a
     factual question, labelled as the outlet's note. At most MAX_QUOTES quotes; passages after the first only
     when their score is within `margin` of it (the relevance floor, chosen on dev).
     `next_turn(chunk)` gives the guest reply to a host turn; `query`: the parsed search query;
@@ -343,7 +349,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         host = passages[0].best_in(lang)
         citation = cite(host, best_window(host.text, asked), passages[0])
         return Draft(f"{_frame(lang, 'partly', manifests, host)} {inline_quote(citation, lang)}", [citation],
-                     kind=kind, partly=True)
+                     kind=kind, unanswered=True)
     if not grounded or not passages:
         return Draft(frames["abstain"], [], kind=kind)
     lead = _lead_passage(passages, lang, next_turn)
@@ -355,15 +361,22 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     draft = Draft("", [], kind=kind)
     first_line: str | None = None
     if kind in ("number", "date"):
+        unit = F.asked_unit(question) if kind == "number" else None
         for p in chosen:
             c = p.best_in(lang)
-            found = F.find_figure(c.text, tokens, date=kind == "date", question=question)
+            found = F.find_figure(c.text, tokens, date=kind == "date", question=question, unit=unit)
             if found:
                 span, draft.figure = found
                 draft.citations.append(cite(c, span, p))
                 key = "note_figure" if c.role == "editor" else "figure"
                 first_line = f"{_frame(lang, key, manifests, c, figure=draft.figure)} {inline_quote(draft.citations[0], lang)}"
                 break
+        if unit is not None and draft.figure is None and not F.names_counted(question, [m.text for m in lead.members.values()]):
+            # The question says what kind of figure it wants, and nothing relevant gives one (nor names what it
+            # counts): say there is no such figure, with the closest words, rather than quote around it.
+            citation = cite(chunk, best_window(chunk.text, asked), lead)
+            return Draft(f"{_frame(lang, 'no_figure', manifests, chunk)} {inline_quote(citation, lang)}", [citation],
+                         kind=kind, unanswered=True)
     elif kind == "who_said" and chunk.role == "guest" and claim_in(question, lead):
         draft.verdict = "yes"
         draft.citations.append(cite(chunk, best_window(chunk.text, set(tokenize(claim_of(question)))), lead))

@@ -54,8 +54,10 @@ class Answer:
     question: str
     answer: str
     answer_lang: str  # en | ja | zh
-    # False when the interviews don't answer: "not covered" (closest passages in `retrieved`), or "only partly
-    # covered" (the capture ends before the reply to the question asked; the host's question is cited)
+    # False when the interviews don't answer: "not covered" (closest passages in `retrieved`), "only partly
+    # covered" (the capture ends before the reply to the question asked; the host's question is cited), or "no
+    # such figure" (a how-many / how-much question whose kind of figure nothing relevant gives; the closest
+    # words are cited)
     grounded: bool
     mode: str  # extractive | llm
     notice: str | None

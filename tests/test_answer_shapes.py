@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from interview_qa.cli import cli
-from rag.answers.figure import find_figure
+from rag.answers.figure import COUNT, MONEY, SHARE, SPAN, asked_unit, find_figure, names_counted, unit_of
 from rag.answers.verdict import opening_polarity
 from rag.extractive import MAX_QUOTES, best_window
 from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
@@ -117,6 +117,49 @@ def test_words_that_only_look_like_figures_are_not_taken():
     assert find_figure(zh, set(tokenize("下一個工作週期要跑幾週？")))[1] == "八周"
 
 
+@pytest.mark.parametrize("question, unit", [
+    ("How much did Microsoft invest in OpenAI?", MONEY),
+    ("How much revenue does Microsoft have?", MONEY),
+    ("微软到目前为止一共向OpenAI投资了多少钱？", MONEY),
+    ("ザッカーバーグはデータセンターへの投資額をいくらと伝えた？", MONEY),
+    ("What percentage of the market does Copilot have?", SHARE),
+    ("診断の準確率は何パーセント？", SHARE),
+    ("How many weeks are the planning cycles?", SPAN),
+    ("下一個工作週期要跑幾週？", SPAN),
+    ("How many parameters does MAI-Thinking-1 have?", COUNT),
+    ("How much computing capacity does Microsoft have?", COUNT),
+    ("MSN每个月有多少访问量？", COUNT),
+    ("聊天機器人在三年內累積了多少年度使用者？", COUNT),  # 年度 is "annual", not a span of years
+    ("マイクロソフトはGPUを何台保有しているの？", COUNT),
+    ("How much cheaper is the Maia 200 chip than Nvidia's GB200?", None),  # a ratio or an amount: any figure
+    ("MAI-Thinking-1 のベンチマーク性能はどのくらいですか？", None),
+    ("Maia 200 晶片比 GB200 便宜多少？", None),
+])
+def test_what_kind_of_figure_a_question_asks_for(question, unit):
+    assert asked_unit(question) == unit
+
+
+def test_a_figure_of_another_kind_does_not_answer():
+    assert unit_of("$400 million") == MONEY and unit_of("1.5 trillion", "over ", " dollars of commitments") == MONEY
+    assert unit_of("18 months") == SPAN and unit_of("30 percent") == SHARE and unit_of("33 吉瓦") == COUNT
+    assert unit_of("4.6", "roughly on par with Opus ") is None  # a model's version, not a figure
+    text = "It's now roughly on par with Opus 4.6. It has been the plan for the last 18 months."
+    q = "How many parameters does MAI-Thinking-1 have?"
+    assert find_figure(text, set(tokenize(q)), question=q, unit=asked_unit(q)) is None
+    assert find_figure(text, set(tokenize(q)), question=q)[1] == "4.6"  # any figure, when the kind is not asked
+    q = "How much has OpenAI committed to spend on data centers?"
+    text = "It took 18 months. They've signed over $1.5 trillion of commitments for building data centers."
+    assert find_figure(text, set(tokenize(q)), question=q, unit=asked_unit(q))[1] == "$1.5 trillion"
+    # 十分 is "enough" (ja) or "very" (zh), not ten minutes.
+    assert find_figure("フロンティアモデルの訓練に十分な規模のクラスター", set()) is None
+
+
+def test_a_passage_naming_what_is_counted_may_answer_without_a_figure():
+    assert names_counted("全球有多少機構每天都在用微軟的AI工具？", ["全球所有主要機構每天都需要使用我們的人工智能功能和工具。"])
+    assert not names_counted("How many GPUs did Microsoft use?", ["And that's what MAI-Thinking-1 is."])
+    assert names_counted("How many GPUs did Microsoft use?", ["We bought a lot of GPUs."])
+
+
 def test_a_quote_does_not_stop_one_sentence_before_the_point():
     text = ("There’s definitely lots of shortcuts to the frontier. It’s true that the model might quickly fit to "
             "that distribution. But it’s very unclear that they would then be able to surpass that teacher. "
@@ -153,6 +196,34 @@ def test_how_much_question_gets_the_figure_first(service):
     first_line = a.answer.split("\n")[0]
     assert first_line.startswith(a.figure) and a.figure in a.citations[0].quote
     assert_verbatim(service, a)
+
+
+@pytest.mark.parametrize("question", [
+    "How many parameters does MAI-Thinking-1 have?",
+    "微软到目前为止一共向OpenAI投资了多少钱？",
+    "マイクロソフトはGPUを何台保有しているの？",
+])
+def test_no_figure_of_the_kind_asked_is_not_covered(service, question):
+    """A "how many X" no passage counts is not answered with some other number ("Opus 4.6", "18 months"):
+    the first line says there is no such figure, cites the closest words, and the answer is not grounded."""
+    a = service.ask(question)
+    assert not a.grounded and a.kind == NUMBER and a.figure is None
+    first_line = a.answer.split("\n")[0]
+    assert first_line.startswith(("The interviews give no such figure", "インタビューにはその数字は出てきません",
+                                  "訪談中沒有給出這個數字"))
+    assert len(a.citations) == 1 and a.citations[0].quote in first_line
+    assert_verbatim(service, a)
+
+
+@pytest.mark.parametrize("question", [
+    "How many pages is the technical report?",
+    "How many weeks are the planning cycles?",
+    "How much has OpenAI committed to spend on data centers?",
+    "全球有多少機構每天都在用微軟的AI工具？",  # no number, but the passage names them: "all the major institutions"
+])
+def test_a_how_many_question_the_interviews_answer_is_not_refused(service, question):
+    a = service.ask(question)
+    assert a.grounded and a.kind == NUMBER
 
 
 def test_compare_question_gets_one_section_per_interview(service):

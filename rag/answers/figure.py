@@ -27,8 +27,9 @@ FIGURE = re.compile(
     rf"|(?:\d[\d,.]*(?:\s?(?:-|–|to)\s?\d[\d,.]*)?{_EN_UNIT})"
     rf"|(?:\b{_NUM_WORD}(?:[-\s]{_NUM_WORD})*(?:[-\s](?:to|or)[-\s]{_NUM_WORD})?"
     rf"(?:\sof(?=\s(?:people|users|customers|companies|dollars|employees|patients|conversations)\b))?{_EN_UNIT})", re.I)
-# Number words that alone are rarely the figure asked for ("one of the best", "a few things").
-_WEAK = {"one", "a few", "several", "couple", "half", "dozen", "一个", "一個", "一次", "一つ", "一种", "一種"}
+# Number words that alone are rarely the figure asked for ("one of the best", "a few things"; 十分 is "enough"
+# or "very", not ten minutes).
+_WEAK = {"one", "a few", "several", "couple", "half", "dozen", "十分", "一个", "一個", "一次", "一つ", "一种", "一種"}
 DATE = re.compile(
     rf"(?:{_MONTHS}(?:\s\d{{1,2}}(?!\d))?(?:,?\s\d{{4}})?)|(?:\b(?:19|20)\d{{2}}s?\b)|"
     rf"(?:(?:last|next|this|past)\s(?:night|week|month|year|decade|\d+\s\w+|{_NUM_WORD}\s\w+))|"
@@ -37,6 +38,88 @@ DATE = re.compile(
     rf"(?:\b(?:yesterday|today|tomorrow|recently|ago)\b)|(?:下下(?:周|週|個月|个月)|再来週|再来月|再来年)|"
     rf"(?:{_CJK_NUM}+\s?(?:年代|年|月|日|週間|週|周|天|ヶ月|か月|個月|个月)(?:[前后後内內])?)|(?:去年|今年|明年|昨年|来年|昨夜|昨晚|上週|上周|最近)",
     re.I)
+
+
+# What a how-much / how-many question asks for, when its wording says so: money, a share or ratio, a span of
+# time, or a count of something else. A figure of another kind is not its answer ("18 months" for "how much did
+# Microsoft invest?", "Opus 4.6" for "how many parameters?"). Unmarked questions ("どのくらい") take any figure.
+MONEY, SHARE, SPAN, COUNT = "money", "share", "span", "count"
+_TIME_WORDS = (r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|年(?![度代级級])|ヶ月|か月|カ月|個月|个月|月|週間|週|周|天|日|"
+               r"時間|小时|小時|分鐘|分钟|秒)")
+_ASKS = (
+    (MONEY, re.compile(
+        r"\bhow much (?:money|cash|revenue|sales|income|profit|funding|capital|budget)\b|"
+        r"\bhow much\b(?:\s+\w+){0,6}?\s+(?:pay|paid|cost|costs|spend|spent|spending|"
+        r"invest|invested|investing|raise|raised|worth|charge|earn|earned|make|made)\b|\bwhat (?:price|valuation)\b|"
+        r"いくら|何ドル|何円|金額|投資額|費用|値段|多少[钱錢]|多少美元|多少資金|多少资金|[投花付]資?了?多少|"
+        r"投资了多少|投資了多少|[价價]格|金[额額]|投[资資][额額]", re.I)),
+    (SHARE, re.compile(r"\bwhat (?:percent(?:age)?|share|fraction|proportion)\b|何\s?[%％]|何パーセント|何割|何倍|"
+                       r"百分之[幾几]|[幾几]\s?[%％]|[幾几]成|[幾几]倍|百分比|比例", re.I)),
+    (SPAN, re.compile(rf"\bhow many {_TIME_WORDS}|\bhow long (?:ago|(?:does|did|will|would|has|have|had|is|was) "
+                      rf"(?:it|this|that) (?:take|taken|last|lasted)|(?:for )?how long\b(?=\s*\??$))|\bfor how long\b|"
+                      rf"多久|多[長长]時間|多[長长]时间|多少{_TIME_WORDS}|[幾几]{_TIME_WORDS}|何年間|何ヶ月|何か月|何カ月|何週|"
+                      rf"何日間|何時間|何年続", re.I)),
+    (COUNT, re.compile(r"\bhow many\b|\bhow much (?!more\b|less\b|\w+er\b)\w+(?: \w+)? (?:does|did|do|has|have|had|is|"
+                       r"are|was|were|will|would|can|could)\b|何(?:人|台|個|社|名|回|件|本|冊|枚|ページ|頁)|何(?=[ァ-ヴ][ァ-ヴー]+)|"
+                       r"多少(?=[\u4e00-\u9fff])(?![钱錢美])|[幾几](?:個|个|人|家|台|名|次|位)", re.I)),
+)
+
+
+def asked_unit(question: str) -> str | None:
+    """MONEY, SHARE, SPAN or COUNT when the question's wording says which; None for any figure."""
+    return next((unit for unit, pattern in _ASKS if pattern.search(question)), None)
+
+
+_COUNTED = (
+    re.compile(r"\bhow (?:many|much) ((?:[\w-]+ ){0,3}?[\w-]+) (?:does|did|do|has|have|had|is|are|was|were|will|would|"
+               r"can|could)\b", re.I),
+    re.compile(r"(?:多少|[幾几](?:個|个|家|台|名|位)?)([\u4e00-\u9fff]{2})"),
+    re.compile(r"([\u30a0-\u30ff\u4e00-\u9fffA-Za-z]{2,})(?:を|は|が)何"),
+)
+
+
+def counted(question: str) -> list[str]:
+    """Words naming what a how-many question counts ("gigawatt", "compute"; "機構"; "GPU"), when it names it."""
+    for pattern in _COUNTED:
+        m = pattern.search(question)
+        if m:
+            return [w for w in m.group(1).split() if w.lower() not in ("of", "the", "a", "an")]
+    return []
+
+
+def names_counted(question: str, texts) -> bool:
+    """Whether one of `texts` names what the question counts (then it may answer without a figure: "all the
+    major institutions" for "how many institutions?")."""
+    words = [re.sub(r"s$", "", w.lower()) for w in counted(question)]
+    return any(w in t.lower() for w in words for t in texts)
+
+
+_MONEY = re.compile(r"[$£€¥]|dollars?|pounds?|euros?|美元|ドル|英[鎊镑]|ポンド|円|元(?!素)", re.I)
+_SHARE = re.compile(r"[%％]|percent|per cent|パーセント|割|成(?![功为為])|倍|\d\s?x\b|times\b", re.I)
+_TIME = re.compile(rf"{_TIME_WORDS}(?![a-z])", re.I)
+_NAMED = re.compile(r"[A-Z][\w.]*[\s-]$")  # "Opus 4.6", "Maia 200", "GPT-": a name's number, not a figure
+_AMOUNT = re.compile(r"[\d.,\s]+(?:million|billion|trillion|bn|億|亿|兆)+", re.I)
+
+
+def unit_of(figure: str, before: str = "", after: str = "") -> str | None:
+    """What a figure measures (MONEY, SHARE, SPAN, COUNT), or None for a name's number ("Opus 4.6"). A bare
+    amount followed by its currency ("1.5 trillion dollars", "6000億美元") is money."""
+    if _MONEY.search(figure) or (_AMOUNT.fullmatch(figure.strip()) and _MONEY.match(after.lstrip()[:8])):
+        return MONEY
+    if _SHARE.search(figure):
+        return SHARE
+    if _TIME.search(figure):
+        return SPAN
+    if _NAMED.search(before[-24:]) and not re.search(r"[^\d\s.,]", figure):
+        return None
+    return COUNT
+
+
+def fits(asked: str | None, unit: str | None) -> bool:
+    """Whether a figure measuring `unit` can answer a question asking for `asked` (None: any figure)."""
+    if asked is None:
+        return True
+    return unit == asked
 
 
 _YEAR = re.compile(r"(?:19|20)\d{2}(?:\s?年)?")
@@ -55,11 +138,12 @@ def _stated(figure: str, asked: str) -> bool:
     return _squash(figure) in asked or (bool(digits) and set(digits) <= set(re.findall(r"\d+", asked)))
 
 
-def find_figure(text: str, query_tokens: set[str], date: bool = False, question: str = ""
-                ) -> tuple[tuple[int, int], str] | None:
+def find_figure(text: str, query_tokens: set[str], date: bool = False, question: str = "",
+                unit: str | None = None) -> tuple[tuple[int, int], str] | None:
     """((sentence start, end), figure) for the sentence of `text` that best matches the question among those
     holding a figure (a date for `date`); None when no sentence holds one. A figure the question itself
-    states ("Maia 200", "三年內") is what it asks about, not the answer: other figures come first."""
+    states ("Maia 200", "三年內") is what it asks about, not the answer: other figures come first. `unit`: only
+    figures measuring it (asked_unit) answer."""
     pattern = DATE if date else FIGURE
     asked = _squash(question)
     wants_year = bool(_ASKS_YEAR.search(question))
@@ -67,7 +151,8 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
     for s, e in sentence_spans(text) or [(0, len(text))]:
         sentence = text[s:e]
         found = [m for m in pattern.finditer(sentence)
-                 if m.group().strip(" -,.") and m.group().strip(" -,.").lower() not in _WEAK]
+                 if m.group().strip(" -,.") and m.group().strip(" -,.").lower() not in _WEAK
+                 and fits(unit, unit_of(m.group(), sentence[:m.start()], sentence[m.end():]))]
         found_any.append((s, e, [m for m in found if not _stated(m.group().strip(" -,."), asked)], found))
     # Only when every figure of the passage is one the question states does one of those answer.
     use_new = any(new for *_, new, _ in found_any)
