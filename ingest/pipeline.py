@@ -23,7 +23,7 @@ from ingest.models import Chunk, Interview, Manifest
 from ingest.turns import TurnMapError, draft_sections, load_turn_map, sections_from_labels, sections_from_turn_map
 
 # Bump when cleaning, turn or chunking logic changes, so unchanged files are re-ingested once.
-INGEST_VERSION = "7"
+INGEST_VERSION = "8"
 
 
 @dataclass

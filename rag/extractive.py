@@ -86,6 +86,7 @@ FRAMES = {
         "said_it": "Yes — {guest} said it ({outlet}, {date}):",
         "no": "No — {guest} ({outlet}, {date}):",
         "figure": "{figure} — {guest} ({outlet}, {date}):",
+        "related": "The interviews don't cover that: it is the headline of a related article the {outlet} page lists ({source}, {when}): “{title}”. The closest passages searched:",
         "no_figure": "The interviews give no such figure. The closest {guest} comes ({outlet}, {date}):",
         "note": "According to {outlet}'s note ({date}):",
         "note_figure": "{figure} — according to {outlet}'s note ({date}):",
@@ -104,6 +105,7 @@ FRAMES = {
         "said_it": "はい — {guest}氏自身の発言です（{outlet}、{date}）：",
         "no": "いいえ — {guest}氏（{outlet}、{date}）：",
         "figure": "{figure} — {guest}氏（{outlet}、{date}）：",
+        "related": "インタビューではその話題は扱われていません。{outlet}のページに並ぶ関連記事の見出しです（{source}、{when}）：「{title}」。検索した中で最も近い箇所：",
         "no_figure": "インタビューにはその数字は出てきません。最も近い{guest}氏の発言（{outlet}、{date}）：",
         "note": "{outlet}の注記（{date}）：",
         "note_figure": "{figure} — {outlet}の注記（{date}）：",
@@ -122,6 +124,7 @@ FRAMES = {
         "said_it": "是 — 這是{guest}自己說的（{outlet}，{date}）：",
         "no": "不是 — {guest}（{outlet}，{date}）：",
         "figure": "{figure} — {guest}（{outlet}，{date}）：",
+        "related": "訪談中沒有涉及這個問題：這是{outlet}頁面列出的相關文章標題（{source}，{when}）：“{title}”。以下是檢索到的最接近的段落：",
         "no_figure": "訪談中沒有給出這個數字。{guest}最接近的說法（{outlet}，{date}）：",
         "note": "{outlet}的註釋（{date}）：",
         "note_figure": "{figure} — {outlet}的註釋（{date}）：",
@@ -301,6 +304,14 @@ def inline_quote(c: Citation, lang: str) -> str:
     if c.original is not None:
         line += f" ({FRAMES[lang]['original']}: “{c.original.quote}”)"
     return line
+
+
+def compose_related(lang: str, article, manifests: dict, kind: str = "open") -> Draft:
+    """The question is about a related article the page lists, not the interview: say so, with its headline
+    (not a quote: nothing is cited)."""
+    line = frame_for(lang, "related", manifests, article.interview, source=article.source, when=article.date,
+                     title=article.title)
+    return Draft(line, [], kind=kind, unanswered=True)
 
 
 def _quote_line(c: Citation, n: int, lang: str) -> str:

@@ -21,6 +21,7 @@ from rag.evidence import SentenceVectors, similarity_to
 from rag.lexical import bigrams, content_tokens, fold, word_forms
 from rag.query import Framing, Query
 from rag.ranker import FEATURES, LinearRanker, default_ranker
+from rag.related import RelatedArticle, asked_about, related_articles
 from rag.translate import Lexicon, cedict_glosses, gloss_stems
 
 # "Did he say X?": a host/editor passage must out-match the guest's best by this ratio (and an absolute floor);
@@ -206,6 +207,14 @@ class HybridIndex:
         shipped = EmbeddingCache.load(bundled_path(settings), model_id(settings)) if settings.embedding_cache else None
         return SentenceVectors(self.store.embeddings, shipped)
 
+    @functools.cached_property
+    def related_articles(self) -> list[RelatedArticle]:
+        """The related-article headlines the indexed pages list (rag.related)."""
+        return related_articles(self.store.state.documents)
+
+    def related_article_asked_about(self, query: Query) -> RelatedArticle | None:
+        return asked_about(self.unknown_words(query), query.lang, query.surfaces, self.related_articles)
+
     def with_sentence_evidence(self, query: Query) -> Query:
         """The query, able to score sentences by meaning (for choosing what to quote)."""
         vector = self.store.embeddings.query_vector(query.dense_text)
@@ -295,6 +304,16 @@ class HybridIndex:
         if query.lang == "zh":
             return any(s in self.bm25 for w in tokens for g in cedict_glosses(w) for s in gloss_stems(g))
         return False
+
+    def unknown_words(self, query: Query) -> list[str]:
+        """The question's content words (framing set aside, single characters ignored) that the interviews
+        never use, as asked or translated (corpus lexicon, JMdict, CC-CEDICT)."""
+        def known(word: str) -> bool:
+            if word in self.bm25 or any(t in self.bm25 for t in self.lexicon.translate([word], query.lang, query.surfaces)):
+                return True
+            return query.lang == "zh" and any(s in self.bm25 for g in cedict_glosses(word) for s in gloss_stems(g))
+
+        return [w for w in dict.fromkeys(query.content_words) if len(w) > 1 and not known(w)]
 
     def coverage(self, query: Query, passages: list[Passage]) -> float:
         """IDF-weighted share of the question's content words found (as asked or translated) in any language

@@ -19,7 +19,7 @@ from interview_qa.validation import validate_interview, validate_k, validate_lan
 from ingest.models import Chunk
 from ingest.store import ChunkStore, IndexState, server_unavailable
 from ingest.text import detect_lang
-from rag.extractive import GUEST_NAMES, asks_attribution, cite, claim_of, compose, compose_attribution
+from rag.extractive import GUEST_NAMES, asks_attribution, cite, claim_of, compose, compose_attribution, compose_related
 from rag.lexical import tokenize
 from rag.query import Query, search_query
 from rag.retrieval import Filters, HybridIndex, Passage
@@ -205,6 +205,8 @@ class QAService:
             if not grounded:
                 draft = compose(question, answer_lang, passages, manifests, False, kind=kind)
             passages = _interleave(list(sides.values())) + passages
+        elif (article := self.index.related_article_asked_about(query)) is not None:
+            draft, grounded = compose_related(answer_lang, article, manifests, kind), False
         else:
             grounded = self._answers_it(passages, confidence, said_as_asked, self.index.names_something_known(query))
             draft = compose(question, answer_lang, passages, manifests, grounded, self._next_guest_turn,
