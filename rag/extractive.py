@@ -18,6 +18,7 @@ from ingest.models import Chunk
 from ingest.text import quotable_spans, sentence_spans
 from rag.evidence import SENTENCE_DENSE_WEIGHT
 from rag.lexical import content_tokens, tokenize
+from rag.kinds import asks_view, asks_why
 from rag.retrieval import Passage
 from rag.types import Citation, Original
 
@@ -90,6 +91,7 @@ FRAMES = {
         "no_figure": "The interviews give no such figure. The closest {guest} comes ({outlet}, {date}):",
         "note": "According to {outlet}'s note ({date}):",
         "note_figure": "{figure} — according to {outlet}'s note ({date}):",
+        "caption_only": "{guest} doesn't discuss this; only a caption on {outlet}'s page mentions it ({date}):",
         "compare": "Compared across the interviews:",
         "side": "{outlet}, {date}:",
         "side_empty": "{outlet}, {date}: nothing on this in this interview.",
@@ -109,6 +111,7 @@ FRAMES = {
         "no_figure": "インタビューにはその数字は出てきません。最も近い{guest}氏の発言（{outlet}、{date}）：",
         "note": "{outlet}の注記（{date}）：",
         "note_figure": "{figure} — {outlet}の注記（{date}）：",
+        "caption_only": "{guest}氏はこの点について語っていません。{outlet}のページの写真説明にあるだけです（{date}）：",
         "compare": "インタビューごとの比較：",
         "side": "{outlet}（{date}）：",
         "side_empty": "{outlet}（{date}）：このインタビューではこの話題は出てきません。",
@@ -128,6 +131,7 @@ FRAMES = {
         "no_figure": "訪談中沒有給出這個數字。{guest}最接近的說法（{outlet}，{date}）：",
         "note": "{outlet}的註釋（{date}）：",
         "note_figure": "{figure} — {outlet}的註釋（{date}）：",
+        "caption_only": "{guest}沒有談到這一點，只有{outlet}頁面上的圖片說明提到（{date}）：",
         "compare": "兩次訪談的比較：",
         "side": "{outlet}（{date}）：",
         "side_empty": "{outlet}（{date}）：這次訪談沒有談到這一點。",
@@ -339,7 +343,8 @@ def compose_attribution(question: str, lang: str, speakers: list[Passage], manif
 
 
 def compose(question: str, lang: str, passages: list[Passage], manifests: dict, grounded: bool,
-            next_turn=None, query=None, kind: str = "open", margin: float | None = None, ends_capture=None) -> Draft:
+            next_turn=None, query=None, kind: str = "open", margin: float | None = None, ends_capture=None,
+            only_in_notes=None) -> Draft:
     """The guest's words that answer the question, led by what the question asks for: a verdict (yes/no), a
     figure or date (how much / when; "no such figure" when the question says what kind it wants and nothing
     relevant gives one), else who said it where. An editor's note ranked first may answer a
@@ -347,7 +352,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     when their score is within `margin` of it (the relevance floor, chosen on dev).
     `next_turn(chunk)` gives the guest reply to a host turn; `query`: the parsed search query;
     `ends_capture(passage)`: whether a host passage is the last of captures that stop before its reply ("only
-    partly covered" then, when it ranks first)."""
+    partly covered" then, when it ranks first); `only_in_notes(passage)`: whether a note names something of the
+    question no turn says (a photo caption ranked first then says he doesn't discuss it, when his view is asked)."""
     from rag.answers import figure as F
     from rag.answers import verdict as V
 
@@ -363,7 +369,16 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
                      kind=kind, unanswered=True)
     if not grounded or not passages:
         return Draft(frames["abstain"], [], kind=kind)
-    lead = _lead_passage(passages, lang, next_turn)
+    if kind == "open" and passages[0].role == "editor" and asks_view(question):
+        note = passages[0].best_in(lang)
+        if note.kind == "caption" and only_in_notes is not None and only_in_notes(passages[0]):
+            # His view was asked, what matches best is a photo caption, and what it names is never said.
+            citation = cite(note, best_window(note.text, asked), passages[0])
+            return Draft(f"{_frame(lang, 'caption_only', manifests, note)} {inline_quote(citation, lang)}", [citation],
+                         kind=kind, unanswered=True)
+    # A footnote answers a factual question, not one about his view or his reasons: those lead with his words.
+    lead = _lead_passage(passages, lang, next_turn, notes_answer=not (kind == "open" and (asks_view(question)
+                                                                                         or asks_why(question))))
     if lead is None:
         return Draft(frames["abstain"], [], kind=kind)
     others = [p for p in passages if p.role == "guest" and p.key != lead.key and p.score >= lead.score - margin]
@@ -454,11 +469,11 @@ def _overlaps(citation: Citation, chunk: Chunk, span: tuple[int, int]) -> bool:
     return int(a) < end and start < int(b)
 
 
-def _lead_passage(passages: list[Passage], lang: str, next_turn) -> Passage | None:
+def _lead_passage(passages: list[Passage], lang: str, next_turn, notes_answer: bool = True) -> Passage | None:
     """The passage the answer leads with: the best guest passage, or the reply to a host question ranked above
-    it, or an editor's note ranked first (a factual answer the outlet gives)."""
+    it, or an editor's note ranked first (a factual answer the outlet gives, when `notes_answer`)."""
     guest = [p for p in passages if p.role == "guest"]
-    if passages[0].role == "editor":
+    if passages[0].role == "editor" and notes_answer:
         return passages[0]
     if not guest:
         return None

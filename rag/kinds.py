@@ -44,7 +44,7 @@ _NUMBER = re.compile(
     r"\bhow (big|large|long|far|fast|cheap|expensive|often|old)\b|\bby how much\b|\bat what age\b|"
     r"いくら|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|何年続|どのくらい|どれくらい|どれだけ|"
     r"何(?=[ァ-ヴ][ァ-ヴー]+)|何(?:回|件|社|名|枚|本|冊|度|倍|時間|ページ|頁)|"
-    r"多少|幾個|几个|幾成|几成|幾倍|几倍|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|幾%|几%|幾歲|几岁|幾岁|几歲", re.I)
+    r"多少|幾個|几个|幾成|几成|幾倍|几倍|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|[幾几][%％]|幾歲|几岁|幾岁|几歲", re.I)
 _DATE = re.compile(
     r"\bwhen\b|\bwhat (year|month|date|day)\b|\bwhich year\b|\bsince when\b|\bby when\b|\bhow long ago\b|"
     r"\b(?:over|in|during|within)\s+what\s+(?:\w+\s+)?(?:period|time\s?frame|time span)\b|"
@@ -64,6 +64,23 @@ _OPEN_JA = re.compile(r"何|なに|なん|どう|なぜ|どうして|いつ|ど�
 _YES_NO_JA = re.compile(r"(か|の|でしょう|ますか|ですか|んですか|だった|てる|ている|いる)\s*[？?]?\s*$|ですか|ましたか|ますか")
 _OPEN_ZH = re.compile(r"什麼|什么|怎麼|怎么|為什麼|为什么|為何|为何|如何|哪|誰|谁|多少|幾|几|何時|何时|甚麼")
 _YES_NO_ZH = re.compile(r"[嗎吗]\s*[？?]?\s*$|是不是|有沒有|有没有|會不會|会不会|能不能|是否|對不對|对不对|可不可以|還是不|还是不")
+
+
+# A question about the guest's own view or words ("What did he think of…", "どう評価", "怎麼看"), not a fact: an
+# outlet's note can't answer it. And a why-question wants his reasons, which a note doesn't give.
+_ASKS_VIEW = re.compile(
+    r"\b(say|says|said|think|thinks|thought|feel|feels|felt|view|views|opinion|take on|criticiz\w*|criticis\w*|"
+    r"make of|describe\w*|react\w*|respond\w*)\b|どう(?:評価|思|考え|見|感じ)|意見|見解|評価|何と言|"
+    r"怎麼看|怎么看|看法|認為|认为|評價|评价|觀點|观点|怎麼說|怎么说|批評|批评", re.I)
+_ASKS_WHY = re.compile(r"\bwhy\b|\bhow come\b|なぜ|どうして|為什麼|为什么|為何|为何", re.I)
+
+
+def asks_view(question: str) -> bool:
+    return bool(_ASKS_VIEW.search(question))
+
+
+def asks_why(question: str) -> bool:
+    return bool(_ASKS_WHY.search(question))
 
 
 def question_kind(question: str, attribution: bool = False) -> str:

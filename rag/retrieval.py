@@ -305,6 +305,16 @@ class HybridIndex:
             return any(s in self.bm25 for w in tokens for g in cedict_glosses(w) for s in gloss_stems(g))
         return False
 
+    @functools.cached_property
+    def _turn_vocabulary(self) -> frozenset[str]:
+        return frozenset(t for c, toks in zip(self.chunks, self._tokens) if c.role in ("guest", "host") for t in toks)
+
+    def only_in_notes(self, passage: Passage, query: Query) -> bool:
+        """Whether this note holds a word of the question that no turn of the conversation uses: what is asked
+        about is the outlet's (a photo caption's), not something said."""
+        held = {t for cid in self.members[passage.key] for t in self._tokens[self._pos[cid]]}
+        return any(w in held and w not in self._turn_vocabulary for w in query.content_words if len(w) > 1)
+
     def unknown_words(self, query: Query) -> list[str]:
         """The question's content words (framing set aside, single characters ignored) that the interviews
         never use, as asked or translated (corpus lexicon, JMdict, CC-CEDICT)."""

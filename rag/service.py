@@ -210,7 +210,8 @@ class QAService:
         else:
             grounded = self._answers_it(passages, confidence, said_as_asked, self.index.names_something_known(query))
             draft = compose(question, answer_lang, passages, manifests, grounded, self._next_guest_turn,
-                            query=query, kind=kind, ends_capture=self.index.ends_capture)
+                            query=query, kind=kind, ends_capture=self.index.ends_capture,
+                            only_in_notes=lambda p: self.index.only_in_notes(p, query))
             grounded = grounded and bool(draft.citations) and not draft.unanswered
         return Answer(question=question, answer=draft.answer, answer_lang=answer_lang, grounded=grounded,
                       mode="extractive", notice=notice, citations=draft.citations,
