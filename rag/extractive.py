@@ -89,6 +89,7 @@ FRAMES = {
         "figure": "{figure} — {guest} ({outlet}, {date}):",
         "related": "The interviews don't cover that: it is the headline of a related article the {outlet} page lists ({source}, {when}): “{title}”. The closest passages searched:",
         "no_figure": "The interviews give no such figure. The closest {guest} comes ({outlet}, {date}):",
+        "no_figure_note": "The interviews give no such figure. The closest passage is {outlet}'s note ({date}):",
         "note": "According to {outlet}'s note ({date}):",
         "note_figure": "{figure} — according to {outlet}'s note ({date}):",
         "caption_only": "{guest} doesn't discuss this; only a caption on {outlet}'s page mentions it ({date}):",
@@ -109,6 +110,7 @@ FRAMES = {
         "figure": "{figure} — {guest}氏（{outlet}、{date}）：",
         "related": "インタビューではその話題は扱われていません。{outlet}のページに並ぶ関連記事の見出しです（{source}、{when}）：「{title}」。検索した中で最も近い箇所：",
         "no_figure": "インタビューにはその数字は出てきません。最も近い{guest}氏の発言（{outlet}、{date}）：",
+        "no_figure_note": "インタビューにはその数字は出てきません。最も近い箇所は{outlet}の注記です（{date}）：",
         "note": "{outlet}の注記（{date}）：",
         "note_figure": "{figure} — {outlet}の注記（{date}）：",
         "caption_only": "{guest}氏はこの点について語っていません。{outlet}のページの写真説明にあるだけです（{date}）：",
@@ -129,6 +131,7 @@ FRAMES = {
         "figure": "{figure} — {guest}（{outlet}，{date}）：",
         "related": "訪談中沒有涉及這個問題：這是{outlet}頁面列出的相關文章標題（{source}，{when}）：“{title}”。以下是檢索到的最接近的段落：",
         "no_figure": "訪談中沒有給出這個數字。{guest}最接近的說法（{outlet}，{date}）：",
+        "no_figure_note": "訪談中沒有給出這個數字。最接近的是{outlet}的註釋（{date}）：",
         "note": "{outlet}的註釋（{date}）：",
         "note_figure": "{figure} — {outlet}的註釋（{date}）：",
         "caption_only": "{guest}沒有談到這一點，只有{outlet}頁面上的圖片說明提到（{date}）：",
@@ -344,7 +347,7 @@ def compose_attribution(question: str, lang: str, speakers: list[Passage], manif
 
 def compose(question: str, lang: str, passages: list[Passage], manifests: dict, grounded: bool,
             next_turn=None, query=None, kind: str = "open", margin: float | None = None, ends_capture=None,
-            only_in_notes=None) -> Draft:
+            only_in_notes=None, names_counted=None) -> Draft:
     """The guest's words that answer the question, led by what the question asks for: a verdict (yes/no), a
     figure or date (how much / when; "no such figure" when the question says what kind it wants and nothing
     relevant gives one), else who said it where. An editor's note ranked first may answer a
@@ -353,7 +356,9 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     `next_turn(chunk)` gives the guest reply to a host turn; `query`: the parsed search query;
     `ends_capture(passage)`: whether a host passage is the last of captures that stop before its reply ("only
     partly covered" then, when it ranks first); `only_in_notes(passage)`: whether a note names something of the
-    question no turn says (a photo caption ranked first then says he doesn't discuss it, when his view is asked)."""
+    question no turn says (a photo caption ranked first then says he doesn't discuss it, when his view is asked);
+    `names_counted(passage)`: whether it names what a how-many question counts, in any language (then it may
+    answer without a figure)."""
     from rag.answers import figure as F
     from rag.answers import verdict as V
 
@@ -397,11 +402,13 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
                 key = "note_figure" if c.role == "editor" else "figure"
                 first_line = f"{_frame(lang, key, manifests, c, figure=draft.figure)} {inline_quote(draft.citations[0], lang)}"
                 break
-        if unit is not None and draft.figure is None and not F.names_counted(question, [m.text for m in lead.members.values()]):
+        named = names_counted(lead) if names_counted else F.names_counted(question, [m.text for m in lead.members.values()])
+        if unit is not None and draft.figure is None and not named:
             # The question says what kind of figure it wants, and nothing relevant gives one (nor names what it
             # counts): say there is no such figure, with the closest words, rather than quote around it.
             citation = cite(chunk, best_window(chunk.text, asked), lead)
-            return Draft(f"{_frame(lang, 'no_figure', manifests, chunk)} {inline_quote(citation, lang)}", [citation],
+            key = "no_figure_note" if chunk.role == "editor" else "no_figure"  # an outlet's note is not his words
+            return Draft(f"{_frame(lang, key, manifests, chunk)} {inline_quote(citation, lang)}", [citation],
                          kind=kind, unanswered=True)
     elif kind == "who_said" and chunk.role == "guest" and claim_in(question, lead):
         draft.verdict = "yes"

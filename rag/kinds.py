@@ -42,7 +42,7 @@ def _compares(question: str) -> bool:
 _NUMBER = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|share|fraction|proportion|number|amount|figure|price)\b|"
     r"\bhow (big|large|long|far|fast|cheap|expensive|often|old)\b|\bby how much\b|\bat what age\b|"
-    r"いくら|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|何年続|どのくらい|どれくらい|どれだけ|"
+    r"いくら(?!か)|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|何年続|どのくらい|どれくらい|どれだけ|"
     r"何(?=[ァ-ヴ][ァ-ヴー]+)|何(?:回|件|社|名|枚|本|冊|度|倍|時間|ページ|頁)|"
     r"多少|幾個|几个|幾成|几成|幾倍|几倍|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|[幾几][%％]|幾歲|几岁|幾岁|几歲", re.I)
 _DATE = re.compile(
@@ -75,8 +75,13 @@ _ASKS_VIEW = re.compile(
 _ASKS_WHY = re.compile(r"\bwhy\b|\bhow come\b|なぜ|どうして|為什麼|为什么|為何|为何", re.I)
 
 
+# A question about the page's own notes or pictures ("What does the caption say…") asks about the outlet's words.
+_ABOUT_NOTES = re.compile(r"\b(?:caption|photo|picture|image|footnote|note|editor)s?\b|写真|画像|キャプション|注記|脚注|"
+                          r"圖片|图片|照片|註|注释|注釋|圖說|图说", re.I)
+
+
 def asks_view(question: str) -> bool:
-    return bool(_ASKS_VIEW.search(question))
+    return bool(_ASKS_VIEW.search(question)) and not _ABOUT_NOTES.search(question)
 
 
 def asks_why(question: str) -> bool:

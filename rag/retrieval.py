@@ -315,6 +315,13 @@ class HybridIndex:
         held = {t for cid in self.members[passage.key] for t in self._tokens[self._pos[cid]]}
         return any(w in held and w not in self._turn_vocabulary for w in query.content_words if len(w) > 1)
 
+    def names_any(self, words: list[str], lang: str, passage: Passage) -> bool:
+        """Whether some language version of the passage holds one of these words, as written or through the
+        corpus lexicon: "institutions" is named by 主要機構."""
+        tokens = set(content_tokens(" ".join(words), lang))
+        forms = tokens | set(self.lexicon.translate(tokens, lang))
+        return any(forms.intersection(self._tokens[self._pos[cid]]) for cid in self.members[passage.key])
+
     def unknown_words(self, query: Query) -> list[str]:
         """The question's content words (framing set aside, single characters ignored) that the interviews
         never use, as asked or translated (corpus lexicon, JMdict, CC-CEDICT)."""

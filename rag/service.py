@@ -24,6 +24,7 @@ from rag.lexical import tokenize
 from rag.query import Query, search_query
 from rag.retrieval import Filters, HybridIndex, Passage
 from rag.answers.comparison import compose_comparison
+from rag.answers.figure import counted
 from rag.kinds import COMPARE, question_kind
 from rag.types import Answer, Citation, Retrieved, Section
 
@@ -211,7 +212,8 @@ class QAService:
             grounded = self._answers_it(passages, confidence, said_as_asked, self.index.names_something_known(query))
             draft = compose(question, answer_lang, passages, manifests, grounded, self._next_guest_turn,
                             query=query, kind=kind, ends_capture=self.index.ends_capture,
-                            only_in_notes=lambda p: self.index.only_in_notes(p, query))
+                            only_in_notes=lambda p: self.index.only_in_notes(p, query),
+                            names_counted=lambda p: self.index.names_any(counted(question), query.lang, p))
             grounded = grounded and bool(draft.citations) and not draft.unanswered
         return Answer(question=question, answer=draft.answer, answer_lang=answer_lang, grounded=grounded,
                       mode="extractive", notice=notice, citations=draft.citations,

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from interview_qa.cli import cli
-from rag.answers.figure import COUNT, MONEY, SHARE, SPAN, asked_unit, find_figure, names_counted, unit_of
+from rag.answers.figure import COUNT, FIGURE, MONEY, SHARE, SPAN, asked_unit, find_figure, names_counted, units_of
 from rag.answers.verdict import opening_polarity
-from rag.extractive import MAX_QUOTES, best_window
+from rag.extractive import MAX_QUOTES, best_window, compose
 from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
 from rag.lexical import tokenize
 
@@ -134,15 +134,22 @@ def test_words_that_only_look_like_figures_are_not_taken():
     ("How much cheaper is the Maia 200 chip than Nvidia's GB200?", None),  # a ratio or an amount: any figure
     ("MAI-Thinking-1 のベンチマーク性能はどのくらいですか？", None),
     ("Maia 200 晶片比 GB200 便宜多少？", None),
+    ("スレイマンはいくらか規制を心配していますか？", None),  # いくらか is "somewhat", not "how much"
+    ("他多少有点担心监管吗？", None),  # 多少有点 is "somewhat"
 ])
 def test_what_kind_of_figure_a_question_asks_for(question, unit):
     assert asked_unit(question) == unit
 
 
 def test_a_figure_of_another_kind_does_not_answer():
-    assert unit_of("$400 million") == MONEY and unit_of("1.5 trillion", "over ", " dollars of commitments") == MONEY
-    assert unit_of("18 months") == SPAN and unit_of("30 percent") == SHARE and unit_of("33 吉瓦") == COUNT
-    assert unit_of("4.6", "roughly on par with Opus ") is None  # a model's version, not a figure
+    assert units_of("$400 million") == {MONEY} and units_of("18 months") == {SPAN}
+    assert units_of("30 percent") == {SHARE} and units_of("33 吉瓦") == {COUNT}
+    assert units_of("4.6", "roughly on par with Opus ") == set()  # a model's version, not a figure
+    # A bare amount is money or a count, whichever was asked; "three times" a multiple or how often.
+    for amount in ("1.5 trillion", "hundreds of billions", "三千亿", "数千億"):
+        assert units_of(amount) == {MONEY, COUNT}, amount
+    assert units_of("three times") == {SHARE, COUNT}
+    assert units_of("2014") == {SPAN, COUNT}  # "How long ago…?" may be answered by a year
     text = "It's now roughly on par with Opus 4.6. It has been the plan for the last 18 months."
     q = "How many parameters does MAI-Thinking-1 have?"
     assert find_figure(text, set(tokenize(q)), question=q, unit=asked_unit(q)) is None
@@ -215,7 +222,19 @@ def test_no_figure_of_the_kind_asked_is_not_covered(service, question):
     assert_verbatim(service, a)
 
 
+def test_no_figure_next_to_an_outlets_note_does_not_speak_for_the_guest(service):
+    """When the closest passage is an editor's note, "no such figure" says it is the outlet's note, never "the
+    closest the guest comes"."""
+    note = next(c for c in service.index.chunks if c.role == "editor" and c.lang == "en" and not FIGURE.search(c.text))
+    passage = service.index.passage_of(note.chunk_id)
+    draft = compose("How many GPUs does Microsoft have?", "en", [passage], service.manifests(), True, kind=NUMBER)
+    assert draft.unanswered and draft.citations[0].role == "editor"
+    assert draft.answer.startswith("The interviews give no such figure. The closest passage is Bloomberg's note")
+    assert "Suleyman" not in draft.answer.split("“")[0]
+
+
 @pytest.mark.parametrize("question", [
+    "How many institutions use Microsoft's AI tools every day?",  # English question, Chinese-only passage: 主要機構
     "How many pages is the technical report?",
     "How many weeks are the planning cycles?",
     "How much has OpenAI committed to spend on data centers?",

@@ -51,7 +51,7 @@ _ASKS = (
         r"\bhow much (?:money|cash|revenue|sales|income|profit|funding|capital|budget)\b|"
         r"\bhow much\b(?:\s+\w+){0,6}?\s+(?:pay|paid|cost|costs|spend|spent|spending|"
         r"invest|invested|investing|raise|raised|worth|charge|earn|earned|make|made)\b|\bwhat (?:price|valuation)\b|"
-        r"いくら|何ドル|何円|金額|投資額|費用|値段|多少[钱錢]|多少美元|多少資金|多少资金|[投花付]資?了?多少|"
+        r"いくら(?!か)|何ドル|何円|金額|投資額|費用|値段|多少[钱錢]|多少美元|多少資金|多少资金|[投花付]資?了?多少|"
         r"投资了多少|投資了多少|[价價]格|金[额額]|投[资資][额額]", re.I)),
     (SHARE, re.compile(r"\bwhat (?:percent(?:age)?|share|fraction|proportion)\b|何\s?[%％]|何パーセント|何割|何倍|"
                        r"百分之[幾几]|[幾几]\s?[%％]|[幾几]成|[幾几]倍|百分比|比例", re.I)),
@@ -61,7 +61,7 @@ _ASKS = (
                       rf"何日間|何時間|何年続", re.I)),
     (COUNT, re.compile(r"\bhow many\b|\bhow much (?!more\b|less\b|\w+er\b)\w+(?: \w+)? (?:does|did|do|has|have|had|is|"
                        r"are|was|were|will|would|can|could)\b|何(?:人|台|個|社|名|回|件|本|冊|枚|ページ|頁)|何(?=[ァ-ヴ][ァ-ヴー]+)|"
-                       r"多少(?=[\u4e00-\u9fff])(?![钱錢美])|[幾几](?:個|个|人|家|台|名|次|位)", re.I)),
+                       r"多少(?=[\u4e00-\u9fff])(?![钱錢美有会會也还還都能可])|[幾几](?:個|个|人|家|台|名|次|位)", re.I)),
 )
 
 
@@ -73,6 +73,7 @@ def asked_unit(question: str) -> str | None:
 _COUNTED = (
     re.compile(r"\bhow (?:many|much) ((?:[\w-]+ ){0,3}?[\w-]+) (?:does|did|do|has|have|had|is|are|was|were|will|would|"
                r"can|could)\b", re.I),
+    re.compile(r"\bhow many ([\w-]+)", re.I),  # no auxiliary follows: its first word ("institutions use…")
     re.compile(r"(?:多少|[幾几](?:個|个|家|台|名|位)?)([\u4e00-\u9fff]{2})"),
     re.compile(r"([\u30a0-\u30ff\u4e00-\u9fffA-Za-z]{2,})(?:を|は|が)何"),
 )
@@ -94,35 +95,44 @@ def names_counted(question: str, texts) -> bool:
     return any(w in t.lower() for w in words for t in texts)
 
 
+_YEAR = re.compile(r"(?:19|20)\d{2}(?:\s?年)?")
 _MONEY = re.compile(r"[$£€¥]|dollars?|pounds?|euros?|美元|ドル|英[鎊镑]|ポンド|円|元(?!素)", re.I)
-_SHARE = re.compile(r"[%％]|percent|per cent|パーセント|割|成(?![功为為])|倍|\d\s?x\b|times\b", re.I)
+_RATIO = re.compile(r"[%％]|percent|per cent|パーセント|割|成(?![功为為])|倍|\d\s?x\b", re.I)
+_TIMES = re.compile(r"\btimes\b|回|次", re.I)  # "three times": a multiple, or how often
 _TIME = re.compile(rf"{_TIME_WORDS}(?![a-z])", re.I)
 _NAMED = re.compile(r"[A-Z][\w.]*[\s-]$")  # "Opus 4.6", "Maia 200", "GPT-": a name's number, not a figure
-_AMOUNT = re.compile(r"[\d.,\s]+(?:million|billion|trillion|bn|億|亿|兆)+", re.I)
+# A bare amount, numerals and a magnitude with no noun ("1.5 trillion", "hundreds of billions", "三千亿"): money
+# or a count, whichever was asked.
+_BARE_AMOUNT = re.compile(
+    rf"(?:[\d.,\s~-]|{_NUM_WORD}|\bof\b|\btens\b|\bhundreds\b|\bthousands\b|[一二三四五六七八九十百千两兩几幾数數])+"
+    r"\s?(?:million|billion|trillion|bn|億|亿|兆|万|萬)s?", re.I)
 
 
-def unit_of(figure: str, before: str = "", after: str = "") -> str | None:
-    """What a figure measures (MONEY, SHARE, SPAN, COUNT), or None for a name's number ("Opus 4.6"). A bare
-    amount followed by its currency ("1.5 trillion dollars", "6000億美元") is money."""
-    if _MONEY.search(figure) or (_AMOUNT.fullmatch(figure.strip()) and _MONEY.match(after.lstrip()[:8])):
-        return MONEY
-    if _SHARE.search(figure):
-        return SHARE
+def units_of(figure: str, before: str = "") -> frozenset[str]:
+    """What a figure may measure (MONEY, SHARE, SPAN, COUNT); none for a name's number ("Opus 4.6")."""
+    figure = figure.strip()
+    if _MONEY.search(figure):
+        return frozenset({MONEY})
+    if _BARE_AMOUNT.fullmatch(figure):
+        return frozenset({MONEY, COUNT})
+    if _RATIO.search(figure):
+        return frozenset({SHARE})
+    if _TIMES.search(figure):
+        return frozenset({SHARE, COUNT})
     if _TIME.search(figure):
-        return SPAN
+        return frozenset({SPAN})
+    if _YEAR.fullmatch(figure):
+        return frozenset({SPAN, COUNT})  # "How long ago…?" – "2010"
     if _NAMED.search(before[-24:]) and not re.search(r"[^\d\s.,]", figure):
-        return None
-    return COUNT
+        return frozenset()
+    return frozenset({COUNT})
 
 
-def fits(asked: str | None, unit: str | None) -> bool:
-    """Whether a figure measuring `unit` can answer a question asking for `asked` (None: any figure)."""
-    if asked is None:
-        return True
-    return unit == asked
+def fits(asked: str | None, units: frozenset[str]) -> bool:
+    """Whether a figure that may measure `units` can answer a question asking for `asked` (None: any figure)."""
+    return asked is None or asked in units
 
 
-_YEAR = re.compile(r"(?:19|20)\d{2}(?:\s?年)?")
 _ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b|哪一年|哪年|何年に|何年から|何年まで", re.I)
 
 
@@ -152,7 +162,7 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
         sentence = text[s:e]
         found = [m for m in pattern.finditer(sentence)
                  if m.group().strip(" -,.") and m.group().strip(" -,.").lower() not in _WEAK
-                 and fits(unit, unit_of(m.group(), sentence[:m.start()], sentence[m.end():]))]
+                 and fits(unit, units_of(m.group(), sentence[:m.start()]))]
         found_any.append((s, e, [m for m in found if not _stated(m.group().strip(" -,."), asked)], found))
     # Only when every figure of the passage is one the question states does one of those answer.
     use_new = any(new for *_, new, _ in found_any)
