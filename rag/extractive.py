@@ -87,7 +87,8 @@ FRAMES = {
         "said_it": "Yes — {guest} said it ({outlet}, {date}):",
         "no": "No — {guest} ({outlet}, {date}):",
         "figure": "{figure} — {guest} ({outlet}, {date}):",
-        "related": "The interviews don't cover that: it is the headline of a related article the {outlet} page lists ({source}, {when}): “{title}”. The closest passages searched:",
+        "related": "The interviews don't cover that: it is a related article listed below the interview on the page "
+                   "({outlet}; {source}, {when}), headed {title}. The closest passages searched:",
         "no_figure": "The interviews give no such figure. The closest {guest} comes ({outlet}, {date}):",
         "no_figure_note": "The interviews give no such figure. The closest passage is {outlet}'s note ({date}):",
         "note": "According to {outlet}'s note ({date}):",
@@ -108,7 +109,7 @@ FRAMES = {
         "said_it": "はい — {guest}氏自身の発言です（{outlet}、{date}）：",
         "no": "いいえ — {guest}氏（{outlet}、{date}）：",
         "figure": "{figure} — {guest}氏（{outlet}、{date}）：",
-        "related": "インタビューではその話題は扱われていません。{outlet}のページに並ぶ関連記事の見出しです（{source}、{when}）：「{title}」。検索した中で最も近い箇所：",
+        "related": "インタビューではその話題は扱われていません。{outlet}のページに並ぶ関連記事の見出しです（{source}、{when}）：【{title}】。検索した中で最も近い箇所：",
         "no_figure": "インタビューにはその数字は出てきません。最も近い{guest}氏の発言（{outlet}、{date}）：",
         "no_figure_note": "インタビューにはその数字は出てきません。最も近い箇所は{outlet}の注記です（{date}）：",
         "note": "{outlet}の注記（{date}）：",
@@ -129,7 +130,7 @@ FRAMES = {
         "said_it": "是 — 這是{guest}自己說的（{outlet}，{date}）：",
         "no": "不是 — {guest}（{outlet}，{date}）：",
         "figure": "{figure} — {guest}（{outlet}，{date}）：",
-        "related": "訪談中沒有涉及這個問題：這是{outlet}頁面列出的相關文章標題（{source}，{when}）：“{title}”。以下是檢索到的最接近的段落：",
+        "related": "訪談中沒有涉及這個問題：這是{outlet}頁面列出的相關文章標題（{source}，{when}）：《{title}》。以下是檢索到的最接近的段落：",
         "no_figure": "訪談中沒有給出這個數字。{guest}最接近的說法（{outlet}，{date}）：",
         "no_figure_note": "訪談中沒有給出這個數字。最接近的是{outlet}的註釋（{date}）：",
         "note": "{outlet}的註釋（{date}）：",
@@ -315,7 +316,7 @@ def inline_quote(c: Citation, lang: str) -> str:
 
 def compose_related(lang: str, article, manifests: dict, kind: str = "open") -> Draft:
     """The question is about a related article the page lists, not the interview: say so, with its headline
-    (not a quote: nothing is cited)."""
+    (not a quote of the interview, so not in quotation marks: nothing is cited)."""
     line = frame_for(lang, "related", manifests, article.interview, source=article.source, when=article.date,
                      title=article.title)
     return Draft(line, [], kind=kind, unanswered=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.captures import parse_capture
+from evals.metrics import extract_quotes
 from rag.related import RelatedArticle, asked_about
 
 VERGE = Path(__file__).resolve().parents[1] / "data/interviews/verge-decoder-2026-06-08/verge-decoder-2026-06-08.ja-en.txt"
@@ -30,10 +31,10 @@ def test_the_pages_related_articles_are_kept_apart_from_the_interview(service):
 
 @pytest.mark.parametrize("question, opening", [
     ("What did Suleyman say about Microsoft being hacked to spread malware to Claude and Gemini users?",
-     "The interviews don't cover that: it is the headline of a related article"),
+     "The interviews don't cover that: it is a related article listed below the interview"),
     ("苏莱曼对微软被黑客入侵、向 Claude 和 Gemini 用户分发恶意软件一事怎么说？", "訪談中沒有涉及這個問題：這是"),
     ("Did Suleyman recommend the KDnuggets guide to building Claude skills?",
-     "The interviews don't cover that: it is the headline of a related article"),
+     "The interviews don't cover that: it is a related article listed below the interview"),
 ])
 def test_a_question_about_a_related_headline_is_told_so(service, question, opening):
     a = service.ask(question)
@@ -41,6 +42,7 @@ def test_a_question_about_a_related_headline_is_told_so(service, question, openi
     assert a.answer.startswith(opening)
     title = next(r.title for r in service.index.related_articles if r.title in a.answer)
     assert title and a.retrieved  # the closest passages are still listed
+    assert not extract_quotes(a.answer)  # a headline is not the interview's words: never in quotation marks
 
 
 def test_one_stray_word_in_common_with_a_headline_is_not_enough(service):
