@@ -257,6 +257,13 @@ class QAService:
         deadline = self._llm.deadline()  # one budget for condensing and answering together
         standalone = self._llm.condense(question, history, deadline) if history else question
         passages = self._retrieve(standalone, filters, k)
+        if self.index.related_article_asked_about(self.index.parse(standalone)) is not None:
+            # About a related article listed below the interview, not the interview: said as in offline mode,
+            # without asking the model to answer from passages that can't.
+            answer = self._extractive(question, None, filters, answer_lang, k, query=standalone, passages=passages)
+            yield from _pieces(answer.answer)
+            yield answer
+            return
         shown = [p.best_in(answer_lang) for p in passages[:max(k, 6)]]
         by_id = {c.chunk_id: c for p in passages for c in p.members.values()}
         payload = [{"chunk_id": c.chunk_id, "interview": c.interview, "speaker": c.speaker, "role": c.role,

@@ -210,6 +210,14 @@ def test_llm_with_no_verifiable_quote_falls_back(llm_service, fake_llm):
     assert answer.mode == "extractive" and "no verifiable quote" in answer.notice
 
 
+def test_llm_mode_says_a_related_article_is_not_the_interview_without_asking_the_model(llm_service, fake_llm):
+    fake_llm.script(Reply(content=json.dumps({"answer": "He condemned the hack.", "citations": []})))
+    answer = llm_service.ask("What did Suleyman say about Microsoft being hacked to spread malware to Claude and Gemini users?")
+    assert not answer.grounded and not answer.citations
+    assert answer.answer.startswith("The interviews don't cover that: it is a related article listed below the interview")
+    assert not any("<question>" in r.user_text for r in fake_llm.requests)
+
+
 def test_langchain_retriever_interface(service):
     """The hybrid search behind LangChain's retriever interface: one Document per passage, in the asked language."""
     from rag.retrieval import HybridRetriever
