@@ -407,6 +407,8 @@ class HybridIndex:
         others = sorted((i for i in admitted if self.chunks[i].role != "guest"), key=lambda i: -scores[i])
         if not others or scores[others[0]] < max(WHO_SAID_MIN, WHO_SAID_RATIO * guest_best):
             return []
+        if self._reply_completes(others[0], question, ignore):
+            return []
         top = float(scores[others[0]])
         picked: list[Passage] = []
         for i in others[:WHO_SAID_MAX]:
@@ -418,6 +420,18 @@ class HybridIndex:
                 passage.hits = {self.chunks[i].chunk_id: float(scores[i])}
                 picked.append(passage)
         return picked
+
+    def _reply_completes(self, i: int, question: str, ignore: set[str]) -> bool:
+        """Whether chunk i is a host's question whose guest reply holds claim words the question lacks: the host
+        asked about Elon Musk, and "bulldozer" was the guest's word. A question asserts nothing."""
+        chunk = self.chunks[i]
+        if chunk.role != "host" or not chunk.text.rstrip().endswith(("?", "？")):
+            return False
+        reply = self.next_guest_turn(chunk)
+        if reply is None:
+            return False
+        claim = {t for t in content_tokens(question) if t not in ignore}
+        return bool((claim - set(self._tokens[i])) & set(self.tokens(reply.chunk_id)))
 
     def saying(self, words: str, filters: Filters) -> list[Passage]:
         """The passages whose text holds `words` as written (case, width, spacing, punctuation and Han script

@@ -202,3 +202,20 @@ def test_words_found_nowhere_as_asked_fall_back_to_whose_words_match_best(servic
     assert [p.key for p in speakers] == [p.key for p in service.index.who_said(claim, Filters(),
                                                                                service._guest_name_tokens)]
     assert speakers and speakers[0].role == "host"
+
+
+@pytest.mark.parametrize("question, lang", [
+    ("Did Suleyman really call Elon Musk a bulldozer?", "en"),
+    ("蘇萊曼說過馬斯克像推土機嗎？", "zh"),
+])
+def test_a_hosts_question_asserts_nothing_the_guests_reply_completes_the_claim(service, question, lang):
+    """The host asked about Elon Musk ("how would you describe him?"); "a bulldozer" was the guest's answer."""
+    a = service.ask(question)
+    assert a.verdict == "yes" and a.citations[0].role == "guest"
+    assert ("bulldozer" if lang == "en" else "推土機") in a.citations[0].quote
+
+
+def test_words_a_host_asks_about_stay_the_hosts_when_the_reply_adds_none(service):
+    # "the Trump administration is not into regulation" is all in the host's question; the reply adds none of it.
+    a = service.ask("Did Suleyman say the Trump administration isn't into regulation?")
+    assert a.verdict == "no" and a.citations[0].role == "host"
