@@ -269,7 +269,8 @@ class Draft:
     figure: str | None = None  # the figure or date a how-much / when question asks for, verbatim
     sections: list[dict] = field(default_factory=list)  # compare: one per interview
     # The first line says the interviews don't answer: the question is asked but the capture ends before the
-    # reply ("only partly covered"), or no figure of the kind asked is given ("no such figure").
+    # reply ("only partly covered"), no figure of the kind asked is given ("no such figure"), only a photo
+    # caption names it, or it is a related article listed below the interview.
     unanswered: bool = False
 
 
@@ -403,8 +404,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
                 key = "note_figure" if c.role == "editor" else "figure"
                 first_line = f"{_frame(lang, key, manifests, c, figure=draft.figure)} {inline_quote(draft.citations[0], lang)}"
                 break
-        named = names_counted(lead) if names_counted else F.names_counted(question, [m.text for m in lead.members.values()])
-        if unit is not None and draft.figure is None and not named:
+        if unit is not None and draft.figure is None and not (
+                names_counted(lead) if names_counted else F.names_counted(question, [m.text for m in lead.members.values()])):
             # The question says what kind of figure it wants, and nothing relevant gives one (nor names what it
             # counts): say there is no such figure, with the closest words, rather than quote around it.
             citation = cite(chunk, best_window(chunk.text, asked), lead)

@@ -125,13 +125,15 @@ def test_words_that_only_look_like_figures_are_not_taken():
     ("What percentage of the market does Copilot have?", SHARE),
     ("診断の準確率は何パーセント？", SHARE),
     ("How many weeks are the planning cycles?", SPAN),
+    ("How much time does he spend talking to Copilot?", SPAN),  # time spent, not money
     ("下一個工作週期要跑幾週？", SPAN),
     ("How many parameters does MAI-Thinking-1 have?", COUNT),
-    ("How much computing capacity does Microsoft have?", COUNT),
+    ("How much computing capacity does Microsoft have?", None),
     ("MSN每个月有多少访问量？", COUNT),
     ("聊天機器人在三年內累積了多少年度使用者？", COUNT),  # 年度 is "annual", not a span of years
     ("マイクロソフトはGPUを何台保有しているの？", COUNT),
     ("How much cheaper is the Maia 200 chip than Nvidia's GB200?", None),  # a ratio or an amount: any figure
+    ("How much progress has Microsoft made on superintelligence?", None),
     ("MAI-Thinking-1 のベンチマーク性能はどのくらいですか？", None),
     ("Maia 200 晶片比 GB200 便宜多少？", None),
     ("スレイマンはいくらか規制を心配していますか？", None),  # いくらか is "somewhat", not "how much"

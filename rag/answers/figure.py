@@ -49,18 +49,18 @@ _TIME_WORDS = (r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|年(?![
 _ASKS = (
     (MONEY, re.compile(
         r"\bhow much (?:money|cash|revenue|sales|income|profit|funding|capital|budget)\b|"
-        r"\bhow much\b(?:\s+\w+){0,6}?\s+(?:pay|paid|cost|costs|spend|spent|spending|"
-        r"invest|invested|investing|raise|raised|worth|charge|earn|earned|make|made)\b|\bwhat (?:price|valuation)\b|"
+        r"\bhow much\b(?!\s+(?:time|of)\b)(?:\s+\w+){0,6}?\s+(?:pay|paid|cost|costs|spend|spent|spending|"
+        r"invest|invested|investing|raise|raised|worth|charge|earn|earned)\b|\bwhat (?:price|valuation)\b|"
         r"いくら(?!か)|何ドル|何円|金額|投資額|費用|値段|多少[钱錢]|多少美元|多少資金|多少资金|[投花付]資?了?多少|"
         r"投资了多少|投資了多少|[价價]格|金[额額]|投[资資][额額]", re.I)),
     (SHARE, re.compile(r"\bwhat (?:percent(?:age)?|share|fraction|proportion)\b|何\s?[%％]|何パーセント|何割|何倍|"
                        r"百分之[幾几]|[幾几]\s?[%％]|[幾几]成|[幾几]倍|百分比|比例", re.I)),
-    (SPAN, re.compile(rf"\bhow many {_TIME_WORDS}|\bhow long (?:ago|(?:does|did|will|would|has|have|had|is|was) "
+    (SPAN, re.compile(rf"\bhow many {_TIME_WORDS}|\bhow much time\b|\bhow long (?:ago|(?:does|did|will|would|has|have|had|is|was) "
                       rf"(?:it|this|that) (?:take|taken|last|lasted)|(?:for )?how long\b(?=\s*\??$))|\bfor how long\b|"
                       rf"多久|多[長长]時間|多[長长]时间|多少{_TIME_WORDS}|[幾几]{_TIME_WORDS}|何年間|何ヶ月|何か月|何カ月|何週|"
                       rf"何日間|何時間|何年続", re.I)),
-    (COUNT, re.compile(r"\bhow many\b|\bhow much (?!more\b|less\b|\w+er\b)\w+(?: \w+)? (?:does|did|do|has|have|had|is|"
-                       r"are|was|were|will|would|can|could)\b|何(?:人|台|個|社|名|回|件|本|冊|枚|ページ|頁)|何(?=[ァ-ヴ][ァ-ヴー]+)|"
+    # "How much progress has he made?" may have no figure for an answer: only "how many" counts.
+    (COUNT, re.compile(r"\bhow many\b|何(?:人|台|個|社|名|回|件|本|冊|枚|ページ|頁)|何(?=[ァ-ヴ][ァ-ヴー]+)|"
                        r"多少(?=[\u4e00-\u9fff])(?![钱錢美有会會也还還都能可])|[幾几](?:個|个|人|家|台|名|次|位)", re.I)),
 )
 
