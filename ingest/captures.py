@@ -110,7 +110,7 @@ def _clean_all(paras: list[str]) -> list[str]:
 _RELATED_SOURCE = re.compile(r"^(?P<source>[^★\n]{1,80})★\d(?P<date>\d{4}年\d{1,2}月\d{1,2}日)")
 
 
-def related_articles(paras: list[str]) -> list[dict]:
+def parse_related_articles(paras: list[str]) -> list[dict]:
     """The page's related-article list after the interview: a "Source★rating date time" line, then the
     headline, then a summary. Never quotable (not the interview), but kept so that a question about one of
     them can be told so."""
@@ -157,7 +157,7 @@ def parse_ainew_aggregator(text: str) -> ParsedCapture:
         block = paras[k + 1: paras.index("影響分析・編集コメントを表示") if "影響分析・編集コメントを表示" in paras else k + 10]
         meta["key_points"] = [b for b in block if not b.isdigit()]
     if "関連記事" in paras[end:]:
-        meta["related"] = related_articles(paras[end + paras[end:].index("関連記事") + 1:])
+        meta["related"] = parse_related_articles(paras[end + paras[end:].index("関連記事") + 1:])
     translation = _clean_all(paras[header_end:split])
     original = _clean_all(paras[split + 1:end])
     if not translation or not original:

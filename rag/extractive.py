@@ -315,6 +315,14 @@ def inline_quote(c: Citation, lang: str) -> str:
     return line
 
 
+def _unanswered(lang: str, key: str, manifests: dict, chunk: Chunk, passage: Passage, asked, kind: str) -> Draft:
+    """A first line saying the interviews don't answer (`key`: partly, caption_only, no_figure…), with the closest
+    words quoted on it."""
+    citation = cite(chunk, best_window(chunk.text, asked), passage)
+    return Draft(f"{_frame(lang, key, manifests, chunk)} {inline_quote(citation, lang)}", [citation], kind=kind,
+                 unanswered=True)
+
+
 def compose_related(lang: str, article, manifests: dict, kind: str = "open") -> Draft:
     """The question is about a related article the page lists, not the interview: say so, with its headline
     (not a quote of the interview, so not in quotation marks: nothing is cited)."""
@@ -370,22 +378,16 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     margin = RELEVANCE_MARGIN if margin is None else margin
     if passages and passages[0].role == "host" and ends_capture is not None and ends_capture(passages[0]):
         # What matches best is the last question of a capture that stops before the reply: say so, with it.
-        host = passages[0].best_in(lang)
-        citation = cite(host, best_window(host.text, asked), passages[0])
-        return Draft(f"{_frame(lang, 'partly', manifests, host)} {inline_quote(citation, lang)}", [citation],
-                     kind=kind, unanswered=True)
+        return _unanswered(lang, "partly", manifests, passages[0].best_in(lang), passages[0], asked, kind)
     if not grounded or not passages:
         return Draft(frames["abstain"], [], kind=kind)
-    if kind == "open" and passages[0].role == "editor" and asks_view(question):
-        note = passages[0].best_in(lang)
-        if note.kind == "caption" and only_in_notes is not None and only_in_notes(passages[0]):
-            # His view was asked, what matches best is a photo caption, and what it names is never said.
-            citation = cite(note, best_window(note.text, asked), passages[0])
-            return Draft(f"{_frame(lang, 'caption_only', manifests, note)} {inline_quote(citation, lang)}", [citation],
-                         kind=kind, unanswered=True)
+    view = kind == "open" and asks_view(question)
+    if view and passages[0].role == "editor" and passages[0].best_in(lang).kind == "caption" \
+            and only_in_notes is not None and only_in_notes(passages[0]):
+        # His view was asked, what matches best is a photo caption, and what it names is never said.
+        return _unanswered(lang, "caption_only", manifests, passages[0].best_in(lang), passages[0], asked, kind)
     # A footnote answers a factual question, not one about his view or his reasons: those lead with his words.
-    lead = _lead_passage(passages, lang, next_turn, notes_answer=not (kind == "open" and (asks_view(question)
-                                                                                         or asks_why(question))))
+    lead = _lead_passage(passages, lang, next_turn, notes_answer=not (view or (kind == "open" and asks_why(question))))
     if lead is None:
         return Draft(frames["abstain"], [], kind=kind)
     others = [p for p in passages if p.role == "guest" and p.key != lead.key and p.score >= lead.score - margin]
@@ -408,10 +410,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
                 names_counted(lead) if names_counted else F.names_counted(question, [m.text for m in lead.members.values()])):
             # The question says what kind of figure it wants, and nothing relevant gives one (nor names what it
             # counts): say there is no such figure, with the closest words, rather than quote around it.
-            citation = cite(chunk, best_window(chunk.text, asked), lead)
             key = "no_figure_note" if chunk.role == "editor" else "no_figure"  # an outlet's note is not his words
-            return Draft(f"{_frame(lang, key, manifests, chunk)} {inline_quote(citation, lang)}", [citation],
-                         kind=kind, unanswered=True)
+            return _unanswered(lang, key, manifests, chunk, lead, asked, kind)
     elif kind == "who_said" and chunk.role == "guest" and claim_in(question, lead):
         draft.verdict = "yes"
         draft.citations.append(cite(chunk, best_window(chunk.text, set(tokenize(claim_of(question)))), lead))

@@ -297,13 +297,17 @@ class HybridIndex:
         naming nothing ("What did he say?") counts as known; one whose every word is foreign to the interviews
         ("What is the capital of France?", "asdfgh") is not covered, however close its embedding lands."""
         tokens = [t for t in dict.fromkeys(query.tokens) if len(t) > 1]
-        if not tokens or any(t in self.bm25 for t in tokens):
-            return True
-        if any(t in self.bm25 for t in self.lexicon.translate(query.content_words, query.lang, query.surfaces)):
-            return True
-        if query.lang == "zh":
-            return any(s in self.bm25 for w in tokens for g in cedict_glosses(w) for s in gloss_stems(g))
-        return False
+        return (not tokens or any(t in self.bm25 for t in tokens)
+                or any(self._translation_known(w, query) for w in query.content_words)
+                or (query.lang == "zh" and any(self._gloss_known(t) for t in tokens)))
+
+    def _translation_known(self, word: str, query: Query) -> bool:
+        """Whether a translation of the word (corpus lexicon, JMdict for unknown Japanese) is in the interviews."""
+        return any(t in self.bm25 for t in self.lexicon.translate([word], query.lang, query.surfaces))
+
+    def _gloss_known(self, word: str) -> bool:
+        """Whether a CC-CEDICT gloss of a Chinese word is in the interviews ("算力" → computing power)."""
+        return any(s in self.bm25 for g in cedict_glosses(word) for s in gloss_stems(g))
 
     @functools.cached_property
     def _turn_vocabulary(self) -> frozenset[str]:
@@ -325,12 +329,8 @@ class HybridIndex:
     def unknown_words(self, query: Query) -> list[str]:
         """The question's content words (framing set aside, single characters ignored) that the interviews
         never use, as asked or translated (corpus lexicon, JMdict, CC-CEDICT)."""
-        def known(word: str) -> bool:
-            if word in self.bm25 or any(t in self.bm25 for t in self.lexicon.translate([word], query.lang, query.surfaces)):
-                return True
-            return query.lang == "zh" and any(s in self.bm25 for g in cedict_glosses(word) for s in gloss_stems(g))
-
-        return [w for w in dict.fromkeys(query.content_words) if len(w) > 1 and not known(w)]
+        return [w for w in dict.fromkeys(query.content_words) if len(w) > 1 and not (
+            w in self.bm25 or self._translation_known(w, query) or (query.lang == "zh" and self._gloss_known(w)))]
 
     def coverage(self, query: Query, passages: list[Passage]) -> float:
         """IDF-weighted share of the question's content words found (as asked or translated) in any language

@@ -55,9 +55,10 @@ class Answer:
     answer: str
     answer_lang: str  # en | ja | zh
     # False when the interviews don't answer: "not covered" (closest passages in `retrieved`), "only partly
-    # covered" (the capture ends before the reply to the question asked; the host's question is cited), or "no
+    # covered" (the capture ends before the reply to the question asked; the host's question is cited), "no
     # such figure" (a how-many / how-much question whose kind of figure nothing relevant gives; the closest
-    # words are cited)
+    # words are cited), a view only a photo caption names (the caption is cited), or a related article listed
+    # below the interview (its headline is named, nothing cited)
     grounded: bool
     mode: str  # extractive | llm
     notice: str | None
