@@ -171,14 +171,10 @@ def _query_tokens(query) -> set[str]:
     return set(getattr(query, "tokens", query))
 
 
-def best_window(text: str, query, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int, int]:
-    """The 1–2 consecutive sentences of `text` that best answer the query, widened to a complete thought: the
-    next sentence when it continues this one ("But…", "但…"), the previous one when this one leans on it
-    ("That is why…"), within `max_chars` and one paragraph. A sentence scores the query words it shares, plus,
-    when the query can score sentences by meaning (`Query.similarity`, rag.evidence), its standardised
-    closeness to the question; with words alone and none shared, the opening sentences.
-    `query`: the question text, its tokens, or its parsed `Query`."""
-    spans = quotable_spans(text)
+def _sentence_scores(text: str, spans: list[tuple[int, int]], query) -> tuple[list[float], bool]:
+    """How well each sentence span answers the query: the query words it shares (weighted), plus, when the
+    query can score sentences by meaning, its standardised closeness to the question. The flag says whether
+    meaning was used."""
     q = _query_tokens(query)
     scores = [sum(_weight(t) for t in set(tokenize(text[s:e])) & q) for s, e in spans]
     similarity = getattr(query, "similarity", None)
@@ -187,6 +183,28 @@ def best_window(text: str, query, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int
         cos = np.asarray(similarity([text[s:e] for s, e in spans]), dtype=np.float64)
         z = (cos - cos.mean()) / (cos.std() or 1.0)
         scores = [lex + SENTENCE_DENSE_WEIGHT * zi for lex, zi in zip(scores, z)]
+    return scores, by_meaning
+
+
+def best_sentence(text: str, query, within: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The one sentence of `text` (inside `within`, when given) that best answers the query: where a yes or no
+    is read from, so that a negation in a neighbouring sentence doesn't flip it."""
+    spans = quotable_spans(text)
+    if within is not None:
+        spans = [(s, e) for s, e in spans if s >= within[0] and e <= within[1]] or spans
+    scores, _ = _sentence_scores(text, spans, query)
+    return spans[max(range(len(spans)), key=lambda i: (scores[i], -i))]
+
+
+def best_window(text: str, query, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int, int]:
+    """The 1–2 consecutive sentences of `text` that best answer the query, widened to a complete thought: the
+    next sentence when it continues this one ("But…", "但…"), the previous one when this one leans on it
+    ("That is why…"), within `max_chars` and one paragraph. A sentence scores the query words it shares, plus,
+    when the query can score sentences by meaning (`Query.similarity`, rag.evidence), its standardised
+    closeness to the question; with words alone and none shared, the opening sentences.
+    `query`: the question text, its tokens, or its parsed `Query`."""
+    spans = quotable_spans(text)
+    scores, by_meaning = _sentence_scores(text, spans, query)
     best, best_score, first = (spans[0][0], spans[0][1]), (-math.inf if by_meaning else -1.0), 0
     for i, (s, e) in enumerate(spans):
         for j in (i, i + 1):
@@ -421,7 +439,10 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         opening = next((c for c in sorted(reply, key=lambda c: c.section != "en") if c.piece == 0
                         and V.opening_polarity(c.text)), None)
         window = best_window(chunk.text, asked)
-        draft.verdict = V.verdict(reply, chunk.text[window[0]:window[1]])
+        # Yes or no is read from the one sentence that best answers the question, not its whole window: "They
+        # were clearly not in compliance" beside "removed the IDF from those servers" doesn't make it a no.
+        sentence = best_sentence(chunk.text, asked, window)
+        draft.verdict = V.verdict(reply, chunk.text[sentence[0]:sentence[1]])
         shown_opening = chunk.piece == 0 and opening is not None
         span = opening_thought(chunk.text) if shown_opening else window
         draft.citations.append(cite(chunk, span, lead))

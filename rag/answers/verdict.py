@@ -21,10 +21,19 @@ _YES = re.compile(
     r"i am\b|i do\b|we do\b|we are\b|we did\b|we have\b|i have\b|i believe so|100%|totally|indeed|right[,.!])"
     r"|^\W*(はい|ええ|そうです|その通り|確かに|もちろん|そうですね)"
     r"|^\W*(是的|是啊|對|对|沒錯|没错|當然|当然|確實|确实|的確|的确)", re.I)
-# Negation words; compounds that only look negative ("非常" very, "不過" but, "少ない" few) are not.
+# Negation words; compounds that only look negative ("非常" very, "非営利" non-profit, "不過" but, "少ない" few) are not.
 _NEGATION = re.compile(
     r"\b(not|never|no|none|nobody|nothing|neither|nor)\b|n['’]t\b|(?<![少危])ない|ません|ず[、。]|"
-    r"不(?![過过僅仅斷断久少同錯错])|沒|没|無(?!論)|无(?!论)|非(?!常)", re.I)
+    r"不(?![過过僅仅斷断久少同錯错])|沒|没|無(?!論)|无(?!论)|[並并絕绝而]非", re.I)
+
+# Negations that deny nothing the question asks: not knowing a thing ("a lot of people don't realize that 65
+# percent…", 多くの人が知らない, 很多人不知道) asserts what follows, and "not only", "no doubt", 間違いない,
+# 不得不 ("have to") affirm.
+_NOT_DENIAL = re.compile(
+    r"\b(?:do|does|did)\s*n['’]t\s+(?:realize|realise|know|appreciate|understand)\b|\b(?:do|does|did) not "
+    r"(?:realize|realise|know|appreciate)\b|\bnot aware\b|\bnot (?:only|just)\b|\bno (?:doubt|question)\b|"
+    r"知らない|知られていない|気づいていない|気付いていない|認識していない|間違いない|違いない|だけではない|だけでなく|"
+    r"不知道|不曉得|不晓得|沒意識到|没意识到|沒有意識到|没有意识到|不了解|不瞭解|不只|不但|不得不|毫無疑問|毫无疑问", re.I)
 
 YES, NO = "yes", "no"
 
@@ -41,7 +50,7 @@ def opening_polarity(text: str) -> str | None:
 
 
 def negates(text: str) -> bool:
-    return bool(_NEGATION.search(text))
+    return bool(_NEGATION.search(_NOT_DENIAL.sub(" ", text)))
 
 
 def verdict(reply: list[Chunk], evidence: str) -> str:
@@ -53,4 +62,4 @@ def verdict(reply: list[Chunk], evidence: str) -> str:
             found = opening_polarity(chunk.text)
             if found:
                 return found
-    return NO if _NEGATION.search(evidence) else YES
+    return NO if negates(evidence) else YES
