@@ -42,7 +42,7 @@ def _compares(question: str) -> bool:
 _NUMBER = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|share|fraction|proportion|number|amount|figure|price)\b|"
     r"\bhow (big|large|long|far|fast|cheap|expensive|often|old)\b|\bby how much\b|\bat what age\b|"
-    r"いくら(?!か)|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|何年続|どのくらい|どれくらい|どれだけ|"
+    r"いくら(?!か)|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|何年続|何年(?:くらい|ぐらい|ほど|も|間|か(?:か|け))|あと何年|どのくらい|どれくらい|どれだけ|"
     r"何(?=[ァ-ヴ][ァ-ヴー]+)|何(?:回|件|社|名|枚|本|冊|度|倍|時間|ページ|頁)|"
     r"多少|幾個|几个|幾成|几成|幾倍|几倍|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|[幾几][%％]|幾歲|几岁|幾岁|几歲", re.I)
 _DATE = re.compile(
@@ -61,9 +61,11 @@ _DECLARATIVE_YES_NO_EN = re.compile(
     r"would|can|could|should|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|couldn't)\b)"
     r".*\?\s*$", re.I | re.S)
 _OPEN_JA = re.compile(r"何|なに|なん|どう|なぜ|どうして|いつ|どこ|誰|だれ|どの|どれ|どんな|いくら|いくつ")
-_YES_NO_JA = re.compile(r"(か|の|でしょう|ますか|ですか|んですか|だった|てる|ている|いる)\s*[？?]?\s*$|ですか|ましたか|ますか")
+_YES_NO_JA = re.compile(r"(か|の|でしょう|ますか|ですか|んですか|だった|てる|ている|いる)\s*[？?。]?\s*$|ですか|ましたか|ますか")
 _OPEN_ZH = re.compile(r"什麼|什么|怎麼|怎么|為什麼|为什么|為何|为何|如何|哪|誰|谁|多少|幾|几|何時|何时|甚麼")
-_YES_NO_ZH = re.compile(r"[嗎吗]\s*[？?]?\s*$|是不是|有沒有|有没有|會不會|会不会|能不能|是否|對不對|对不对|可不可以|還是不|还是不")
+# Chinese asks yes or no with 嗎, with "X不X" / "X沒X" (支不支持, 認不認為, 有沒有), with a tag ("…，對吧？") or 難道.
+_YES_NO_ZH = re.compile(r"[嗎吗]\s*[？?。]?\s*$|([\u4e00-\u9fff])[不沒没]\1|是否|可不可以|還是不|还是不|難道|难道|"
+                        r"[，,]\s*(?:對|对|是|好)[吧嗎吗]\s*[？?]?\s*$|吧\s*[？?]\s*$")
 
 
 # A question about the guest's own view or words ("What did he think of…", "どう評価", "怎麼看"), not a fact: an

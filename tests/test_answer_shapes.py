@@ -37,6 +37,11 @@ def assert_verbatim(service, answer):
     ("Does he think AI needs regulation right now?", YES_NO),
     ("OpenAIとの提携は終わったのですか？", YES_NO),
     ("他覺得AI需要監管嗎？", YES_NO),
+    ("他支不支持全民基本收入？", YES_NO),  # X不X asks yes or no
+    ("他覺得AI有意識，對吧？", YES_NO),  # a tag question
+    ("微軟難道沒有蒸餾OpenAI的模型？", YES_NO),
+    ("スレイマンはUBIを支持しているのでしょうか。", YES_NO),  # a full stop, not a question mark
+    ("他為什麼支不支持都不說？", OPEN),  # an open question word still wins
     ("So Microsoft won't ship a superintelligence until it can be controlled?", YES_NO),
     ("And Microsoft thinks it can wait until it is safe, who decides?", OPEN),
     ("How much did Google pay for DeepMind?", NUMBER),
@@ -44,6 +49,8 @@ def assert_verbatim(service, answer):
     ("マイクロソフトは何台のGPUを持っていますか？", NUMBER),
     ("マイクロソフトは何ギガワットの計算能力を持っていますか？", NUMBER),  # 何 + a unit in katakana
     ("技術報告は何ページありましたか？", NUMBER),
+    ("あと何年くらいかかると見ている？", NUMBER),  # how many years: a span, not "which year"
+    ("DeepMindは何年に設立された？", DATE),
     ("何かコメントはありますか？", OPEN),  # 何か is "anything", not a count
     ("When was DeepMind founded?", DATE),
     ("DeepMind是哪一年創立的？", DATE),
@@ -143,6 +150,7 @@ def test_words_that_only_look_like_figures_are_not_taken():
     ("How many weeks are the planning cycles?", SPAN),
     ("How much time does he spend talking to Copilot?", SPAN),  # time spent, not money
     ("下一個工作週期要跑幾週？", SPAN),
+    ("あと何年くらいかかると見ている？", SPAN),
     ("How many parameters does MAI-Thinking-1 have?", COUNT),
     ("How much computing capacity does Microsoft have?", None),
     ("MSN每个月有多少访问量？", COUNT),

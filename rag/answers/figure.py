@@ -58,7 +58,7 @@ _ASKS = (
     (SPAN, re.compile(rf"\bhow many {_TIME_WORDS}|\bhow much time\b|\bhow long (?:ago|(?:does|did|will|would|has|have|had|is|was) "
                       rf"(?:it|this|that) (?:take|taken|last|lasted)|(?:for )?how long\b(?=\s*\??$))|\bfor how long\b|"
                       rf"多久|多[長长]時間|多[長长]时间|多少{_TIME_WORDS}|[幾几]{_TIME_WORDS}|何年間|何ヶ月|何か月|何カ月|何週|"
-                      rf"何日間|何時間|何年続", re.I)),
+                      rf"何日間|何時間|何年続|何年(?:くらい|ぐらい|ほど|も|か(?:か|け))|あと何年", re.I)),
     # "How much progress has he made?" may have no figure for an answer: only "how many" counts.
     (COUNT, re.compile(r"\bhow many\b|何(?:人|台|個|社|名|回|件|本|冊|枚|ページ|頁)|何(?=[ァ-ヴ][ァ-ヴー]+)|"
                        r"多少(?=[\u4e00-\u9fff])(?![钱錢美有会會也还還都能可])|[幾几](?:個|个|人|家|台|名|次|位)", re.I)),
