@@ -93,6 +93,8 @@ FRAMES = {
         "no_figure_note": "The interviews give no such figure. The closest passage is {outlet}'s note ({date}):",
         "note": "According to {outlet}'s note ({date}):",
         "note_figure": "{figure} — according to {outlet}'s note ({date}):",
+        "note_yes": "Yes — according to {outlet}'s note ({date}):",
+        "note_no": "No — according to {outlet}'s note ({date}):",
         "caption_only": "{guest} doesn't discuss this; only a caption on {outlet}'s page mentions it ({date}):",
         "compare": "Compared across the interviews:",
         "side": "{outlet}, {date}:",
@@ -114,6 +116,8 @@ FRAMES = {
         "no_figure_note": "インタビューにはその数字は出てきません。最も近い箇所は{outlet}の注記です（{date}）：",
         "note": "{outlet}の注記（{date}）：",
         "note_figure": "{figure} — {outlet}の注記（{date}）：",
+        "note_yes": "はい — {outlet}の注記（{date}）：",
+        "note_no": "いいえ — {outlet}の注記（{date}）：",
         "caption_only": "{guest}氏はこの点について語っていません。{outlet}のページの写真説明にあるだけです（{date}）：",
         "compare": "インタビューごとの比較：",
         "side": "{outlet}（{date}）：",
@@ -135,6 +139,8 @@ FRAMES = {
         "no_figure_note": "訪談中沒有給出這個數字。最接近的是{outlet}的註釋（{date}）：",
         "note": "{outlet}的註釋（{date}）：",
         "note_figure": "{figure} — {outlet}的註釋（{date}）：",
+        "note_yes": "是 — {outlet}的註釋（{date}）：",
+        "note_no": "不是 — {outlet}的註釋（{date}）：",
         "caption_only": "{guest}沒有談到這一點，只有{outlet}頁面上的圖片說明提到（{date}）：",
         "compare": "兩次訪談的比較：",
         "side": "{outlet}（{date}）：",
@@ -434,7 +440,9 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         draft.verdict = "yes"
         draft.citations.append(cite(chunk, best_window(chunk.text, set(tokenize(claim_of(question)))), lead))
         first_line = f"{_frame(lang, 'said_it', manifests, chunk)} {inline_quote(draft.citations[0], lang)}"
-    elif kind in ("yes_no", "who_said") and chunk.role == "guest":
+    elif kind in ("yes_no", "who_said") and chunk.role == "guest" or kind == "yes_no" and chunk.role == "editor":
+        # A yes/no question an outlet's note answers ("Was DeepMind acquired by Google?") gets its verdict from
+        # the note, labelled as the note's.
         reply = list(lead.members.values())
         opening = next((c for c in sorted(reply, key=lambda c: c.section != "en") if c.piece == 0
                         and V.opening_polarity(c.text)), None)
@@ -446,7 +454,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         shown_opening = chunk.piece == 0 and opening is not None
         span = opening_thought(chunk.text) if shown_opening else window
         draft.citations.append(cite(chunk, span, lead))
-        first_line = f"{_frame(lang, draft.verdict, manifests, chunk)} {inline_quote(draft.citations[0], lang)}"
+        key = f"note_{draft.verdict}" if chunk.role == "editor" else draft.verdict
+        first_line = f"{_frame(lang, key, manifests, chunk)} {inline_quote(draft.citations[0], lang)}"
     for n, p in enumerate(chosen):
         if len(draft.citations) >= MAX_QUOTES:
             break

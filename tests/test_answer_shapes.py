@@ -225,6 +225,19 @@ def test_a_no_in_the_next_sentence_does_not_flip_the_verdict(service):
     assert "removed the IDF" in a.answer.split("\n")[0]
 
 
+@pytest.mark.parametrize("question, opening", [
+    ("Was DeepMind acquired by Google?", "Yes — according to Bloomberg's note"),
+    ("DeepMindはGoogleに買収された？", "はい — Bloombergの注記"),
+])
+def test_a_yes_no_question_a_note_answers_gets_the_notes_verdict(service, question, opening):
+    # Every yes/no answer has a verdict line, also when an outlet's note is what answers it; it is the note's.
+    a = service.ask(question)
+    assert a.kind == YES_NO and a.verdict == "yes", a.answer
+    assert a.answer.startswith(opening)
+    assert a.citations[0].role == "editor" and a.citations[0].quote in a.answer.split("\n")[0]
+    assert_verbatim(service, a)
+
+
 def test_japanese_yes_no_verdict_is_in_japanese(service):
     a = service.ask("マイクロソフトはOpenAIとの提携を続けますか？")
     assert a.answer_lang == "ja" and a.verdict in ("yes", "no")
