@@ -193,7 +193,7 @@ class QAService:
             speakers, passages, said_as_asked = self._attribute(claim_of(question), filters, passages)
         manifests = self.manifests()
         if speakers:
-            # Lexical evidence that someone else said it grounds the answer, whatever the dense score.
+            # Evidence (the words, or failing them the meaning) that someone else said it grounds the answer.
             draft = compose_attribution(question, answer_lang, speakers, manifests, self._next_guest_turn)
             grounded = True
             shown = {p.key for p in speakers}
@@ -225,14 +225,18 @@ class QAService:
                    ) -> tuple[list[Passage], list[Passage], bool]:
         """Who said the words a "did he say X?" question asks about: (someone else's passages, best first;
         the passages to answer from; whether the guest said them as asked). Exact words settle it; failing
-        that, whose words match the claim clearly best (BM25, the guest's name left out)."""
+        that, whose words match the claim clearly best (BM25, the guest's name left out), then whose sentence is
+        closest in meaning."""
         exact = self.index.saying(claim, filters)
         if exact and exact[0].role == "guest":
             exact[0].score = passages[0].score if passages else 0.0  # leads, and the relevance margin counts from it
             return [], [exact[0]] + [p for p in passages if p.key != exact[0].key], True
         if exact:
             return exact, passages, False
-        return self.index.who_said(claim, filters, self._guest_name_tokens), passages, False
+        # Words first; by meaning when the words don't settle it (asked in a language it wasn't said in).
+        speakers = (self.index.who_said(claim, filters, self._guest_name_tokens)
+                    or self.index.who_said_by_meaning(claim, filters))
+        return speakers, passages, False
 
     def _answers_it(self, passages: list[Passage], confidence: float, said_as_asked: bool = False,
                     known: bool = True) -> bool:

@@ -23,6 +23,15 @@ from rag.retrieval import Filters
     ("蘇萊曼說過人工智能已經超越人類嗎？", True),
     ("他有沒有說過微軟要自己做晶片", True),
     ("他為什麼說過這句話？", False),
+    # other verbs of saying: called, likened, admitted, mentioned, described as
+    ("スレイマンはイーロン・マスクをブルドーザーと呼んだ？", True),
+    ("スレイマンはOpenAIとの関係に浮き沈みがあったと認めた？", True),
+    ("彼は規制が大半の技術を良くしたって言ってた？", True),
+    ("苏莱曼提到过他刚从中国回来吗？", True),
+    ("蘇萊曼把馬斯克形容成推土機嗎？", True),
+    ("AIが自分で目標を立てる能力はいつ頃現れると予測している？", False),  # いつ: when, an open question
+    ("チャットボットで役立つ体験をしている人はどれくらいいると言っている？", False),
+    ("是苏莱曼自己说Copilot既是朋友、又是治疗师、几乎还是家人吗？", True),  # 几乎 "almost" is no question word
 ])
 def test_asks_attribution(question, asks):
     assert asks_attribution(question) is asks
@@ -219,3 +228,22 @@ def test_words_a_host_asks_about_stay_the_hosts_when_the_reply_adds_none(service
     # "the Trump administration is not into regulation" is all in the host's question; the reply adds none of it.
     a = service.ask("Did Suleyman say the Trump administration isn't into regulation?")
     assert a.verdict == "no" and a.citations[0].role == "host"
+
+
+def test_words_said_in_another_language_are_found_by_meaning(service):
+    # A Japanese question about a Bloomberg footnote, which exists only in English and Chinese: no word of the
+    # question settles it, so the sentence closest in meaning does, and it is the outlet's.
+    claim = claim_of("スレイマンは中国が2022年以降AI規制を次々に導入したと言った？")
+    assert service.index.who_said(claim, Filters(), service._guest_name_tokens) == []
+    by_meaning = service.index.who_said_by_meaning(claim, Filters())
+    assert by_meaning and by_meaning[0].role == "editor"
+    a = service.ask("スレイマンは中国が2022年以降AI規制を次々に導入したと言った？")
+    assert a.verdict == "no" and a.citations[0].role == "editor" and "China" in a.citations[0].quote
+
+
+@pytest.mark.parametrize("question", [
+    "Did Suleyman say he went to a very good school?",
+    "スレイマンは父親がタクシー運転手だったと言った？",  # his words exist in English and Chinese only
+])
+def test_the_guests_own_words_by_meaning_stay_his(service, question):
+    assert service.index.who_said_by_meaning(claim_of(question), Filters()) == []
