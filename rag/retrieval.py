@@ -445,6 +445,8 @@ class HybridIndex:
                 if chunk.role not in ("guest", "host", "editor"):
                     continue
                 sentences = [chunk.text[a:b] for a, b in quotable_spans(chunk.text)]
+                if chunk.role == "host":  # a question asserts nothing
+                    sentences = [t for t in sentences if not t.rstrip().endswith(("?", "？"))]
                 if not sentences:
                     continue
                 closest = float(np.max(self.sentence_vectors.vectors(sentences) @ vector))

@@ -261,12 +261,13 @@ class QAService:
         deadline = self._llm.deadline()  # one budget for condensing and answering together
         standalone = self._llm.condense(question, history, deadline) if history else question
         passages = self._retrieve(standalone, filters, k)
-        if self.index.related_article_asked_about(self.index.parse(standalone)) is not None:
-            # About a related article listed below the interview, not the interview: said as in offline mode,
-            # without asking the model to answer from passages that can't.
-            answer = self._extractive(question, None, filters, answer_lang, k, query=standalone, passages=passages)
-            yield from _pieces(answer.answer)
-            yield answer
+        offline = self._extractive(question, None, filters, answer_lang, k, query=standalone, passages=passages)
+        if _settled_by_evidence(offline) or self.index.related_article_asked_about(self.index.parse(standalone)):
+            # The evidence already decides this answer (someone else's words; only partly covered; no such figure;
+            # a caption only; a related article below the interview): said as in offline mode, without asking a
+            # model that only sees passages which can't change it.
+            yield from _pieces(offline.answer)
+            yield offline
             return
         shown = [p.best_in(answer_lang) for p in passages[:max(k, 6)]]
         by_id = {c.chunk_id: c for p in passages for c in p.members.values()}
@@ -321,6 +322,15 @@ class QAService:
             for r in answer.retrieved:
                 lines.append(f"  searched: {r.speaker} ({r.role}, {r.lang}) {r.chunk_id}: {r.text[:100]}…")
         return "\n".join(lines)
+
+
+def _settled_by_evidence(answer: Answer) -> bool:
+    """Whether an offline answer's shape is decided by evidence a model can't overrule: the words asked about are
+    someone else's (a host's or an outlet's, cited), or a cited reason the interviews don't answer (the capture
+    ends before the reply, no figure of the kind asked, only a photo caption names it)."""
+    someone_else = answer.kind == "who_said" and answer.verdict == "no" and bool(answer.citations) \
+        and answer.citations[0].role != "guest"
+    return someone_else or (not answer.grounded and bool(answer.citations))
 
 
 def _interleave(lists: list[list[Passage]]) -> list[Passage]:

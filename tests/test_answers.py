@@ -218,6 +218,33 @@ def test_llm_mode_says_a_related_article_is_not_the_interview_without_asking_the
     assert not any("<question>" in r.user_text for r in fake_llm.requests)
 
 
+@pytest.mark.parametrize("question, opening, role", [
+    # the host's words: the model never saw the host's passage, and must not turn them into the guest's
+    ("Did Suleyman say that Grok was distilled from a number of models?", "No — that was Nilay Patel (the host)", "host"),
+    # the capture ends before the reply: no model can know what he answered
+    ("Is it only a marketing problem, so the industry should spend hundreds of millions of dollars on podcasts "
+     "to communicate the benefits of AI?", "Only partly covered: Nilay Patel (the host) asks about this", "host"),
+    # no figure of the kind asked: a model would be tempted to supply one
+    ("How many parameters does MAI-Thinking-1 have?", "The interviews give no such figure.", "guest"),
+])
+def test_llm_mode_keeps_what_the_evidence_settles_without_asking_the_model(llm_service, fake_llm, question, opening,
+                                                                           role):
+    fake_llm.script(Reply(content=json.dumps({"answer": "Yes, he said so.", "citations": []})))
+    answer = llm_service.ask(question)
+    assert answer.mode == "extractive" and answer.answer.startswith(opening), answer.answer
+    assert answer.citations and answer.citations[0].role == role
+    assert not any("<question>" in r.user_text for r in fake_llm.requests)
+    assert_verbatim(llm_service, answer)
+
+
+def test_llm_mode_still_asks_the_model_what_the_evidence_leaves_open(llm_service, fake_llm):
+    chunk_id, quote = _real_quote(llm_service)
+    fake_llm.script(Reply(content=json.dumps({"answer": "He says distilling only gets you close.",
+                                              "citations": [{"chunk_id": chunk_id, "quote": quote}]})))
+    answer = llm_service.ask("Did Suleyman say distillation lets a model surpass its teacher?")
+    assert answer.mode == "llm" and any("<question>" in r.user_text for r in fake_llm.requests)
+
+
 def test_langchain_retriever_interface(service):
     """The hybrid search behind LangChain's retriever interface: one Document per passage, in the asked language."""
     from rag.retrieval import HybridRetriever

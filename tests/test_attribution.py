@@ -247,3 +247,9 @@ def test_words_said_in_another_language_are_found_by_meaning(service):
 ])
 def test_the_guests_own_words_by_meaning_stay_his(service, question):
     assert service.index.who_said_by_meaning(claim_of(question), Filters()) == []
+
+
+def test_a_hosts_question_is_no_claim_by_meaning_either(service):
+    # The host asked about distillation; the guest said a distilled model is unlikely to surpass its teacher.
+    # The host's question is the closest in meaning, but it asserts nothing.
+    assert service.index.who_said_by_meaning("distillation lets a model surpass its teacher", Filters()) == []
