@@ -428,7 +428,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         unit = F.asked_unit(question) if kind == "number" else None
         for p in chosen:
             c = p.best_in(lang)
-            found = F.find_figure(c.text, tokens, date=kind == "date", question=question, unit=unit)
+            found = F.find_figure(c.text, tokens, date=kind == "date", question=question, unit=unit,
+                                  footnote=c.kind == "footnote" and c.piece == 0)
             if found:
                 span, draft.figure = found
                 draft.citations.append(cite(c, span, p))

@@ -110,6 +110,15 @@ def test_figures_are_taken_verbatim_with_their_unit():
     assert find_figure("No figures here at all.", set()) is None
 
 
+def test_a_footnotes_own_number_is_not_a_figure():
+    note = "3 It will be interesting to see if this comes up against commercial imperatives."
+    assert find_figure(note, {"interest"}, footnote=True) is None
+    assert find_figure(note, {"interest"})[1] == "3"  # what it would be taken for
+    glued = "11自 2022 年以來,中國推出了一系列人工智能法規。"
+    assert find_figure(glued, set(), date=True, footnote=True)[1].startswith("2022")
+    assert find_figure("12 Gemini 3 outperforms ChatGPT on 9 of 10 benchmarks.", set(), footnote=True)[1] != "12"
+
+
 def test_a_figure_the_question_states_is_not_its_answer():
     text = "Our Maia 200 chip is an outstanding chip. It is 30 percent cheaper than a GB200."
     q = "How much cheaper is the Maia 200 than a GB200?"

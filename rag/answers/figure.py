@@ -148,13 +148,18 @@ def _stated(figure: str, asked: str) -> bool:
     return _squash(figure) in asked or (bool(digits) and set(digits) <= set(re.findall(r"\d+", asked)))
 
 
+_NOTE_MARKER = re.compile(r"^(\s*)(\d{1,2})(?=\D)")  # "3 It will be…", "11自 2022 年…": a footnote's number
+
+
 def find_figure(text: str, query_tokens: set[str], date: bool = False, question: str = "",
-                unit: str | None = None) -> tuple[tuple[int, int], str] | None:
+                unit: str | None = None, footnote: bool = False) -> tuple[tuple[int, int], str] | None:
     """((sentence start, end), figure) for the sentence of `text` that best matches the question among those
     holding a figure (a date for `date`); None when no sentence holds one. A figure the question itself
     states ("Maia 200", "三年內") is what it asks about, not the answer: other figures come first. `unit`: only
-    figures measuring it (asked_unit) answer."""
+    figures measuring it (asked_unit) answer. `footnote`: the text opens with its footnote's number, no figure."""
     pattern = DATE if date else FIGURE
+    if footnote:  # blanked, so offsets stay those of `text`
+        text = _NOTE_MARKER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text, count=1)
     asked = _squash(question)
     wants_year = bool(_ASKS_YEAR.search(question))
     found_any = []
