@@ -403,11 +403,6 @@ class HybridIndex:
         guest's (BM25 over the whole corpus, the guest's own name left out), best first; [] if the guest's
         words match as well."""
         scores = self.bm25.scores([t for t in content_tokens(question) if t not in ignore])
-        import os as _os
-        if _os.environ.get("WTR"):
-            q = self.parse(question)
-            tr = self.lexicon.translate([w for w in q.content_words if w not in ignore], q.lang, q.surfaces)
-            scores = scores + float(_os.environ["WTR"]) * self.bm25.scores(tr)
         if not scores.any():
             return []
         # Whose words these are is asked across roles, even when only the guest's quotes were requested.

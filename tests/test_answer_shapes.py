@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from interview_qa.cli import cli
 from rag.answers.figure import COUNT, FIGURE, MONEY, SHARE, SPAN, asked_unit, find_figure, names_counted, units_of
-from rag.answers.verdict import negates, opening_polarity
+from rag.answers.verdict import opening_polarity
 from rag.extractive import MAX_QUOTES, best_window, compose
 from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
 from rag.lexical import tokenize
@@ -82,22 +82,6 @@ def test_who_said_kind_comes_from_the_attribution_check():
 ])
 def test_opening_polarity(text, polarity):
     assert opening_polarity(text) == polarity
-
-
-@pytest.mark.parametrize("text, negative", [
-    ("I don’t see any evidence of large-scale mass harm.", True),
-    ("我爸媽不太重視教育。", True),
-    ("患者の過半数がメディケイドを利用していません。", True),
-    # negations that deny nothing: not knowing a thing asserts it; "non-profit", "not only", "have to" affirm
-    ("They’re also a nonprofit, which I think a lot of people don’t realize.", False),
-    ("その患者人口の65%がメディケイドを利用していることを、多くの人が知らないと思います。", False),
-    ("彼らは非営利団体です。", False),
-    ("很多人不知道這家醫院的大多數病人使用醫療補助。", False),
-    ("It’s not only chat, it’s productivity too.", False),
-    ("我們不得不非常謹慎。", False),
-])
-def test_what_counts_as_a_no(text, negative):
-    assert negates(text) is negative
 
 
 def test_figures_are_taken_verbatim_with_their_unit():

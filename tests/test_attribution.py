@@ -132,6 +132,14 @@ def test_exact_words_settle_who_said_them_in_every_language(service, question, v
     ("我不這麼認為。", True),
     ("私はそうは思いません。", True),
     ("I don't see any evidence.", True),
+    ("我爸媽不太重視教育。", True),
+    # negations that deny nothing: not knowing a thing asserts it; "non-profit", "not only", "have to" affirm
+    ("They’re also a nonprofit, which I think a lot of people don’t realize.", False),
+    ("その患者人口の65%がメディケイドを利用していることを、多くの人が知らないと思います。", False),
+    ("彼らは非営利団体です。", False),
+    ("很多人不知道這家醫院的大多數病人使用醫療補助。", False),
+    ("It’s not only chat, it’s productivity too.", False),
+    ("我們不得不非常謹慎。", False),
 ])
 def test_negation_is_not_read_into_words_that_only_look_negative(text, negative):
     from rag.answers.verdict import negates
