@@ -24,8 +24,9 @@ from rag.lexical import tokenize
 from rag.query import Query, search_query
 from rag.retrieval import Filters, HybridIndex, Passage
 from rag.answers.comparison import compose_comparison
-from rag.answers.figure import counted
-from rag.kinds import COMPARE, question_kind
+from rag.answers.figure import counted, stated_figure
+from rag.answers.verdict import stated_verdict
+from rag.kinds import COMPARE, DATE, NUMBER, WHO_SAID, YES_NO, question_kind
 from rag.types import Answer, Citation, Retrieved, Section
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -297,9 +298,14 @@ class QAService:
             yield from self._fallback(question, filters, answer_lang, k, "no verifiable quote in the LLM answer",
                                       standalone, bool(streamed), passages)
             return
+        first_line = next((ln for ln in result.answer.splitlines() if ln.strip()), "")
         yield Answer(question=question, answer=result.answer, answer_lang=answer_lang, grounded=True, mode="llm",
                      notice=None, citations=citations, retrieved=self._retrieved(passages, answer_lang, k, citations),
-                     model=self._llm.model, confidence=self._confidence(standalone, passages))
+                     model=self._llm.model, confidence=self._confidence(standalone, passages), kind=kind,
+                     # the shape fields as offline, read from the model's first line (told to lead with them)
+                     verdict=stated_verdict(first_line) if kind in (YES_NO, WHO_SAID) else None,
+                     figure=stated_figure(first_line, [c.quote for c in citations], date=kind == DATE)
+                     if kind in (NUMBER, DATE) else None)
 
     def _fallback(self, question, filters, answer_lang, k, why, query, streamed_already,
                   passages=None) -> Iterator[str | Answer]:

@@ -245,6 +245,27 @@ def test_llm_mode_still_asks_the_model_what_the_evidence_leaves_open(llm_service
     assert answer.mode == "llm" and any("<question>" in r.user_text for r in fake_llm.requests)
 
 
+def _chunk_saying(service, words):
+    return next(c for c in service.store.chunks() if c.lang == "en" and words in c.text).chunk_id
+
+
+@pytest.mark.parametrize("question, reply, quote, kind, verdict, figure", [
+    ("Is the partnership between Microsoft and OpenAI over?", "No — he says they are partners for years to come.",
+     "we are in partnership with OpenAI for years and years to come", "yes_no", "no", None),
+    ("What percentage of Mayo Clinic patients are on Medicaid?", "65 percent — he says most are on Medicaid.",
+     "with 65 percent of their patient population on Medicaid", "number", None, "65 percent"),
+    # a figure the quotes don't give is not the answer's figure
+    ("What percentage of Mayo Clinic patients are on Medicaid?", "70 percent — he says most are on Medicaid.",
+     "with 65 percent of their patient population on Medicaid", "number", None, None),
+])
+def test_llm_answers_carry_the_same_shape_fields(llm_service, fake_llm, question, reply, quote, kind, verdict, figure):
+    fake_llm.script(Reply(content=json.dumps({"answer": reply, "citations": [
+        {"chunk_id": _chunk_saying(llm_service, quote), "quote": quote}]})))
+    answer = llm_service.ask(question)
+    assert answer.mode == "llm", answer.answer
+    assert (answer.kind, answer.verdict, answer.figure) == (kind, verdict, figure)
+
+
 def test_langchain_retriever_interface(service):
     """The hybrid search behind LangChain's retriever interface: one Document per passage, in the asked language."""
     from rag.retrieval import HybridRetriever

@@ -186,3 +186,14 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
                                                len(m.group()))).group().strip(" -,.")
             best = (overlap, (s, e), figure)
     return None if best is None else (best[1], best[2])
+
+
+def stated_figure(line: str, quotes: list[str], date: bool = False) -> str | None:
+    """The figure (or date) an answer's first line opens with, when a quote gives it verbatim: a model's answer,
+    told to lead with the figure, names it once the quotes back it."""
+    pattern = DATE if date else FIGURE
+    for m in pattern.finditer(line):
+        figure = m.group().strip(" -,.")
+        if figure and figure.lower() not in _WEAK and any(figure in q for q in quotes):
+            return figure
+    return None

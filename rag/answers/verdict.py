@@ -63,3 +63,17 @@ def verdict(reply: list[Chunk], evidence: str) -> str:
             if found:
                 return found
     return NO if negates(evidence) else YES
+
+
+# How an answer's first line states its verdict ("Yes — …", "No, …", "はい。", "いいえ、", "是，", "不是 — ").
+_STATED_NO = re.compile(r"^\W*(?:no\b|いいえ|不是|不|否|沒有|没有)", re.I)
+_STATED_YES = re.compile(r"^\W*(?:yes\b|はい|是|對|对|有)", re.I)
+
+
+def stated_verdict(line: str) -> str | None:
+    """The verdict an answer's first line opens with (a model's answer, told to lead with it), else None."""
+    if _STATED_NO.match(line):
+        return NO
+    if _STATED_YES.match(line):
+        return YES
+    return None
