@@ -299,6 +299,17 @@ def test_compare_question_gets_one_section_per_interview(service):
     assert_verbatim(service, a)
 
 
+def test_a_compare_side_quotes_what_it_says_on_the_topic(service):
+    # Bloomberg's best-ranked passage for 医療 ("它是一款人工智能產品") names no healthcare; one of its others does.
+    a = service.ask("両インタビューで、彼は医療についてどう語っている？")
+    bloomberg = next(s for s in a.sections if s.interview == "bloomberg-mishal-husain-2025-12-12")
+    assert bloomberg.found
+    quoted = a.citations[bloomberg.citations[0]]
+    passage = service.index.passage_of(quoted.chunk_id)
+    assert any(w in c.text.lower() for c in passage.members.values() for w in ("醫療", "医疗", "healthcare", "health")), \
+        quoted.quote
+
+
 def test_json_contract_carries_the_shape(_session_index, monkeypatch):
     monkeypatch.setenv("INTERVIEW_QA_HOME", str(_session_index))
     result = CliRunner().invoke(cli, ["ask", "Is the partnership between Microsoft and OpenAI over?", "--json"])
