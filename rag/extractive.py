@@ -386,7 +386,7 @@ def compose_attribution(question: str, lang: str, speakers: list[Passage], manif
 
 def compose(question: str, lang: str, passages: list[Passage], manifests: dict, grounded: bool,
             next_turn=None, query=None, kind: str = "open", margin: float | None = None, ends_capture=None,
-            only_in_notes=None, names_counted=None) -> Draft:
+            only_in_notes=None, names_counted=None, names_asked=None) -> Draft:
     """The guest's words that answer the question, led by what the question asks for: a verdict (yes/no), a
     figure or date (how much / when; "no such figure" when the question says what kind it wants and nothing
     relevant gives one), else who said it where. An editor's note ranked first may answer a
@@ -397,7 +397,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     partly covered" then, when it ranks first); `only_in_notes(passage)`: whether a note names something of the
     question no turn says (a photo caption ranked first then says he doesn't discuss it, when his view is asked);
     `names_counted(passage)`: whether it names what a how-many question counts, in any language (then it may
-    answer without a figure)."""
+    answer without a figure); `names_asked(passage)`: whether it names any word the question asks about."""
     from rag.answers import figure as F
     from rag.answers import verdict as V
 
@@ -420,6 +420,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     if lead is None:
         return Draft(frames["abstain"], [], kind=kind)
     others = [p for p in passages if p.role == "guest" and p.key != lead.key and p.score >= lead.score - margin]
+    if names_asked is not None:  # of those, the ones naming something asked are quoted first (dev: +1 answer-hit)
+        others = named_first(others, names_asked)
     chosen = [lead] + others[:MAX_QUOTES - 1]
     chunk = lead.best_in(lang)
     draft = Draft("", [], kind=kind)
@@ -484,6 +486,13 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     lines = [first_line] + [_quote_line(c, shown_first + i + 1, lang) for i, c in enumerate(listed)]
     draft.answer = "\n".join(lines)
     return draft
+
+
+def named_first(passages: list[Passage], names) -> list[Passage]:
+    """The passages for which `names(passage)` holds first (it names something the question asks about), each
+    group in its order."""
+    named = [p for p in passages if names(p)]
+    return named + [p for p in passages if p not in named]
 
 
 CLAIM_FOUND = 0.8  # share of the claim's content tokens one sentence must hold for "yes, he said it" (dev)

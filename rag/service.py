@@ -19,7 +19,8 @@ from interview_qa.validation import validate_interview, validate_k, validate_lan
 from ingest.models import Chunk
 from ingest.store import ChunkStore, IndexState, server_unavailable
 from ingest.text import detect_lang
-from rag.extractive import GUEST_NAMES, asks_attribution, cite, claim_of, compose, compose_attribution, compose_related
+from rag.extractive import (GUEST_NAMES, asks_attribution, cite, claim_of, compose, compose_attribution,
+                             compose_related, named_first)
 from rag.lexical import tokenize
 from rag.query import Query, search_query
 from rag.retrieval import Filters, HybridIndex, Passage
@@ -187,6 +188,10 @@ class QAService:
         query = self.index.with_sentence_evidence(self.index.parse(query or self._search_query(question, history)))
         attribution = asks_attribution(question)
         kind = question_kind(question, attribution)
+
+        def names_asked(passage: Passage) -> bool:  # some language version names a word the question asks about
+            return self.index.names_any(list(query.content_words), query.lang, passage)
+
         passages = self._retrieve(query, filters, k) if passages is None else passages
         confidence = self._confidence(query, passages)
         speakers, said_as_asked = [], False
@@ -201,7 +206,9 @@ class QAService:
             passages = speakers + [p for p in passages if p.key not in shown]
         elif kind == COMPARE and not filters.interview and len(manifests) > 1:
             sides = {iv: self._retrieve(query, Filters(iv, filters.lang, filters.role), 3) for iv in manifests}
-            draft = compose_comparison(answer_lang, {iv: self._naming_first(ps, query) for iv, ps in sides.items()},
+            # A side quotes, among its ten best passages, first one naming something asked: what it says on the
+            # topic, not what merely ranks near it (dev compare: filler .18 -> .09, answer-hit unchanged).
+            draft = compose_comparison(answer_lang, {iv: named_first(ps, names_asked) for iv, ps in sides.items()},
                                        manifests, query,
                                        relevant=lambda ps: self._confidence(query, ps) >= self.threshold)
             grounded = bool(draft.citations)
@@ -215,7 +222,8 @@ class QAService:
             draft = compose(question, answer_lang, passages, manifests, grounded, self._next_guest_turn,
                             query=query, kind=kind, ends_capture=self.index.ends_capture,
                             only_in_notes=lambda p: self.index.only_in_notes(p, query),
-                            names_counted=lambda p: self.index.names_any(counted(question), query.lang, p))
+                            names_counted=lambda p: self.index.names_any(counted(question), query.lang, p),
+                            names_asked=names_asked)
             grounded = grounded and bool(draft.citations) and not draft.unanswered
         return Answer(question=question, answer=draft.answer, answer_lang=answer_lang, grounded=grounded,
                       mode="extractive", notice=notice, citations=draft.citations,
@@ -239,15 +247,6 @@ class QAService:
         speakers = (self.index.who_said(claim, filters, self._guest_name_tokens)
                     or self.index.who_said_by_meaning(claim, filters))
         return speakers, passages, False
-
-    def _naming_first(self, passages: list[Passage], query: Query) -> list[Passage]:
-        """A compare side's passages, those naming something the question asks about (in any language version,
-        as asked or translated) first: a side quotes what it says on the topic, not what merely ranks near it
-        (dev compare: filler .18 -> .09, answer-hit unchanged). A side is its ten best passages."""
-        if not query.content_words:
-            return passages
-        named = [p for p in passages if self.index.names_any(list(query.content_words), query.lang, p)]
-        return named + [p for p in passages if p not in named]
 
     def _answers_it(self, passages: list[Passage], confidence: float, said_as_asked: bool = False,
                     known: bool = True) -> bool:

@@ -310,6 +310,21 @@ def test_a_compare_side_quotes_what_it_says_on_the_topic(service):
         quoted.quote
 
 
+def test_quotes_after_the_first_name_what_is_asked_first(service):
+    from rag.retrieval import Filters
+
+    query = service.index.parse("What did he say about distillation?")
+    passages = [p for p in service.index.search(query, Filters(role="guest"), 10)]
+    wanted = passages[3]
+    draft = compose("What did he say about distillation?", "en", passages, service.manifests(), True, query=query,
+                    margin=1e9, names_asked=lambda p: p.key == wanted.key)
+    cited = [service.index.passage_of(c.chunk_id).key for c in draft.citations]
+    assert cited[0] == passages[0].key and wanted.key in cited[1:]
+    plain = compose("What did he say about distillation?", "en", passages, service.manifests(), True, query=query,
+                    margin=1e9)
+    assert wanted.key not in [service.index.passage_of(c.chunk_id).key for c in plain.citations]
+
+
 def test_json_contract_carries_the_shape(_session_index, monkeypatch):
     monkeypatch.setenv("INTERVIEW_QA_HOME", str(_session_index))
     result = CliRunner().invoke(cli, ["ask", "Is the partnership between Microsoft and OpenAI over?", "--json"])
