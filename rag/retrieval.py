@@ -441,7 +441,7 @@ class HybridIndex:
                     continue
                 sentences = [chunk.text[a:b] for a, b in quotable_spans(chunk.text)]
                 if chunk.role == "host":  # a question asserts nothing
-                    sentences = [t for t in sentences if not t.rstrip().endswith(("?", "？"))]
+                    sentences = [t for t in sentences if not _is_question(t)]
                 if not sentences:
                     continue
                 closest = float(np.max(self.sentence_vectors.vectors(sentences) @ vector))
@@ -459,7 +459,7 @@ class HybridIndex:
         """Whether chunk i is a host's question whose guest reply holds claim words the question lacks: the host
         asked about Elon Musk, and "bulldozer" was the guest's word. A question asserts nothing."""
         chunk = self.chunks[i]
-        if chunk.role != "host" or not chunk.text.rstrip().endswith(("?", "？")):
+        if chunk.role != "host" or not _is_question(chunk.text):
             return False
         reply = self.next_guest_turn(chunk)
         if reply is None:
@@ -491,6 +491,11 @@ class HybridIndex:
         same = self._section[(c.interview, c.section)]
         i = same.index(c)
         return same[max(0, i - window):i], same[i + 1:i + 1 + window]
+
+
+def _is_question(text: str) -> bool:
+    """Words that end on a question mark ask; they assert nothing (a host's question is no claim of theirs)."""
+    return text.rstrip().endswith(("?", "？"))
 
 
 def _letters(text: str) -> str:

@@ -285,7 +285,7 @@ class QAService:
                     "lang": c.lang, "text": c.text} for c in shown]
         result, streamed = None, []
         try:
-            kind = question_kind(question, asks_attribution(question))
+            kind = offline.kind  # the question's kind, as the offline answer already found it
             for event in self._llm.stream_answer(standalone, payload, answer_lang, history, deadline, kind=kind):
                 if isinstance(event, LLMResult):
                     result = event

@@ -148,6 +148,17 @@ def _stated(figure: str, asked: str) -> bool:
     return _squash(figure) in asked or (bool(digits) and set(digits) <= set(re.findall(r"\d+", asked)))
 
 
+def _figure(match: re.Match) -> str:
+    """A match of FIGURE or DATE as the figure it names, without the punctuation around it."""
+    return match.group().strip(" -,.")
+
+
+def _usable(match: re.Match) -> bool:
+    """A match that names a figure at all: not empty, not a number word that alone is rarely one (_WEAK)."""
+    figure = _figure(match)
+    return bool(figure) and figure.lower() not in _WEAK
+
+
 _NOTE_MARKER = re.compile(r"^(\s*)(\d{1,2})(?=\D)")  # "3 It will be…", "11自 2022 年…": a footnote's number
 
 
@@ -166,9 +177,8 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
     for s, e in sentence_spans(text) or [(0, len(text))]:
         sentence = text[s:e]
         found = [m for m in pattern.finditer(sentence)
-                 if m.group().strip(" -,.") and m.group().strip(" -,.").lower() not in _WEAK
-                 and fits(unit, units_of(m.group(), sentence[:m.start()]))]
-        found_any.append((s, e, [m for m in found if not _stated(m.group().strip(" -,."), asked)], found))
+                 if _usable(m) and fits(unit, units_of(m.group(), sentence[:m.start()]))]
+        found_any.append((s, e, [m for m in found if not _stated(_figure(m), asked)], found))
     # Only when every figure of the passage is one the question states does one of those answer.
     use_new = any(new for *_, new, _ in found_any)
     best = None
@@ -180,10 +190,10 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
         overlap = len(set(tokenize(sentence)) & query_tokens)
         if best is None or overlap > best[0]:
             # The figure in the unit the question asks for ("幾週" → 八周), else one with digits, else the longest.
-            figure = max(found, key=lambda m: (wants_year and bool(_YEAR.fullmatch(m.group().strip(" -,."))),
+            figure = _figure(max(found, key=lambda m: (wants_year and bool(_YEAR.fullmatch(_figure(m))),
                                                bool(set(tokenize(m.group())) & query_tokens),
                                                any(ch.isdigit() for ch in m.group()) or " " in m.group().strip(),
-                                               len(m.group()))).group().strip(" -,.")
+                                               len(m.group()))))
             best = (overlap, (s, e), figure)
     return None if best is None else (best[1], best[2])
 
@@ -192,8 +202,5 @@ def stated_figure(line: str, quotes: list[str], date: bool = False) -> str | Non
     """The figure (or date) an answer's first line opens with, when a quote gives it verbatim: a model's answer,
     told to lead with the figure, names it once the quotes back it."""
     pattern = DATE if date else FIGURE
-    for m in pattern.finditer(line):
-        figure = m.group().strip(" -,.")
-        if figure and figure.lower() not in _WEAK and any(figure in q for q in quotes):
-            return figure
-    return None
+    return next((_figure(m) for m in pattern.finditer(line) if _usable(m) and any(_figure(m) in q for q in quotes)),
+                None)
