@@ -9,6 +9,13 @@ the kind of question it is (``question_kind``), whether it asks who said somethi
 whether it is answered at all (``answered``, ``refused``). They are neither `dev` nor `test`: the closing notes
 quote these counts beside the eval's, so anyone can re-run them. Some probes fail on purpose: they record what
 is still wrong.
+
+``evals/data/probes_blind_a.jsonl`` and ``probes_blind_b.jsonl`` (sixth round) were written by a helper who never
+ran the product nor read its code or the eval questions: yes/no and who-said verdicts, figures (``figure``: the
+figure the answer gives holds the expected one, or is held by it), answered and refused. Only the ``a`` half is
+read for misses while changing the product; ``b`` is held out and only counted.
+
+    .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """
 
 from __future__ import annotations
@@ -16,12 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
 PROBES_FILE = Path(__file__).resolve().parent / "data" / "probes.jsonl"
-SETS = ("yes_no_verdict", "who_said_verdict", "note_verdict", "question_kind", "asks_attribution", "answered",
-        "refused")
+SETS = ("yes_no_verdict", "who_said_verdict", "note_verdict", "figure", "question_kind", "asks_attribution",
+        "answered", "refused")
 
 
 def load_probes(path: Path = PROBES_FILE) -> list[dict]:
@@ -47,7 +55,17 @@ def outcome(probe: dict, service=None):
     answer = service.ask(question, history=history)
     if kind in ("answered", "refused"):
         return answer.grounded
+    if kind == "figure":
+        return answer.figure
     return answer.verdict
+
+
+def _same_figure(got, expected: str) -> bool:
+    """The figure given is the one expected, or holds it ("65 percent" in "65 percent of"), or is held by it."""
+    if not got:
+        return False
+    got, expected = (unicodedata.normalize("NFKC", x).lower().strip() for x in (got, expected))
+    return expected in got or got in expected
 
 
 def run(probes: list[dict], service=None) -> tuple[dict[str, list[int]], list[tuple[dict, object]]]:
@@ -57,7 +75,7 @@ def run(probes: list[dict], service=None) -> tuple[dict[str, list[int]], list[tu
     for probe in probes:
         got = outcome(probe, service)
         counts[probe["set"]][1] += 1
-        if got == probe["expect"]:
+        if got == probe["expect"] or probe["set"] == "figure" and _same_figure(got, probe["expect"]):
             counts[probe["set"]][0] += 1
         else:
             misses.append((probe, got))
@@ -70,9 +88,10 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--misses", action="store_true", help="list the probes answered otherwise than expected")
+    ap.add_argument("--file", type=Path, default=PROBES_FILE, help="probe file (default: %(default)s)")
     args = ap.parse_args(argv)
     service = QAService.from_settings(Settings.from_env(), build_if_missing=True, progress=True)
-    counts, misses = run(load_probes(), service)
+    counts, misses = run(load_probes(args.file), service)
     for name in SETS:
         if name in counts:
             right, total = counts[name]

@@ -83,6 +83,7 @@ FRAMES = {
     "en": {
         "said": "{guest} said ({outlet}, {date}):",
         "abstain": "The interviews don't cover that. These were the closest passages searched:",
+        "never_named": "The interviews don't cover that: {name} is never mentioned. These were the closest passages searched:",
         "partly": "Only partly covered: {speaker} ({role}) asks about this ({outlet}, {date}), but the capture ends "
                   "before {guest} answers:",
         "not_guest": "No — that was {speaker} ({role}), not {guest} ({outlet}, {date}):",
@@ -108,6 +109,7 @@ FRAMES = {
     "ja": {
         "said": "{guest}氏の発言（{outlet}、{date}）：",
         "abstain": "インタビューではその話題は扱われていません。検索した中で最も近い箇所：",
+        "never_named": "インタビューではその話題は扱われていません（{name}は一度も出てきません）。検索した中で最も近い箇所：",
         "partly": "一部のみ：{speaker}（{role}）がこの点を尋ねていますが（{outlet}、{date}）、記録は{guest}氏の回答の前で終わっています：",
         "not_guest": "いいえ — それは{speaker}（{role}）の発言で、{guest}氏の言葉ではありません（{outlet}、{date}）：",
         "reply": "これに対する{guest}氏の返答：",
@@ -131,6 +133,7 @@ FRAMES = {
     "zh": {
         "said": "{guest}說（{outlet}，{date}）：",
         "abstain": "訪談中沒有涉及這個問題。以下是檢索到的最接近的段落：",
+        "never_named": "訪談中沒有涉及這個問題（從未提到{name}）。以下是檢索到的最接近的段落：",
         "partly": "僅部分涉及：{speaker}（{role}）問到了這一點（{outlet}，{date}），但記錄在{guest}回答之前就結束了：",
         "not_guest": "不是 — 這是{speaker}（{role}）說的，不是{guest}（{outlet}，{date}）：",
         "reply": "{guest}的回答：",
@@ -365,6 +368,11 @@ def _quote_line(c: Citation, n: int, lang: str) -> str:
     if c.original is not None:
         line += f"\n   ({FRAMES[lang]['original']}: “{c.original.quote}”)"
     return line
+
+
+def compose_never_named(lang: str, name: str, kind: str = "open") -> Draft:
+    """The question asks about a name the interviews never use: say so (nothing is cited)."""
+    return Draft(FRAMES[lang]["never_named"].format(name=name), [], kind=kind, unanswered=True)
 
 
 def compose_attribution(question: str, lang: str, speakers: list[Passage], manifests: dict, next_turn=None) -> Draft:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -22,7 +24,7 @@ from rag.lexical import bigrams, content_tokens, fold, word_forms
 from rag.query import Framing, Query
 from rag.ranker import FEATURES, LinearRanker, default_ranker
 from rag.related import RelatedArticle, asked_about, related_articles
-from rag.translate import Lexicon, cedict_glosses, gloss_stems
+from rag.translate import Lexicon, cedict_glosses, cedict_headwords, gloss_stems
 
 # "Did he say X?": a host/editor passage must out-match the guest's best by this ratio (and an absolute floor);
 # passages within WHO_SAID_KEEP of the best are cited too.
@@ -331,6 +333,27 @@ class HybridIndex:
         forms = tokens | set(self.lexicon.translate(tokens, lang))
         return any(forms.intersection(self._tokens[self._pos[cid]]) for cid in self.members[passage.key])
 
+    @functools.cached_property
+    def _name_vocabulary(self) -> tuple[frozenset[str], str]:
+        """(the Latin-script words of every chunk, lower-cased; all its text, folded)."""
+        words = {w.lower() for c in self.chunks for w in _LATIN_WORD.findall(unicodedata.normalize("NFKC", c.text))}
+        return frozenset(words), "\n".join(fold(c.text) for c in self.chunks)
+
+    def unknown_name(self, query: Query) -> str | None:
+        """A name the question asks about (a capitalised or Latin-script word) that the interviews never use in
+        any language, as written or through CC-CEDICT (英偉達 for Nvidia): questions about Bitcoin or Amazon are
+        not covered, however close their embeddings land. Acronyms (UBI, GPU) and katakana are left out: their
+        spelled-out and transliterated forms can't be checked."""
+        words, cjk = self._name_vocabulary
+        for name in question_names(query.dense_text, query.lang):
+            parts = [p.lower() for p in re.split(r"[-/.]", name) if p and not p.isdigit()]
+            if name.lower() in words or all(_word_known(p, words) for p in parts):
+                continue
+            if any(h in cjk for h in cedict_headwords(name.lower())):
+                continue
+            return name
+        return None
+
     def unknown_words(self, query: Query) -> list[str]:
         """The question's content words (framing set aside, single characters ignored) that the interviews
         never use, as asked or translated (corpus lexicon, JMdict, CC-CEDICT)."""
@@ -567,3 +590,30 @@ def __getattr__(name: str):
 
         return HybridRetriever
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*")
+_ACRONYM = re.compile(r"[A-Z0-9]{2,}s?")
+
+
+def question_names(text: str, lang: str) -> list[str]:
+    """The names a question uses, acronyms aside: in English, words capitalised other than at the start of a
+    sentence, or with a capital or digit inside (MAI-Thinking-1); in Japanese and Chinese, Latin-script words."""
+    text = unicodedata.normalize("NFKC", text)
+    names = []
+    for m in _NAME.finditer(text):
+        name = m.group()
+        if _ACRONYM.fullmatch(name) or len(name) < 2:
+            continue
+        if lang == "en":
+            before = text[:m.start()].rstrip()
+            sentence_start = not before or before[-1] in ".?!:;\"“‘(—–-"
+            if not (name[0].isupper() and not sentence_start or any(ch.isupper() or ch.isdigit() for ch in name[1:])):
+                continue
+        names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _word_known(word: str, words: frozenset[str]) -> bool:
+    return word in words or (word.endswith("s") and word[:-1] in words)

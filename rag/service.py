@@ -20,7 +20,7 @@ from ingest.models import Chunk
 from ingest.store import ChunkStore, IndexState, server_unavailable
 from ingest.text import detect_lang
 from rag.extractive import (GUEST_NAMES, asks_attribution, cite, claim_of, compose, compose_attribution,
-                             compose_related, named_first)
+                             compose_never_named, compose_related, named_first)
 from rag.lexical import tokenize
 from rag.query import Query, search_query
 from rag.retrieval import Filters, HybridIndex, Passage
@@ -198,7 +198,12 @@ class QAService:
         if attribution:
             speakers, passages, said_as_asked = self._attribute(claim_of(question), filters, passages)
         manifests = self.manifests()
-        if speakers:
+        article = self.index.related_article_asked_about(query)
+        if (name := self.index.unknown_name(query)) is not None and article is None:
+            # A name the interviews never use, in any language (nor a related article's headline): not covered,
+            # however close the embedding lands.
+            draft, grounded = compose_never_named(answer_lang, name, kind), False
+        elif speakers:
             # Evidence (the words, or failing them the meaning) that someone else said it grounds the answer.
             draft = compose_attribution(question, answer_lang, speakers, manifests, self._next_guest_turn)
             grounded = True
@@ -215,7 +220,7 @@ class QAService:
             if not grounded:
                 draft = compose(question, answer_lang, passages, manifests, False, kind=kind)
             passages = _interleave(list(sides.values())) + passages
-        elif (article := self.index.related_article_asked_about(query)) is not None:
+        elif article is not None:
             draft, grounded = compose_related(answer_lang, article, manifests, kind), False
         else:
             grounded = self._answers_it(passages, confidence, said_as_asked, self.index.names_something_known(query))
@@ -272,10 +277,12 @@ class QAService:
         standalone = self._llm.condense(question, history, deadline) if history else question
         passages = self._retrieve(standalone, filters, k)
         offline = self._extractive(question, None, filters, answer_lang, k, query=standalone, passages=passages)
-        if _settled_by_evidence(offline) or self.index.related_article_asked_about(self.index.parse(standalone)):
+        asked = self.index.parse(standalone)
+        if _settled_by_evidence(offline) or self.index.related_article_asked_about(asked) \
+                or self.index.unknown_name(asked) is not None:
             # The evidence already decides this answer (someone else's words; only partly covered; no such figure;
-            # a caption only; a related article below the interview): said as in offline mode, without asking a
-            # model that only sees passages which can't change it.
+            # a caption only; a related article below the interview; a name never mentioned): said as in offline
+            # mode, without asking a model that only sees passages which can't change it.
             yield from _pieces(offline.answer)
             yield offline
             return

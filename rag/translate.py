@@ -87,6 +87,23 @@ def jmdict_glosses(words: Iterable[str]) -> dict[str, list[str]]:
     return out
 
 
+@functools.cache
+def _cedict_by_gloss_word() -> dict[str, list[str]]:
+    """lower-cased English word of a short gloss → the headwords glossed with it (Nvidia → 英伟达)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for head, glosses in _cedict().items():
+        for g in (part for gloss in glosses for part in re.split(r"[,;]", _PAREN.sub(" ", gloss))):
+            if g.strip() and len(g.split()) <= MAX_GLOSS_WORDS:
+                for w in set(re.findall(r"[a-z0-9]+", g.lower())):
+                    out[w].append(head)
+    return out
+
+
+def cedict_headwords(word: str) -> list[str]:
+    """Chinese headwords (simplified) whose short glosses use this English word."""
+    return _cedict_by_gloss_word().get(word.lower(), [])
+
+
 def cedict_glosses(word: str) -> list[str]:
     return _cedict().get(word, [])[:12]
 

@@ -99,3 +99,27 @@ def test_nothing_known_overrules_any_confidence(service):
     passages = service.index.search("What did he say about distillation?", None, 3)
     assert service._answers_it(passages, 10.0) and not service._answers_it(passages, 10.0, known=False)
     assert not service._answers_it(passages, 10.0, said_as_asked=True, known=False)
+
+
+@pytest.mark.parametrize("question, name", [
+    ("What did Suleyman say about DeepSeek's models?", "DeepSeek"),
+    ("蘇萊曼怎麼看 Amazon 的 AI 助理？", "Amazon"),
+    ("スレイマンはAIとBitcoinについてどう考えている？", "Bitcoin"),
+])
+def test_a_name_the_interviews_never_use_is_not_covered_and_the_answer_says_which(service, question, name):
+    """The other words are the interviews' own ("AI", "助理"), so only the unknown name settles it."""
+    assert service.index.names_something_known(service.index.parse(question))
+    answer = service.ask(question)
+    assert not answer.grounded and not answer.citations and answer.retrieved
+    assert name in answer.answer.splitlines()[0]
+
+
+@pytest.mark.parametrize("question", [
+    "What did he say about Nvidia's chips?",            # only the Chinese tail names it: 英偉達 (CC-CEDICT)
+    "Does Suleyman think Tesla is a cautionary tale?",  # a footnote names Tesla
+    "What did he say about MAI-Thinking-1?",            # a hyphenated model name, as written
+    "Would he back a UBI?",                             # acronyms are not judged: their expansions can't be checked
+    "Briefly, when will Copilot act for you? Summarize.",  # capitals that only start a sentence
+])
+def test_names_the_interviews_use_in_any_language_are_known(service, question):
+    assert service.index.unknown_name(service.index.parse(question)) is None

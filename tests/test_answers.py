@@ -218,6 +218,14 @@ def test_llm_mode_says_a_related_article_is_not_the_interview_without_asking_the
     assert not any("<question>" in r.user_text for r in fake_llm.requests)
 
 
+def test_llm_mode_says_a_name_is_never_mentioned_without_asking_the_model(llm_service, fake_llm):
+    fake_llm.script(Reply(content=json.dumps({"answer": "He praised DeepSeek's models.", "citations": []})))
+    answer = llm_service.ask("What did Suleyman say about DeepSeek's models?")
+    assert not answer.grounded and not answer.citations
+    assert answer.answer.startswith("The interviews don't cover that: DeepSeek is never mentioned.")
+    assert not any("<question>" in r.user_text for r in fake_llm.requests)
+
+
 @pytest.mark.parametrize("question, opening, role", [
     # the host's words: the model never saw the host's passage, and must not turn them into the guest's
     ("Did Suleyman say that Grok was distilled from a number of models?", "No — that was Nilay Patel (the host)", "host"),

@@ -7,17 +7,36 @@ import json
 
 import pytest
 
-from evals.probes import SETS, load_probes, outcome, run
+from evals.probes import PROBES_FILE, SETS, _same_figure, load_probes, outcome, run
 
 
-def test_every_probe_names_its_set_and_what_a_right_answer_does():
-    probes = load_probes()
-    assert {p["set"] for p in probes} == set(SETS)
+BLIND = [PROBES_FILE.with_name(f"probes_blind_{half}.jsonl") for half in "ab"]
+
+
+@pytest.mark.parametrize("path", [PROBES_FILE] + BLIND, ids=lambda p: p.name)
+def test_every_probe_names_its_set_and_what_a_right_answer_does(path):
+    probes = load_probes(path)
+    assert {p["set"] for p in probes} <= set(SETS)
     for p in probes:
         assert "expect" in p
-        assert p["expect"] in ({"yes", "no"} if p["set"].endswith("verdict") else
-                               {True, False} if p["set"] in ("asks_attribution", "answered", "refused") else
-                               {"yes_no", "open", "number", "date", "compare", "who_said"})
+        if p["set"] == "figure":
+            assert isinstance(p["expect"], str) and p["expect"].strip()
+        else:
+            assert p["expect"] in ({"yes", "no"} if p["set"].endswith("verdict") else
+                                   {True, False} if p["set"] in ("asks_attribution", "answered", "refused") else
+                                   {"yes_no", "open", "number", "date", "compare", "who_said"})
+
+
+def test_the_blind_halves_share_no_question():
+    a, b = ({p["question"] for p in load_probes(path)} for path in BLIND)
+    assert a and b and not a & b
+
+
+@pytest.mark.parametrize("got, expected, same", [("65 percent", "65 percent", True), ("about 65 percent", "65 percent", True),
+                                                 ("65", "65 percent", True), ("２０１４", "2014", True),
+                                                 ("2015", "2014", False), (None, "2014", False), ("", "2014", False)])
+def test_a_figure_probe_matches_the_figure_it_expects(got, expected, same):
+    assert _same_figure(got, expected) is same
 
 
 def test_a_malformed_probe_is_refused(tmp_path):
