@@ -190,7 +190,12 @@ def _sentence_scores(text: str, spans: list[tuple[int, int]], query) -> tuple[li
     query can score sentences by meaning, its standardised closeness to the question. The flag says whether
     meaning was used."""
     q = _query_tokens(query)
-    scores = [sum(_weight(t) for t in set(tokenize(text[s:e])) & q) for s, e in spans]
+    # A sentence in another language shares the question's words through their translations (Query.translated).
+    translated = {t: w for t, w in getattr(query, "translated", {}).items() if t not in q}
+    scores = []
+    for s, e in spans:
+        words = set(tokenize(text[s:e]))
+        scores.append(sum(_weight(t) for t in words & q) + sum(w * _weight(t) for t, w in translated.items() if t in words))
     similarity = getattr(query, "similarity", None)
     by_meaning = similarity is not None and len(spans) > 1
     if by_meaning:
@@ -439,7 +444,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         for p in chosen:
             c = p.best_in(lang)
             found = F.find_figure(c.text, tokens, date=kind == "date", question=question, unit=unit,
-                                  footnote=c.kind == "footnote" and c.piece == 0)
+                                  footnote=c.kind == "footnote" and c.piece == 0,
+                                  score_sentences=lambda spans: _sentence_scores(c.text, spans, asked)[0])
             if found:
                 span, draft.figure = found
                 draft.citations.append(cite(c, span, p))

@@ -128,6 +128,9 @@ class Query:
     surfaces: dict[str, str] = field(default_factory=dict)  # content word -> its dictionary form (for lookups)
     # sentences -> their cosines to this question (rag.evidence), set once the question is searched
     similarity: Callable | None = field(default=None, compare=False, repr=False)
+    # the content words' dictionary translations -> weight in (0, 1] (rag.translate), set with `similarity`: how
+    # a sentence in another language than the question's shares its words
+    translated: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def parse(cls, text: str, framing: Framing, lang: str | None = None) -> "Query":

@@ -225,7 +225,8 @@ class HybridIndex:
     def with_sentence_evidence(self, query: Query) -> Query:
         """The query, able to score sentences by meaning (for choosing what to quote)."""
         vector = self.store.embeddings.query_vector(query.dense_text)
-        return replace(query, similarity=similarity_to(vector, self.sentence_vectors))
+        return replace(query, similarity=similarity_to(vector, self.sentence_vectors),
+                       translated=self.lexicon.translate(query.content_words, query.lang, query.surfaces))
 
     def _per_language_z(self, dense: np.ndarray) -> np.ndarray:
         """Similarity standardised within each chunk language: a question is closer to every text in its own

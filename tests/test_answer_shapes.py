@@ -49,6 +49,10 @@ def assert_verbatim(service, answer):
     ("マイクロソフトは何台のGPUを持っていますか？", NUMBER),
     ("マイクロソフトは何ギガワットの計算能力を持っていますか？", NUMBER),  # 何 + a unit in katakana
     ("技術報告は何ページありましたか？", NUMBER),
+    ("Foundry には何種類のモデルがありますか？", NUMBER),  # a Japanese counter
+    ("Copilot は何カ国で使われていますか？", NUMBER),
+    ("微軟有幾種模型？", NUMBER),  # a Chinese measure word
+    ("他认为哪几种能力会让风险升高？", OPEN),  # 哪几种 asks which kinds, not how many
     ("あと何年くらいかかると見ている？", NUMBER),  # how many years: a span, not "which year"
     ("DeepMindは何年に設立された？", DATE),
     ("何かコメントはありますか？", OPEN),  # 何か is "anything", not a count
@@ -149,6 +153,9 @@ def test_words_that_only_look_like_figures_are_not_taken():
     ("MSN每个月有多少访问量？", COUNT),
     ("聊天機器人在三年內累積了多少年度使用者？", COUNT),  # 年度 is "annual", not a span of years
     ("マイクロソフトはGPUを何台保有しているの？", COUNT),
+    ("Foundry には何種類のモデルがありますか？", COUNT),
+    ("微软在几个国家有数据中心？", COUNT),
+    ("他认为哪几种能力会让风险升高？", None),
     ("How much cheaper is the Maia 200 chip than Nvidia's GB200?", None),  # a ratio or an amount: any figure
     ("How much progress has Microsoft made on superintelligence?", None),
     ("MAI-Thinking-1 のベンチマーク性能はどのくらいですか？", None),
@@ -338,3 +345,11 @@ def test_json_contract_carries_the_shape(_session_index, monkeypatch):
 def test_time_words_are_not_answer_markers():
     assert opening_polarity("Right now, we are not in a mode where there is huge catastrophic harm.") is None
     assert opening_polarity("Right. We did exactly that.") == "yes"
+
+
+def test_the_figure_comes_from_the_sentence_sharing_the_question_words_in_translation(service):
+    """The passage (the Chinese-only tail) holds two gigawatt figures: Meta's 2 and Microsoft's 33. The sentence
+    naming 微軟 (Microsoft, through the corpus lexicon) gives the answer."""
+    answer = service.ask("How many gigawatts of compute does Microsoft have?")
+    assert answer.figure == "33 吉瓦", answer.answer
+    assert_verbatim(service, answer)

@@ -66,3 +66,15 @@ def test_no_quote_starts_with_the_punctuation_an_ellipsis_leaves():
     s, e = best_window(text, _query(lambda sentences: np.array([closeness[x] for x in sentences])))
     assert text[s:e].startswith("Jobs and roles") or text[s:e].startswith("There's")
     assert text[s:e][0].isalnum()
+
+
+def test_a_sentence_in_another_language_shares_the_question_words_through_their_translations():
+    from types import SimpleNamespace
+
+    from rag.extractive import best_sentence
+
+    text = "微軟負責構建基礎設施。直到 2032 年,我們仍然擁有使用許可。"
+    plain = SimpleNamespace(tokens=("licens",), lang="en", similarity=None)
+    translated = SimpleNamespace(tokens=("licens",), lang="en", similarity=None, translated={"许可": 0.5})
+    assert text[slice(*best_sentence(text, plain))].startswith("微軟")  # nothing shared: the first sentence
+    assert text[slice(*best_sentence(text, translated))].startswith("直到")

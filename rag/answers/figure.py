@@ -8,6 +8,7 @@ import re
 import unicodedata
 
 from ingest.text import sentence_spans
+from rag.kinds import JA_COUNTERS, ZH_MEASURES
 from rag.lexical import tokenize
 
 _NUM_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
@@ -60,8 +61,8 @@ _ASKS = (
                       rf"多久|多[長长]時間|多[長长]时间|多少{_TIME_WORDS}|[幾几]{_TIME_WORDS}|何年間|何ヶ月|何か月|何カ月|何週|"
                       rf"何日間|何時間|何年続|何年(?:くらい|ぐらい|ほど|も|か(?:か|け))|あと何年", re.I)),
     # "How much progress has he made?" may have no figure for an answer: only "how many" counts.
-    (COUNT, re.compile(r"\bhow many\b|何(?:人|台|個|社|名|回|件|本|冊|枚|ページ|頁)|何(?=[ァ-ヴ][ァ-ヴー]+)|"
-                       r"多少(?=[\u4e00-\u9fff])(?![钱錢美有会會也还還都能可])|[幾几](?:個|个|人|家|台|名|次|位)", re.I)),
+    (COUNT, re.compile(rf"\bhow many\b|何{JA_COUNTERS}|何(?=[ァ-ヴ][ァ-ヴー]+)|"
+                       rf"多少(?=[\u4e00-\u9fff])(?![钱錢美有会會也还還都能可])|(?<!哪)[幾几]{ZH_MEASURES}", re.I)),
 )
 
 
@@ -163,18 +164,24 @@ _NOTE_MARKER = re.compile(r"^(\s*)(\d{1,2})(?=\D)")  # "3 It will be…", "11自
 
 
 def find_figure(text: str, query_tokens: set[str], date: bool = False, question: str = "",
-                unit: str | None = None, footnote: bool = False) -> tuple[tuple[int, int], str] | None:
+                unit: str | None = None, footnote: bool = False, score_sentences=None
+                ) -> tuple[tuple[int, int], str] | None:
     """((sentence start, end), figure) for the sentence of `text` that best matches the question among those
     holding a figure (a date for `date`); None when no sentence holds one. A figure the question itself
     states ("Maia 200", "三年內") is what it asks about, not the answer: other figures come first. `unit`: only
-    figures measuring it (asked_unit) answer. `footnote`: the text opens with its footnote's number, no figure."""
+    figures measuring it (asked_unit) answer. `footnote`: the text opens with its footnote's number, no figure.
+    `score_sentences(spans)`: how well each sentence answers the question (words and meaning, in any language);
+    without it, the question words each shares."""
     pattern = DATE if date else FIGURE
     if footnote:  # blanked, so offsets stay those of `text`
         text = _NOTE_MARKER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text, count=1)
     asked = _squash(question)
     wants_year = bool(_ASKS_YEAR.search(question))
     found_any = []
-    for s, e in sentence_spans(text) or [(0, len(text))]:
+    spans = sentence_spans(text) or [(0, len(text))]
+    scores = score_sentences(spans) if score_sentences is not None else \
+        [len(set(tokenize(text[s:e])) & query_tokens) for s, e in spans]
+    for s, e in spans:
         sentence = text[s:e]
         found = [m for m in pattern.finditer(sentence)
                  if _usable(m) and fits(unit, units_of(m.group(), sentence[:m.start()]))]
@@ -182,12 +189,10 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
     # Only when every figure of the passage is one the question states does one of those answer.
     use_new = any(new for *_, new, _ in found_any)
     best = None
-    for s, e, new, found in found_any:
-        sentence = text[s:e]
+    for (s, e, new, found), overlap in zip(found_any, scores):
         found = new if use_new else found
         if not found:
             continue
-        overlap = len(set(tokenize(sentence)) & query_tokens)
         if best is None or overlap > best[0]:
             # The figure in the unit the question asks for ("幾週" → 八周), else one with digits, else the longest.
             figure = _figure(max(found, key=lambda m: (wants_year and bool(_YEAR.fullmatch(_figure(m))),
