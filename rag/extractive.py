@@ -215,6 +215,22 @@ def best_sentence(text: str, query, within: tuple[int, int] | None = None) -> tu
     return spans[max(range(len(spans)), key=lambda i: (scores[i], -i))]
 
 
+_CONTRAST = re.compile(r"^\W*(but|however|yet|though|although|still)\b|^\W*(しかし|でも|ただ|ですが|それでも)|"
+                       r"^\W*(但|但是|不過|不过|然而|可是|只是)", re.I)
+
+
+def with_contrast(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The sentence, with the next one when that one turns against it ("…it's true that the model might fit
+    that distribution." + "But it's very unclear that they would then surpass that teacher."): the turn is the
+    speaker's point."""
+    spans = quotable_spans(text)
+    following = [(s, e) for s, e in spans if s >= span[1]]
+    if following and _CONTRAST.match(text[following[0][0]:following[0][1]]) \
+            and not text[span[1]:following[0][0]].count("\n"):
+        return span[0], following[0][1]
+    return span
+
+
 def best_window(text: str, query, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int, int]:
     """The 1–2 consecutive sentences of `text` that best answer the query, widened to a complete thought: the
     next sentence when it continues this one ("But…", "但…"), the previous one when this one leans on it
@@ -471,8 +487,9 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         window = best_window(chunk.text, asked)
         # Yes or no is read from the one sentence that best answers the question, not its whole window: "They
         # were clearly not in compliance" beside "removed the IDF from those servers" doesn't make it a no.
-        sentence = best_sentence(chunk.text, asked, window)
-        draft.verdict = V.verdict(reply, chunk.text[sentence[0]:sentence[1]])
+        # …with the next sentence when it turns against it: "But it's very unclear…" is the point.
+        sentence = with_contrast(chunk.text, best_sentence(chunk.text, asked, window))
+        draft.verdict = V.verdict(reply, chunk.text[sentence[0]:sentence[1]], question if kind == "yes_no" else "")
         shown_opening = chunk.piece == 0 and opening is not None
         span = opening_thought(chunk.text) if shown_opening else window
         draft.citations.append(cite(chunk, span, lead))

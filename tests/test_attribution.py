@@ -140,11 +140,44 @@ def test_exact_words_settle_who_said_them_in_every_language(service, question, v
     ("很多人不知道這家醫院的大多數病人使用醫療補助。", False),
     ("It’s not only chat, it’s productivity too.", False),
     ("我們不得不非常謹慎。", False),
+    # a negation inside a condition denies nothing; a turn to the contrary denies without one
+    ("If it doesn't pass that test, people will reject it, and they'll be right to.", False),
+    ("もしそれがこの試練を達成できないのであれば、人々はそれを拒絶するでしょう。", False),
+    ("如果它做不到,人們就會拒絕它。", False),
+    ("If it works, we won't need it.", True),
+    ("事實上,這反而加深了我和朋友們之間的感情。", True),
+    ("むしろ、友人との関係は深まりました。", True),
+    ("If anything, it has brought us closer.", True),
 ])
 def test_negation_is_not_read_into_words_that_only_look_negative(text, negative):
     from rag.answers.verdict import negates
 
     assert negates(text) is negative
+
+
+@pytest.mark.parametrize("question, evidence, overstated", [
+    ("Does he think superintelligence has already arrived?", "I said it's coming.", True),
+    ("Does he think superintelligence has already arrived?", "It's already here, in some domains.", False),
+    ("新モデルの学習データはすべてお金を払って購入したものですか？", "私たちのデータの多くはオープンウェブから取得しています。", True),
+    ("他認為這種合作關係會永遠持續下去嗎？", "所有好的關係都會演變。", True),
+    ("他認為這種合作關係會永遠持續下去嗎？", "我認為它會永遠持續。", False),
+    ("Did Microsoft hold the licence until 2032?", "Until 2032, we have a licence to everything.", False),  # nothing absolute asked
+])
+def test_an_absolute_the_evidence_does_not_bear_out_is_a_no(question, evidence, overstated):
+    from rag.answers.verdict import overstates, verdict
+
+    assert overstates(question, evidence) is overstated
+    assert verdict([], evidence, question) == ("no" if overstated else "yes")
+
+
+def test_a_sentence_turned_against_by_the_next_is_read_with_it():
+    from rag.extractive import with_contrast
+
+    text = "It's true that the model might fit that distribution. But it's very unclear they would surpass it. Next."
+    first = (0, text.index(" But"))
+    assert text[slice(*with_contrast(text, first))].endswith("surpass it.")
+    plain = "It's true that the model might fit that distribution. So we did it."
+    assert with_contrast(plain, (0, plain.index(" So"))) == (0, plain.index(" So"))
 
 
 def test_words_asked_about_in_another_language_are_shown_in_the_questions(service):

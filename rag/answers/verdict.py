@@ -49,20 +49,45 @@ def opening_polarity(text: str) -> str | None:
     return None
 
 
+# A negation inside a condition denies nothing ("if it can't pass this test, people will reject it, and rightly").
+_CONDITION = re.compile(r"\bif\b[^,;.?!]*|もし[^、。]*?(?:ならば|なら|れば|たら|のであれば|であれば)|如果[^，,。]*", re.I)
+# Saying the opposite happened denies the question without a negation ("事實上,這反而加深了…": it deepened them).
+_CONTRARY = re.compile(r"反而|恰恰相反|むしろ|逆に|\bon the contrary\b|\bquite the opposite\b|\bif anything\b", re.I)
+
+
 def negates(text: str) -> bool:
-    return bool(_NEGATION.search(_NOT_DENIAL.sub(" ", text)))
+    """Whether the evidence denies: a negation outside any condition that denies something, or a turn to the
+    contrary."""
+    return bool(_CONTRARY.search(text) or _NEGATION.search(_NOT_DENIAL.sub(" ", _CONDITION.sub(" ", text))))
 
 
-def verdict(reply: list[Chunk], evidence: str) -> str:
+# Words that make a claim absolute, by meaning across the three languages: a question asking whether something is
+# *already*, *always*, *all* or *forever* so is answered no by evidence that doesn't say so ("it's coming"; "a
+# lot of our data"; "all good relationships evolve").
+_ABSOLUTE = (
+    re.compile(r"\balready\b|已經|已经|既に|すでに|もう", re.I),
+    re.compile(r"\b(?:all|every|everything|entire|entirely)\b|所有|全部|一切|每|すべて|全て|全部", re.I),
+    re.compile(r"\b(?:always|forever|never-ending)\b|永遠|永远|總是|总是|一直|ずっと|いつも|永久", re.I),
+    re.compile(r"\b(?:fully|completely|totally)\b|完全|全く|まったく", re.I),
+)
+
+
+def overstates(question: str, evidence: str) -> bool:
+    """Whether the question makes its claim absolute in a way the evidence doesn't."""
+    return any(p.search(question) and not p.search(evidence) for p in _ABSOLUTE)
+
+
+def verdict(reply: list[Chunk], evidence: str, question: str = "") -> str:
     """The verdict a guest reply gives: its opening marker (the English original first: translations soften
-    "No." into a sentence), else "no" when the quoted evidence negates, else "yes"."""
+    "No." into a sentence), else "no" when the quoted evidence negates or doesn't bear out an absolute the
+    `question` asks about (given for yes/no questions), else "yes"."""
     ordered = sorted(reply, key=lambda c: c.section != "en")
     for chunk in ordered:
         if chunk.piece == 0:
             found = opening_polarity(chunk.text)
             if found:
                 return found
-    return NO if negates(evidence) else YES
+    return NO if negates(evidence) or overstates(question, evidence) else YES
 
 
 # How an answer's first line states its verdict ("Yes — …", "No, …", "はい。", "いいえ、", "是，", "不是 — ").
