@@ -33,6 +33,8 @@ MIN_LEAD_CHARS = 25  # an opening like "No, not at all." says nothing on its own
 # Yes/no questions about whether the guest said something ("Did he say that…?"), as opposed to open ones
 # ("What did he say about…?"), in three languages.
 _YES_NO_SAID = re.compile(
+    r"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+(?:said|says|claimed|called|quoted|cited|mentioned|"
+    r"described|compared|argued|predicted|coined|used)\b|"
     r"^\s*(did|does|has|is it true|was it|were they|is that)\b.{0,80}\b(say|said|claim|call|mention|argue|state|"
     r"tell|describe|admit|recommend|talk|think|suggest|believe|joke|compare|predict|promise|deny|praise)|"
     r"(と言いました|と述べました|と言った|と発言|と語りました)|"
@@ -42,7 +44,7 @@ _YES_NO_SAID = re.compile(
     r"のは(スレイマン|ムスタファ|彼)(氏|さん)?(本人|自身)?(ですか|なの|でしょうか)?\s*[？?]|"
     r"(說過|说过|是他說|是他说|有沒有說|有没有说|是否說|是否说|是否曾說|是否曾说|真的說|真的说).*[嗎吗？?]?|"
     r"(蘇萊曼|苏莱曼|他)(自己|本人)?(真的|曾|曾經|曾经|有)?(講過|讲过|提到過|提到过|提過|提过|稱|称|形容|把.{1,20}(形容|比作|比喻|稱為|称为)|承認|承认|聲稱|声称|表示過|表示过).*[嗎吗]\s*[？?]?\s*$|"
-    r"是(蘇萊曼|苏莱曼|他)(自己|本人)?(說|说|提出|講|讲)|(說|说|提出|講|讲)(的|過|过)?(是|就是)?(蘇萊曼|苏莱曼|他)(自己|本人)?[嗎吗？?]|"
+    r"是(蘇萊曼|苏莱曼|他)(自己|本人)?(說|说|提出|講|讲|引用|引述|提到|提及)|(說|说|提出|講|讲)(的|過|过)?(是|就是)?(蘇萊曼|苏莱曼|他)(自己|本人)?[嗎吗？?]|"
     r"(蘇萊曼|苏莱曼|他)(自己|本人)?(說|说|提出|講|讲)的[嗎吗]|的是(蘇萊曼|苏莱曼|他)(自己|本人)?[嗎吗]",
     re.I,
 )
@@ -62,6 +64,7 @@ def asks_attribution(question: str) -> bool:
 _CLAIM_FRAME = re.compile(
     r"^\s*(did|does|has|is it true that|was it)\s+\S+\s+(ever\s+)?(say|said|claim|mention|talk about|tell|state)"
     r"\s+(that\s+)?|"
+    r"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+\S+\s+(?:that\s+)?|"
     r"(と言いましたか|と言いました|と述べましたか|と述べました|と言ったのですか|と言った|と発言しましたか|と語りましたか|ですか)|"
     r"(有沒有說過|有没有说过|有沒有說|有没有说|是否說過|是否说过|是否說|是否说|是不是|說過|说过|真的說|真的说|嗎|吗|呢)|"
     # the guest named in the question is who it asks about, not part of the claim

@@ -32,6 +32,11 @@ from rag.retrieval import Filters
     ("AIが自分で目標を立てる能力はいつ頃現れると予測している？", False),  # いつ: when, an open question
     ("チャットボットで役立つ体験をしている人はどれくらいいると言っている？", False),
     ("是苏莱曼自己说Copilot既是朋友、又是治疗师、几乎还是家人吗？", True),  # 几乎 "almost" is no question word
+    # "is it he who…", and other verbs of citing
+    ("Is it Suleyman who said Grok had been distilled from other models?", True),
+    ("Was it really Mustafa Suleyman who called Musk a bulldozer?", True),
+    ("Is it likely that he thinks regulation is needed?", False),
+    ("是苏莱曼引用了哈萨比斯的那句话吗？", True),
 ])
 def test_asks_attribution(question, asks):
     assert asks_attribution(question) is asks
@@ -51,6 +56,7 @@ def test_asks_attribution(question, asks):
     ("苏莱曼是不是说过他们的一位关键人物跳槽去了苹果？", "他们的一位关键人物跳槽去了苹果"),
     ("?", "?"),
     ("Did he mention Xbox?", "Xbox"),
+    ("Is it Suleyman who said Grok had been distilled?", "Grok had been distilled"),
     ("Did he say “zebra” or “a longer claim than that”?", "a longer claim than that"),  # the longest quote
 ])
 def test_claim_of(question, claim):
