@@ -13,7 +13,9 @@ is still wrong.
 ``evals/data/probes_blind_a.jsonl`` and ``probes_blind_b.jsonl`` (sixth round) were written by a helper who never
 ran the product nor read its code or the eval questions: yes/no and who-said verdicts, figures (``figure``: the
 figure the answer gives holds the expected one, or is held by it), answered and refused. Only the ``a`` half is
-read for misses while changing the product; ``b`` is held out and only counted.
+read for misses while changing the product; ``b`` is held out and only counted. ``probes_blind_c.jsonl`` is a
+second batch by another such helper (figures, yes/no with many a "no" the text implies without a negation word,
+refused), read like ``a``.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """

@@ -460,17 +460,23 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     first_line: str | None = None
     if kind in ("number", "date"):
         unit = F.asked_unit(question) if kind == "number" else None
+        candidates = []
         for p in chosen:
             c = p.best_in(lang)
             found = F.find_figure(c.text, tokens, date=kind == "date", question=question, unit=unit,
                                   footnote=c.kind == "footnote" and c.piece == 0,
                                   score_sentences=lambda spans: _sentence_scores(c.text, spans, asked)[0])
             if found:
-                span, draft.figure = found
-                draft.citations.append(cite(c, span, p))
-                key = "note_figure" if c.role == "editor" else "figure"
-                first_line = f"{_frame(lang, key, manifests, c, figure=draft.figure)} {inline_quote(draft.citations[0], lang)}"
-                break
+                candidates.append((p, c, found))
+        if len(candidates) > 1 and getattr(asked, "similarity", None) is not None:
+            # Of the quoted passages' figures, the one whose sentence is closest in meaning to the question,
+            # not the lead's whatever it counts ("seven new models" for how many pages; dev figures .667 -> .708).
+            cos = asked.similarity([c.text[f[0][0]:f[0][1]] for _, c, f in candidates])
+            candidates = [candidates[max(range(len(candidates)), key=lambda i: (cos[i], -i))]]
+        for p, c, (span, draft.figure) in candidates[:1]:
+            draft.citations.append(cite(c, span, p))
+            key = "note_figure" if c.role == "editor" else "figure"
+            first_line = f"{_frame(lang, key, manifests, c, figure=draft.figure)} {inline_quote(draft.citations[0], lang)}"
         if unit is not None and draft.figure is None and not (
                 names_counted(lead) if names_counted else F.names_counted(question, [m.text for m in lead.members.values()])):
             # The question says what kind of figure it wants, and nothing relevant gives one (nor names what it

@@ -353,3 +353,12 @@ def test_the_figure_comes_from_the_sentence_sharing_the_question_words_in_transl
     answer = service.ask("How many gigawatts of compute does Microsoft have?")
     assert answer.figure == "33 吉瓦", answer.answer
     assert_verbatim(service, answer)
+
+
+def test_the_figure_is_the_quoted_one_whose_sentence_is_closest_to_the_question(service):
+    """The passage ranked first gives "many, many millions of people"; a passage quoted after it says how many
+    back-and-forths a useful chat takes. The figure is that one, not the lead's whatever it counts."""
+    answer = service.ask("How many back-and-forths does he imagine in a typical useful chat?")
+    assert answer.figure == "five or six", answer.answer
+    assert answer.answer.startswith("five or six")
+    assert_verbatim(service, answer)
