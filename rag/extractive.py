@@ -335,6 +335,10 @@ def _location(chunk: Chunk, span: tuple[int, int]) -> str:
 
 
 def cite(chunk: Chunk, span: tuple[int, int], passage: Passage, with_original: bool = True) -> Citation:
+    from rag.answers.figure import footnote_marker
+
+    if chunk.kind == "footnote" and chunk.piece == 0 and (marker := footnote_marker(chunk.text, span[0])):
+        span = (marker, max(marker, span[1]))  # "1 Suleyman also appears…": the note's number is not its words
     citation = Citation(chunk_id=chunk.chunk_id, interview=chunk.interview, speaker=chunk.speaker, role=chunk.role,
                         lang=chunk.lang, quote=chunk.text[span[0]:span[1]], location=_location(chunk, span))
     if with_original and chunk.section != "en":

@@ -241,7 +241,7 @@ class QAService:
         """Who said the words a "did he say X?" question asks about: (someone else's passages, best first;
         the passages to answer from; whether the guest said them as asked). Exact words settle it; failing
         that, whose words match the claim clearly best (BM25, the guest's name left out), then whose sentence is
-        closest in meaning."""
+        closest in meaning, then an outlet's note ranked first."""
         exact = self.index.saying(claim, filters)
         if exact and exact[0].role == "guest":
             exact[0].score = passages[0].score if passages else 0.0  # leads, and the relevance margin counts from it
@@ -251,6 +251,10 @@ class QAService:
         # Words first; by meaning when the words don't settle it (asked in a language it wasn't said in).
         speakers = (self.index.who_said(claim, filters, self._guest_name_tokens)
                     or self.index.who_said_by_meaning(claim, filters))
+        if not speakers and passages and passages[0].role == "editor":
+            # What matches the claim best is an outlet's note ("Suleyman also appears to be a keen reader"): the
+            # note's words, not his (dev: the one who-said question left without a verdict gets its "no").
+            speakers = passages[:1]
         return speakers, passages, False
 
     def _answers_it(self, passages: list[Passage], confidence: float, said_as_asked: bool = False,

@@ -300,3 +300,28 @@ def test_a_hosts_question_is_no_claim_by_meaning_either(service):
     # The host asked about distillation; the guest said a distilled model is unlikely to surpass its teacher.
     # The host's question is the closest in meaning, but it asserts nothing.
     assert service.index.who_said_by_meaning("distillation lets a model surpass its teacher", Filters()) == []
+
+
+@pytest.mark.parametrize("question", ["スレイマンは父親がタクシー運転手だったと言った？", "スレイマンは、自分は最近は中道派だと言った？"])
+def test_a_host_telling_the_guest_his_own_story_does_not_make_it_the_hosts_words(service, question):
+    """The host's turns match these words best ("Your mother was a nurse, but the family you grew up in…", "You've
+    said your politics are different from his…"), but they speak to the guest about himself; he tells it in his
+    own words ("My dad was a cab driver.", "I'm sort of a centrist these days."), and that decides."""
+    answer = service.ask(question)
+    assert answer.verdict == "yes", answer.answer
+    assert answer.citations[0].role == "guest"
+
+
+def test_a_host_speaking_of_himself_is_still_the_hosts_words(service):
+    answer = service.ask("Did Suleyman say that Grok was distilled from a number of models?")
+    assert answer.verdict == "no" and answer.citations[0].role == "host", answer.answer
+
+
+@pytest.mark.parametrize("question", ["スレイマン氏は自分が読書家だと言いましたか？", "Did Suleyman say he is a keen reader?"])
+def test_an_outlets_note_matching_the_claim_best_gets_a_no(service, question):
+    """Only Bloomberg's footnote says he "appears to be a keen reader": the answer is no, the note quoted without
+    its footnote number."""
+    answer = service.ask(question)
+    assert answer.verdict == "no", answer.answer
+    assert answer.citations[0].role == "editor"
+    assert answer.citations[0].quote.startswith("Suleyman also appears to be a keen reader")

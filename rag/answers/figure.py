@@ -163,6 +163,17 @@ def _usable(match: re.Match) -> bool:
 _NOTE_MARKER = re.compile(r"^(\s*)(\d{1,2})(?=\D)")  # "3 It will be…", "11自 2022 年…": a footnote's number
 
 
+def footnote_marker(text: str, start: int) -> int | None:
+    """Where a footnote's words begin, when `start` is at or inside its leading number ("3 It will be…" → 2)."""
+    m = _NOTE_MARKER.match(text)
+    if m is None or start >= m.end():
+        return None
+    end = m.end()
+    while end < len(text) and text[end].isspace():
+        end += 1
+    return end
+
+
 def find_figure(text: str, query_tokens: set[str], date: bool = False, question: str = "",
                 unit: str | None = None, footnote: bool = False, score_sentences=None
                 ) -> tuple[tuple[int, int], str] | None:
