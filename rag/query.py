@@ -76,6 +76,23 @@ def name_variants(manifests: Mapping[str, Mapping]) -> set[str]:
     return {n.strip() for n in names if len(n.strip()) > 2}
 
 
+# How the outlets are written in Japanese and Chinese questions.
+_OUTLET_ALIASES = {"彭博": "Bloomberg", "ブルームバーグ": "Bloomberg", "ヴァージ": "Verge", "デコーダー": "Decoder"}
+
+
+def interview_named(question: str, manifests: Mapping[str, Mapping]) -> str | None:
+    """The one interview a question names by its outlet or host ("on Decoder", "ブルームバーグで", "did he tell
+    Mishal Husain…"); None when it names none, or several (a comparison)."""
+    text = question + " " + " ".join(latin for cjk, latin in _OUTLET_ALIASES.items() if cjk in question)
+    named = set()
+    for interview, m in manifests.items():
+        names = {str(m.get("outlet") or ""), str(m.get("host") or "")}
+        parts = {p for n in names for p in re.split(r"[\s()·・]+", n) if len(p) > 2 and p.lower() not in _NOT_NAMES}
+        if any(re.search(_latin_name(p), text) for p in parts | {n for n in names if n}):  # names are capitalised
+            named.add(interview)
+    return named.pop() if len(named) == 1 else None
+
+
 def _latin_name(name: str) -> str:
     """A Latin-script name as a pattern, with its possessive. It ends where Latin letters do: "とDecoderで" holds
     "Decoder" though `\b` sees no boundary there."""

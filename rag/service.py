@@ -22,7 +22,7 @@ from ingest.text import detect_lang
 from rag.extractive import (GUEST_NAMES, asks_attribution, cite, claim_of, compose, compose_attribution,
                              compose_never_named, compose_related, named_first)
 from rag.lexical import tokenize
-from rag.query import Query, search_query
+from rag.query import Query, interview_named, search_query
 from rag.retrieval import Filters, HybridIndex, Passage
 from rag.answers.comparison import compose_comparison
 from rag.answers.figure import counted, stated_figure
@@ -175,13 +175,21 @@ class QAService:
         question = self._validate(question, interview, lang)
         k = validate_k(k)
         answer_lang = detect_lang(question)
-        filters = Filters(interview=interview, lang=lang, role="guest" if guest_only else None)
+        filters = Filters(interview=interview or self._interview_named(question), lang=lang,
+                          role="guest" if guest_only else None)
         if self.settings.llm_enabled:
             yield from self._stream_llm(question, history or [], filters, answer_lang, k)
             return
         answer = self._extractive(question, history, filters, answer_lang, k)
         yield from _pieces(answer.answer)
         yield answer
+
+    def _interview_named(self, question: str) -> str | None:
+        """The interview a question names ("on Decoder", "ブルームバーグで"): it is searched alone, as if filtered;
+        a comparison names both and searches both."""
+        if question_kind(question, asks_attribution(question)) == COMPARE:
+            return None
+        return interview_named(question, self.manifests())
 
     def _extractive(self, question, history, filters, answer_lang, k, notice=None, query=None,
                     passages=None) -> Answer:

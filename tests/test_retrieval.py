@@ -209,3 +209,34 @@ def test_a_name_ending_a_clause_takes_the_words_leading_to_it(service):
     assert Query.parse("What did he say about jobs at Bloomberg?", framing).dense_text == "What did he say about jobs ?"
     # inside a clause only the name goes: "about" still leads to the topic
     assert Query.parse("Did he talk to Bloomberg about his mother?", framing).dense_text == "Did he talk to about his mother?"
+
+
+@pytest.mark.parametrize("question, named", [
+    ("Did Suleyman say on Decoder that superintelligence is already here?", "verge-decoder-2026-06-08"),
+    ("What did he say about jobs in the Bloomberg interview?", "bloomberg-mishal-husain-2025-12-12"),
+    ("ブルームバーグのインタビューで、蒸留について何と言った？", "bloomberg-mishal-husain-2025-12-12"),
+    ("他在彭博的采访中怎么谈就业？", "bloomberg-mishal-husain-2025-12-12"),
+    ("What did he tell Nilay Patel about chips?", "verge-decoder-2026-06-08"),
+    ("Compare what he said at Bloomberg with what he said on Decoder", None),  # both: a comparison
+    ("Is AI on the verge of replacing jobs?", None),  # a word, not the outlet (names are capitalised)
+    ("What did he say about distillation?", None),
+])
+def test_the_interview_a_question_names(question, named):
+    import json
+    from pathlib import Path
+
+    from rag.query import interview_named
+
+    manifests = {p.parent.name: json.loads(p.read_text(encoding="utf-8"))
+                 for p in Path("data/interviews").glob("*/manifest.json")}
+    assert interview_named(question, manifests) == named
+
+
+@pytest.mark.parametrize("question, interview", [
+    ("What did he say about jobs in the Bloomberg interview?", "bloomberg-mishal-husain-2025-12-12"),
+    ("Decoder で、雇用について何と言っていましたか？", "verge-decoder-2026-06-08"),
+])
+def test_a_question_naming_one_interview_is_answered_from_it_alone(indexed_service, question, interview):
+    answer = indexed_service.ask(question)
+    assert answer.citations and {c.interview for c in answer.citations} == {interview}, answer.answer
+    assert {r.interview for r in answer.retrieved} == {interview}
