@@ -83,6 +83,9 @@ def test_who_said_kind_comes_from_the_attribution_check():
     ("當然不是。", "no"),
     ("是的，我們正在這麼做。", "yes"),
     ("Superintelligence in the industry today means an AI system.", None),
+    ("對,沒錯。", "yes"),
+    ("對于人們來說,這套體系很復雜,難以理解。", None),  # 對於 is "regarding", not "right"
+    ("对方说了什么？", None),
 ])
 def test_opening_polarity(text, polarity):
     assert opening_polarity(text) == polarity

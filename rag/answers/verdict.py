@@ -20,7 +20,8 @@ _YES = re.compile(
     r"exactly|correct|that['’]s right|that['’]s true|that is true|i think so|i think that['’]s right|i['’]m pretty certain|"
     r"i am\b|i do\b|we do\b|we are\b|we did\b|we have\b|i have\b|i believe so|100%|totally|indeed|right[,.!])"
     r"|^\W*(はい|ええ|そうです|その通り|確かに|もちろん|そうですね)"
-    r"|^\W*(是的|是啊|對|对|沒錯|没错|當然|当然|確實|确实|的確|的确)", re.I)
+    # 對/对 alone is "right"; 對於/对于 "regarding", 對方 "the other side", 對話 "a conversation" are not.
+    r"|^\W*(是的|是啊|(?:對|对)(?![于於方话話手象此面待付外應应照比])|沒錯|没错|當然|当然|確實|确实|的確|的确)", re.I)
 # Negation words; compounds that only look negative ("非常" very, "非営利" non-profit, "不過" but, "少ない" few) are not.
 _NEGATION = re.compile(
     r"\b(not|never|no|none|nobody|nothing|neither|nor)\b|n['’]t\b|(?<![少危])ない|ません|ず[、。]|"
