@@ -86,6 +86,13 @@ def test_who_said_kind_comes_from_the_attribution_check():
     ("對,沒錯。", "yes"),
     ("對于人們來說,這套體系很復雜,難以理解。", None),  # 對於 is "regarding", not "right"
     ("对方说了什么？", None),
+    # openings that only look negative or positive
+    ("Not only that, we built it.", None),
+    ("No doubt about it.", "yes"),
+    ("全くその通りです。", "yes"),
+    ("全くありません。", "no"),
+    ("I am not sure that's right.", None),
+    ("We did not.", "no"),
 ])
 def test_opening_polarity(text, polarity):
     assert opening_polarity(text) == polarity

@@ -10,16 +10,16 @@ from ingest.models import Chunk
 from ingest.text import sentence_spans
 
 _NO = re.compile(
-    r"^\W*(no\b|nope\b|not\b|never\b|definitely not|absolutely not|certainly not|of course not|not at all|not really|"
+    r"^\W*(no\b(?!\s+(?:doubt|question)\b)|nope\b|not\b(?!\s+(?:only|just)\b)|never\b|definitely not|absolutely not|certainly not|of course not|not at all|not really|"
     r"i don['’]t think|i do not think|i haven['’]t|i have not|i didn['’]t|i did not|we didn['’]t|we did not|oh, we didn['’]t|"
     r"we don['’]t|we haven['’]t|i wouldn['’]t|i'm not|i’m not|that['’]s not|it['’]s not|nobody|none)"
-    r"|^\W*(いいえ|いや|違います|そうではありません|そんなことはありません|全く|まったく|決して|ありません)"
+    r"|^\W*(いいえ|いや|違います|そうではありません|そんなことはありません|(?:全く|まったく)(?!その通り|同感|同意|そう)|決して|ありません)"
     r"|^\W*(不是|不，|不,|不。|沒有|没有|當然不|当然不|絕對不|绝对不|完全不是|並不|并不|從來沒有|从来没有|不會|不会)", re.I)
 _YES = re.compile(
-    r"^\W*(yes\b|yeah\b|yep\b|absolutely|definitely\b(?! not)|certainly\b(?! not)|of course\b(?! not)|sure\b|"
+    r"^\W*(yes\b|yeah\b|yep\b|no doubt\b|no question\b|absolutely|definitely\b(?! not)|certainly\b(?! not)|of course\b(?! not)|sure\b|"
     r"exactly|correct|that['’]s right|that['’]s true|that is true|i think so|i think that['’]s right|i['’]m pretty certain|"
-    r"i am\b|i do\b|we do\b|we are\b|we did\b|we have\b|i have\b|i believe so|100%|totally|indeed|right[,.!])"
-    r"|^\W*(はい|ええ|そうです|その通り|確かに|もちろん|そうですね)"
+    r"(?:i am|i do|we do|we are|we did|we have|i have)\b(?!\s+not\b|n['’]t)|i believe so|100%|totally|indeed|right[,.!])"
+    r"|^\W*(はい|ええ|そうです|その通り|(?:全く|まったく)その通り|確かに|もちろん|そうですね)"
     # 對/对 alone is "right"; 對於/对于 "regarding", 對方 "the other side", 對話 "a conversation" are not.
     r"|^\W*(是的|是啊|(?:對|对)(?![于於方话話手象此面待付外應应照比])|沒錯|没错|當然|当然|確實|确实|的確|的确)", re.I)
 # Negation words; compounds that only look negative ("非常" very, "非営利" non-profit, "不過" but, "少ない" few) are not.
