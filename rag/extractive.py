@@ -346,6 +346,8 @@ def cite(chunk: Chunk, span: tuple[int, int], passage: Passage, with_original: b
         found = original_for(chunk, span, originals)
         if found:
             target, (s, e) = found
+            if target.kind == "footnote" and target.piece == 0 and (marker := footnote_marker(target.text, s)):
+                s, e = marker, max(marker, e)
             citation.original = Original(lang=target.lang, quote=target.text[s:e])
             citation.original_chunk_id = target.chunk_id
     return citation
@@ -481,10 +483,12 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             draft.citations.append(cite(c, span, p))
             key = "note_figure" if c.role == "editor" else "figure"
             first_line = f"{_frame(lang, key, manifests, c, figure=draft.figure)} {inline_quote(draft.citations[0], lang)}"
-        if unit is not None and draft.figure is None and not (
+        no_year = kind == "date" and F.asks_year(question) and not (draft.figure and F.is_year(draft.figure))
+        if no_year or unit is not None and draft.figure is None and not (
                 names_counted(lead) if names_counted else F.names_counted(question, [m.text for m in lead.members.values()])):
-            # The question says what kind of figure it wants, and nothing relevant gives one (nor names what it
-            # counts): say there is no such figure, with the closest words, rather than quote around it.
+            # The question says what kind of figure it wants (a year, an amount…), and nothing relevant gives one
+            # (nor names what it counts): say there is no such figure, with the closest words, rather than quote
+            # around it.
             key = "no_figure_note" if chunk.role == "editor" else "no_figure"  # an outlet's note is not his words
             return _unanswered(lang, key, manifests, chunk, lead, asked, kind)
     elif kind == "who_said" and chunk.role == "guest" and claim_in(question, lead):

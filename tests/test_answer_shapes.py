@@ -372,3 +372,21 @@ def test_the_figure_is_the_quoted_one_whose_sentence_is_closest_to_the_question(
     assert answer.figure == "five or six", answer.answer
     assert answer.answer.startswith("five or six")
     assert_verbatim(service, answer)
+
+
+@pytest.mark.parametrize("question, opening", [
+    ("In what year did Suleyman join the board of The Economist?", "The interviews give no such figure."),
+    ("スレイマンが Muslim Youth Helpline を立ち上げたのは何年ですか？", "インタビューにはその数字は出てきません。"),
+])
+def test_a_year_asked_for_that_nothing_gives_is_no_such_figure(service, question, opening):
+    """He says he is on The Economist's board and that he helped start Muslim Youth Helpline, never when."""
+    answer = service.ask(question)
+    assert not answer.grounded and answer.figure is None
+    assert answer.answer.startswith(opening), answer.answer
+
+
+def test_a_year_asked_for_and_given_is_the_figure_with_the_note_quoted_without_its_number(service):
+    answer = service.ask("DeepMind 是哪一年创立的？")
+    assert answer.figure == "2010年" and answer.grounded, answer.answer
+    assert answer.citations[0].original is not None
+    assert answer.citations[0].original.quote.startswith("Hassabis and Suleyman founded DeepMind")

@@ -134,7 +134,15 @@ def fits(asked: str | None, units: frozenset[str]) -> bool:
     return asked is None or asked in units
 
 
-_ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b|哪一年|哪年|何年に|何年から|何年まで", re.I)
+_ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b|哪一年|哪年|何年に|何年から|何年まで|何年(?:です|でした|だ)", re.I)
+
+
+def asks_year(question: str) -> bool:
+    return bool(_ASKS_YEAR.search(question))
+
+
+def is_year(figure: str) -> bool:
+    return bool(re.search(r"(?:19|20)\d{2}", figure))
 
 
 def _squash(text: str) -> str:
