@@ -177,6 +177,16 @@ def test_what_kind_of_figure_a_question_asks_for(question, unit):
     assert asked_unit(question) == unit
 
 
+@pytest.mark.parametrize("text, figure", [
+    ("現在、自社クラスター内で GB200 よりも 30% 安価なチップを製造できます。", "30%"),
+    ("It runs on H100 and GB200 clusters.", None),  # digits glued to a name's letters are the name
+    ("We bought 100 GPUs.", "100 GPUs"),
+])
+def test_a_names_digits_are_not_a_figure(text, figure):
+    found = find_figure(text, set(), question="How many?")
+    assert (found[1] if found else None) == figure
+
+
 def test_a_figure_of_another_kind_does_not_answer():
     assert units_of("$400 million") == {MONEY} and units_of("18 months") == {SPAN}
     assert units_of("30 percent") == {SHARE} and units_of("33 吉瓦") == {COUNT}

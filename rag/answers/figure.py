@@ -163,9 +163,12 @@ def _figure(match: re.Match) -> str:
 
 
 def _usable(match: re.Match) -> bool:
-    """A match that names a figure at all: not empty, not a number word that alone is rarely one (_WEAK)."""
+    """A match that names a figure at all: not empty, not a number word that alone is rarely one (_WEAK), not
+    digits glued to a name's letters ("GB200", "H100")."""
     figure = _figure(match)
-    return bool(figure) and figure.lower() not in _WEAK
+    glued = match.start() > 0 and match.string[match.start() - 1].isascii() and match.string[match.start() - 1].isalpha() \
+        and match.group()[:1].isdigit()
+    return bool(figure) and figure.lower() not in _WEAK and not glued
 
 
 _NOTE_MARKER = re.compile(r"^(\s*)(\d{1,2})(?=\D)")  # "3 It will be…", "11自 2022 年…": a footnote's number
