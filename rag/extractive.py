@@ -62,8 +62,9 @@ def asks_attribution(question: str) -> bool:
 
 # The "did he say" frame around the claim: not evidence of who said the claim.
 _CLAIM_FRAME = re.compile(
-    r"^\s*(did|does|has|is it true that|was it)\s+\S+\s+(ever\s+)?(say|said|claim|mention|talk about|tell|state)"
-    r"\s+(that\s+)?|"
+    r"^\s*(did|does|has|is it true that|was it)\s+\S+\s+(ever\s+)?(say|said|claim|mention|talk about|state|"
+    r"(?:tell|told)(?:\s+[A-Z]\w+(?:\s+[A-Z]\w+)?(?=\s+that\b))?)"  # "tell Mishal Husain that…"
+    r"(\s+(?:on|in|at|to)\s+(?:the\s+)?[A-Z]\w*(?:\s+(?:interview|podcast|show))?)?\s+(that\s+)?|"
     r"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+\S+\s+(?:that\s+)?|"
     r"(と言いましたか|と言いました|と述べましたか|と述べました|と言ったのですか|と言った|と発言しましたか|と語りましたか|ですか)|"
     r"(有沒有說過|有没有说过|有沒有說|有没有说|是否說過|是否说过|是否說|是否说|是不是|說過|说过|真的說|真的说|嗎|吗|呢)|"

@@ -57,6 +57,10 @@ def test_asks_attribution(question, asks):
     ("?", "?"),
     ("Did he mention Xbox?", "Xbox"),
     ("Is it Suleyman who said Grok had been distilled?", "Grok had been distilled"),
+    # where or to whom it was said is not part of what was said
+    ("Did Suleyman say on Decoder that superintelligence is already here?", "superintelligence is already here"),
+    ("Did he say in the Bloomberg interview that AI is superhuman?", "AI is superhuman"),
+    ("Did he tell Mishal Husain that he is a centrist?", "he is a centrist"),
     ("Did he say “zebra” or “a longer claim than that”?", "a longer claim than that"),  # the longest quote
 ])
 def test_claim_of(question, claim):
