@@ -210,19 +210,18 @@ def test_llm_with_no_verifiable_quote_falls_back(llm_service, fake_llm):
     assert answer.mode == "extractive" and "no verifiable quote" in answer.notice
 
 
-def test_llm_mode_says_a_related_article_is_not_the_interview_without_asking_the_model(llm_service, fake_llm):
-    fake_llm.script(Reply(content=json.dumps({"answer": "He condemned the hack.", "citations": []})))
-    answer = llm_service.ask("What did Suleyman say about Microsoft being hacked to spread malware to Claude and Gemini users?")
+@pytest.mark.parametrize("question, opening", [
+    # a related article's headline listed below the interview, not the interview
+    ("What did Suleyman say about Microsoft being hacked to spread malware to Claude and Gemini users?",
+     "The interviews don't cover that: it is a related article listed below the interview"),
+    # a name the interviews never use, in any language
+    ("What did Suleyman say about DeepSeek's models?", "The interviews don't cover that: DeepSeek is never mentioned."),
+])
+def test_llm_mode_says_what_is_not_covered_without_asking_the_model(llm_service, fake_llm, question, opening):
+    fake_llm.script(Reply(content=json.dumps({"answer": "He praised it.", "citations": []})))
+    answer = llm_service.ask(question)
     assert not answer.grounded and not answer.citations
-    assert answer.answer.startswith("The interviews don't cover that: it is a related article listed below the interview")
-    assert not any("<question>" in r.user_text for r in fake_llm.requests)
-
-
-def test_llm_mode_says_a_name_is_never_mentioned_without_asking_the_model(llm_service, fake_llm):
-    fake_llm.script(Reply(content=json.dumps({"answer": "He praised DeepSeek's models.", "citations": []})))
-    answer = llm_service.ask("What did Suleyman say about DeepSeek's models?")
-    assert not answer.grounded and not answer.citations
-    assert answer.answer.startswith("The interviews don't cover that: DeepSeek is never mentioned.")
+    assert answer.answer.startswith(opening), answer.answer
     assert not any("<question>" in r.user_text for r in fake_llm.requests)
 
 
