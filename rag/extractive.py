@@ -335,11 +335,18 @@ def _location(chunk: Chunk, span: tuple[int, int]) -> str:
     return f"{chunk.interview}#{chunk.section}:{chunk.char_start + span[0]}-{chunk.char_start + span[1]}"
 
 
-def cite(chunk: Chunk, span: tuple[int, int], passage: Passage, with_original: bool = True) -> Citation:
+def _without_note_number(chunk: Chunk, span: tuple[int, int]) -> tuple[int, int]:
+    """The span, starting after a footnote's own number when it starts on it: "1 Suleyman also appears…" quotes
+    the note's words, not its number."""
     from rag.answers.figure import footnote_marker
 
     if chunk.kind == "footnote" and chunk.piece == 0 and (marker := footnote_marker(chunk.text, span[0])):
-        span = (marker, max(marker, span[1]))  # "1 Suleyman also appears…": the note's number is not its words
+        return marker, max(marker, span[1])
+    return span
+
+
+def cite(chunk: Chunk, span: tuple[int, int], passage: Passage, with_original: bool = True) -> Citation:
+    span = _without_note_number(chunk, span)
     citation = Citation(chunk_id=chunk.chunk_id, interview=chunk.interview, speaker=chunk.speaker, role=chunk.role,
                         lang=chunk.lang, quote=chunk.text[span[0]:span[1]], location=_location(chunk, span))
     if with_original and chunk.section != "en":
@@ -347,8 +354,7 @@ def cite(chunk: Chunk, span: tuple[int, int], passage: Passage, with_original: b
         found = original_for(chunk, span, originals)
         if found:
             target, (s, e) = found
-            if target.kind == "footnote" and target.piece == 0 and (marker := footnote_marker(target.text, s)):
-                s, e = marker, max(marker, e)
+            s, e = _without_note_number(target, (s, e))
             citation.original = Original(lang=target.lang, quote=target.text[s:e])
             citation.original_chunk_id = target.chunk_id
     return citation
@@ -480,7 +486,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             # not the lead's whatever it counts ("seven new models" for how many pages; dev figures .667 -> .708).
             cos = asked.similarity([c.text[f[0][0]:f[0][1]] for _, c, f in candidates])
             candidates = [candidates[max(range(len(candidates)), key=lambda i: (cos[i], -i))]]
-        for p, c, (span, draft.figure) in candidates[:1]:
+        if candidates:
+            p, c, (span, draft.figure) = candidates[0]
             draft.citations.append(cite(c, span, p))
             key = "note_figure" if c.role == "editor" else "figure"
             first_line = f"{_frame(lang, key, manifests, c, figure=draft.figure)} {inline_quote(draft.citations[0], lang)}"

@@ -43,10 +43,13 @@ def _compares(question: str) -> bool:
 JA_COUNTERS = r"(?:人|台|個|社|名|回|件|本|冊|枚|ページ|頁|種類|種|機|基|店|校|か所|カ所|ヶ所|箇所|か国|カ国|ヶ国|世代|段階|言語|曲)"
 ZH_MEASURES = r"(?:個|个|人|家|台|名|次|位|種|种|款|項|项|條|条|座|國|国|所)"
 
+# Japanese asking for a span of years ("あと何年", "何年くらい"), not for which year.
+JA_SPAN_OF_YEARS = r"何年続|何年(?:くらい|ぐらい|ほど|も|か(?:か|け))|あと何年"
+
 _NUMBER = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|share|fraction|proportion|number|amount|figure|price)\b|"
     r"\bhow (big|large|long|far|fast|cheap|expensive|often|old)\b|\bby how much\b|\bat what age\b|"
-    r"いくら(?!か)|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|何年続|何年(?:くらい|ぐらい|ほど|も|間|か(?:か|け))|あと何年|どのくらい|どれくらい|どれだけ|"
+    rf"いくら(?!か)|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|{JA_SPAN_OF_YEARS}|何年間|どのくらい|どれくらい|どれだけ|"
     rf"何(?=[ァ-ヴ][ァ-ヴー]+)|何{JA_COUNTERS}|何(?:度|倍|時間)|"
     rf"(?<!哪)[幾几]{ZH_MEASURES}|"
     r"多少|幾成|几成|幾倍|几倍|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|[幾几][%％]|幾歲|几岁|幾岁|几歲", re.I)

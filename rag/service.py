@@ -193,6 +193,13 @@ class QAService:
 
     def _extractive(self, question, history, filters, answer_lang, k, notice=None, query=None,
                     passages=None) -> Answer:
+        return self._offline(question, history, filters, answer_lang, k, notice, query, passages)[0]
+
+    def _offline(self, question, history, filters, answer_lang, k, notice=None, query=None,
+                 passages=None) -> tuple[Answer, bool]:
+        """The extractive answer, and whether the evidence settles it so that no model could change it: the
+        words asked about are someone else's (cited), the interviews say they don't answer it (only partly
+        covered, no such figure, a caption only, a name never mentioned), or it is about a related article."""
         query = self.index.with_sentence_evidence(self.index.parse(query or self._search_query(question, history)))
         attribution = asks_attribution(question)
         kind = question_kind(question, attribution)
@@ -238,11 +245,14 @@ class QAService:
                             names_counted=lambda p: self.index.names_any(counted(question), query.lang, p),
                             names_asked=names_asked)
             grounded = grounded and bool(draft.citations) and not draft.unanswered
-        return Answer(question=question, answer=draft.answer, answer_lang=answer_lang, grounded=grounded,
-                      mode="extractive", notice=notice, citations=draft.citations,
-                      retrieved=self._retrieved(_unique(passages), answer_lang, k, draft.citations),
-                      confidence=confidence, kind=draft.kind, verdict=draft.verdict, figure=draft.figure,
-                      sections=[Section(**s) for s in draft.sections])
+        answer = Answer(question=question, answer=draft.answer, answer_lang=answer_lang, grounded=grounded,
+                        mode="extractive", notice=notice, citations=draft.citations,
+                        retrieved=self._retrieved(_unique(passages), answer_lang, k, draft.citations),
+                        confidence=confidence, kind=draft.kind, verdict=draft.verdict, figure=draft.figure,
+                        sections=[Section(**s) for s in draft.sections])
+        someone_else = answer.kind == "who_said" and answer.verdict == "no" and bool(answer.citations) \
+            and answer.citations[0].role != "guest"
+        return answer, someone_else or draft.unanswered or article is not None
 
     def _attribute(self, claim: str, filters: Filters, passages: list[Passage]
                    ) -> tuple[list[Passage], list[Passage], bool]:
@@ -288,10 +298,8 @@ class QAService:
         deadline = self._llm.deadline()  # one budget for condensing and answering together
         standalone = self._llm.condense(question, history, deadline) if history else question
         passages = self._retrieve(standalone, filters, k)
-        offline = self._extractive(question, None, filters, answer_lang, k, query=standalone, passages=passages)
-        asked = self.index.parse(standalone)
-        if _settled_by_evidence(offline) or self.index.related_article_asked_about(asked) \
-                or self.index.unknown_name(asked) is not None:
+        offline, settled = self._offline(question, None, filters, answer_lang, k, query=standalone, passages=passages)
+        if settled:
             # The evidence already decides this answer (someone else's words; only partly covered; no such figure;
             # a caption only; a related article below the interview; a name never mentioned): said as in offline
             # mode, without asking a model that only sees passages which can't change it.
@@ -356,15 +364,6 @@ class QAService:
             for r in answer.retrieved:
                 lines.append(f"  searched: {r.speaker} ({r.role}, {r.lang}) {r.chunk_id}: {r.text[:100]}…")
         return "\n".join(lines)
-
-
-def _settled_by_evidence(answer: Answer) -> bool:
-    """Whether an offline answer's shape is decided by evidence a model can't overrule: the words asked about are
-    someone else's (a host's or an outlet's, cited), or a cited reason the interviews don't answer (the capture
-    ends before the reply, no figure of the kind asked, only a photo caption names it)."""
-    someone_else = answer.kind == "who_said" and answer.verdict == "no" and bool(answer.citations) \
-        and answer.citations[0].role != "guest"
-    return someone_else or (not answer.grounded and bool(answer.citations))
 
 
 def _interleave(lists: list[list[Passage]]) -> list[Passage]:

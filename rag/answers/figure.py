@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 from ingest.text import sentence_spans
-from rag.kinds import JA_COUNTERS, ZH_MEASURES
+from rag.kinds import JA_COUNTERS, JA_SPAN_OF_YEARS, ZH_MEASURES
 from rag.lexical import tokenize
 
 _NUM_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
@@ -59,7 +59,7 @@ _ASKS = (
     (SPAN, re.compile(rf"\bhow many {_TIME_WORDS}|\bhow much time\b|\bhow long (?:ago|(?:does|did|will|would|has|have|had|is|was) "
                       rf"(?:it|this|that) (?:take|taken|last|lasted)|(?:for )?how long\b(?=\s*\??$))|\bfor how long\b|"
                       rf"多久|多[長长]時間|多[長长]时间|多少{_TIME_WORDS}|[幾几]{_TIME_WORDS}|何年間|何ヶ月|何か月|何カ月|何週|"
-                      rf"何日間|何時間|何年続|何年(?:くらい|ぐらい|ほど|も|か(?:か|け))|あと何年", re.I)),
+                      rf"何日間|何時間|{JA_SPAN_OF_YEARS}", re.I)),
     # "How much progress has he made?" may have no figure for an answer: only "how many" counts.
     (COUNT, re.compile(rf"\bhow many\b|何{JA_COUNTERS}|何(?=[ァ-ヴ][ァ-ヴー]+)|"
                        rf"多少(?=[\u4e00-\u9fff])(?![钱錢美有会會也还還都能可])|(?<!哪)[幾几]{ZH_MEASURES}", re.I)),
@@ -142,7 +142,7 @@ def asks_year(question: str) -> bool:
 
 
 def is_year(figure: str) -> bool:
-    return bool(re.search(r"(?:19|20)\d{2}", figure))
+    return bool(_YEAR.search(figure))
 
 
 def _squash(text: str) -> str:
@@ -166,8 +166,8 @@ def _usable(match: re.Match) -> bool:
     """A match that names a figure at all: not empty, not a number word that alone is rarely one (_WEAK), not
     digits glued to a name's letters ("GB200", "H100")."""
     figure = _figure(match)
-    glued = match.start() > 0 and match.string[match.start() - 1].isascii() and match.string[match.start() - 1].isalpha() \
-        and match.group()[:1].isdigit()
+    before = match.string[max(0, match.start() - 1):match.start()]
+    glued = before.isascii() and before.isalpha() and match.group()[:1].isdigit()
     return bool(figure) and figure.lower() not in _WEAK and not glued
 
 
@@ -198,7 +198,7 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
     if footnote:  # blanked, so offsets stay those of `text`
         text = _NOTE_MARKER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text, count=1)
     asked = _squash(question)
-    wants_year = bool(_ASKS_YEAR.search(question))
+    wants_year = asks_year(question)
     found_any = []
     spans = sentence_spans(text) or [(0, len(text))]
     scores = score_sentences(spans) if score_sentences is not None else \
