@@ -15,7 +15,10 @@ ran the product nor read its code or the eval questions: yes/no and who-said ver
 figure the answer gives holds the expected one, or is held by it), answered and refused. Only the ``a`` half is
 read for misses while changing the product; ``b`` is held out and only counted. ``probes_blind_c.jsonl`` is a
 second batch by another such helper (figures, yes/no with many a "no" the text implies without a negation word,
-refused), read like ``a``.
+refused), read like ``a``. ``probes_blind_d.jsonl`` (seventh round, a third such helper) asks 45 compare questions;
+each lists, per interview, the guest passages that answer it (none when only the other interview covers the
+topic). ``compare`` counts the probes with both sections right, ``compare_side`` each section: it quotes a listed
+passage (any language version, any piece of the turn), or says its interview has nothing on it.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """
@@ -31,7 +34,7 @@ from pathlib import Path
 
 PROBES_FILE = Path(__file__).resolve().parent / "data" / "probes.jsonl"
 SETS = ("yes_no_verdict", "who_said_verdict", "note_verdict", "figure", "question_kind", "asks_attribution",
-        "answered", "refused")
+        "answered", "refused", "compare", "compare_side")
 
 
 def load_probes(path: Path = PROBES_FILE) -> list[dict]:
@@ -59,7 +62,37 @@ def outcome(probe: dict, service=None):
         return answer.grounded
     if kind == "figure":
         return answer.figure
+    if kind == "compare":
+        return compare_sides(probe, answer, service.index)
     return answer.verdict
+
+
+def _turn(chunk_id: str) -> str:
+    """"interview:lang:t036.2" -> "interview:lang:t036": the pieces of one long turn answer together."""
+    return chunk_id.rsplit(".", 1)[0] if "." in chunk_id.rsplit(":", 1)[-1] else chunk_id
+
+
+def compare_sides(probe: dict, answer, index) -> dict[str, bool]:
+    """For each interview of a ``compare`` probe, whether its section is right: it quotes one of the passages
+    listed for that side (any language version, any piece of the same turn), or, when none is listed, says that
+    interview has nothing on it."""
+    turns_of = {}
+    for cid in index.by_id:
+        turns_of.setdefault(_turn(cid), []).append(cid)
+    out = {}
+    for interview, ids in probe["expect"].items():
+        section = next((s for s in answer.sections if s.interview == interview), None)
+        if not ids:
+            out[interview] = section is None or not section.found
+            continue
+        expected = set()
+        for cid in ids:
+            for piece in turns_of.get(_turn(cid), [cid]):
+                if piece in index.by_id:
+                    expected |= {_turn(m) for m in index.passage_of(piece).members}
+        cited = {_turn(answer.citations[i].chunk_id) for i in (section.citations if section else [])}
+        out[interview] = bool(cited & expected)
+    return out
 
 
 def _same_figure(got, expected: str) -> bool:
@@ -76,8 +109,13 @@ def run(probes: list[dict], service=None) -> tuple[dict[str, list[int]], list[tu
     misses = []
     for probe in probes:
         got = outcome(probe, service)
+        if probe["set"] == "compare":  # right when both sides are; each side is counted too
+            for right in got.values():
+                counts["compare_side"][0] += right
+                counts["compare_side"][1] += 1
         counts[probe["set"]][1] += 1
-        if got == probe["expect"] or probe["set"] == "figure" and _same_figure(got, probe["expect"]):
+        if probe["set"] == "compare" and all(got.values()) or got == probe["expect"] \
+                or probe["set"] == "figure" and _same_figure(got, probe["expect"]):
             counts[probe["set"]][0] += 1
         else:
             misses.append((probe, got))

@@ -18,7 +18,7 @@ from ingest.models import Chunk
 from ingest.text import quotable_spans, sentence_spans
 from rag.evidence import SENTENCE_DENSE_WEIGHT
 from rag.lexical import content_tokens, tokenize
-from rag.kinds import asks_view, asks_why
+from rag.kinds import asks_view, asks_why, names_both_interviews
 from rag.retrieval import Passage
 from rag.types import Citation, Original
 
@@ -57,7 +57,9 @@ def asks_attribution(question: str) -> bool:
     """'Did he say X?' (whose words are these), as opposed to an open 'What did he say about X?'. Open
     question words inside the quoted words asked about don't make it open."""
     unquoted = _QUOTED.sub(" ", question)
-    return bool(_YES_NO_SAID.search(question)) and not _OPEN_QUESTION.search(unquoted)
+    # "Does he talk about X in both interviews?" asks what each interview has on X, a comparison.
+    return bool(_YES_NO_SAID.search(question)) and not _OPEN_QUESTION.search(unquoted) \
+        and not names_both_interviews(question)
 
 
 # The "did he say" frame around the claim: not evidence of who said the claim.

@@ -30,12 +30,20 @@ _BOTH_INTERVIEWS = re.compile(
     r"\binterviews\b|\b(both|two) (interview|conversation|outlet|podcast)s?\b|"
     r"\b(bloomberg|decoder|verge)\b.*\b(bloomberg|decoder|verge)\b|"
     r"(両|2つの|二つの|両方の)(インタビュー|対談)|ブルームバーグ.*(Decoder|ヴァージ|デコーダー)|(Decoder|ヴァージ|デコーダー).*ブルームバーグ|"
-    r"(兩次|两次|兩個|两个|兩場|两场|兩篇|两篇)(訪談|访谈|采訪|采访|節目|节目)|彭博.*(Decoder|Verge)|(Decoder|Verge).*彭博", re.I)
+    r"(兩次|两次|兩個|两个|兩場|两场|兩篇|两篇)(訪談|访谈|采訪|采访|節目|节目)|彭博.*(Decoder|Verge)|(Decoder|Verge).*彭博|"
+    # which of the interviews it came up in: each interview's section says whether it did
+    r"\bwhich (of the )?(interview|conversation|podcast)s?\b|どちらの(インタビュー|対談)|哪(一)?(次|個|个|場|场|篇)(訪談|访谈|采訪|采访)",
+    re.I)
 _ONE_INTERVIEW = re.compile(r"\b(each|either|the) (interview|conversation|outlet|podcast)s?\b|それぞれの(インタビュー|対談)", re.I)
 
 
+def names_both_interviews(question: str) -> bool:
+    """The question asks about both interviews ("in both interviews", "兩次訪談", "どちらのインタビュー")."""
+    return bool(_BOTH_INTERVIEWS.search(question))
+
+
 def _compares(question: str) -> bool:
-    return bool(_BOTH_INTERVIEWS.search(question)) or (
+    return names_both_interviews(question) or (
         bool(_ONE_INTERVIEW.search(question)) and bool(_COMPARE_WORDS.search(question)))
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from interview_qa.cli import cli
 from rag.answers.figure import COUNT, FIGURE, MONEY, SHARE, SPAN, asked_unit, find_figure, names_counted, units_of
 from rag.answers.verdict import opening_polarity
-from rag.extractive import MAX_QUOTES, best_window, compose
+from rag.extractive import MAX_QUOTES, asks_attribution, best_window, compose
 from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
 from rag.lexical import tokenize
 
@@ -73,6 +73,17 @@ def test_question_kinds(question, kind):
 
 def test_who_said_kind_comes_from_the_attribution_check():
     assert question_kind("Did he say X?", attribution=True) == WHO_SAID
+
+
+@pytest.mark.parametrize("question", [
+    "Does he talk about AI getting cheaper in both interviews?",  # "does he talk about" is not "did he say"
+    "In which interview does he talk about his father?",
+    "彼の家族については、どちらのインタビューで語られていますか？",
+    "他在哪一次訪談裡談到他的父親？",
+])
+def test_a_question_about_both_interviews_is_a_comparison_not_a_who_said(question):
+    assert not asks_attribution(question)
+    assert question_kind(question, asks_attribution(question)) == COMPARE
 
 
 @pytest.mark.parametrize("text, polarity", [

@@ -7,10 +7,12 @@ import json
 
 import pytest
 
-from evals.probes import PROBES_FILE, SETS, _same_figure, load_probes, outcome, run
+from evals.probes import PROBES_FILE, SETS, _same_figure, compare_sides, load_probes, outcome, run
+from rag.types import Answer, Citation, Section
 
 
-BLIND = [PROBES_FILE.with_name(f"probes_blind_{part}.jsonl") for part in "abc"]
+BLIND = [PROBES_FILE.with_name(f"probes_blind_{part}.jsonl") for part in "abcd"]
+VERGE, BLOOMBERG = "verge-decoder-2026-06-08", "bloomberg-mishal-husain-2025-12-12"
 
 
 @pytest.mark.parametrize("path", [PROBES_FILE] + BLIND, ids=lambda p: p.name)
@@ -21,6 +23,9 @@ def test_every_probe_names_its_set_and_what_a_right_answer_does(path):
         assert "expect" in p
         if p["set"] == "figure":
             assert isinstance(p["expect"], str) and p["expect"].strip()
+        elif p["set"] == "compare":  # interview -> the guest passages that answer on its side ([]: nothing there)
+            assert set(p["expect"]) == {VERGE, BLOOMBERG} and any(p["expect"].values())
+            assert all(cid.startswith(iv + ":") for iv, ids in p["expect"].items() for cid in ids)
         else:
             assert p["expect"] in ({"yes", "no"} if p["set"].endswith("verdict") else
                                    {True, False} if p["set"] in ("asks_attribution", "answered", "refused") else
@@ -55,3 +60,29 @@ def test_the_wording_rules_keep_their_probe_counts(name, right):
 def test_outcome_reads_a_did_he_say_question_as_asking_yes_or_no():
     assert outcome({"set": "question_kind", "question": "Did Suleyman say X?", "expect": "yes_no"}) == "yes_no"
     assert outcome({"set": "question_kind", "question": "Did Suleyman say X?", "expect": "who_said"}) == "who_said"
+
+
+def _compare_answer(sections: dict[str, list[str] | None]) -> Answer:
+    """A compare answer quoting, per interview, these chunks (None: the section says nothing was found)."""
+    citations, out = [], []
+    for interview, chunk_ids in sections.items():
+        indexes = []
+        for cid in chunk_ids or []:
+            citations.append(Citation(chunk_id=cid, interview=interview, speaker="Mustafa Suleyman", role="guest",
+                                      lang=cid.split(":")[1], quote="…"))
+            indexes.append(len(citations) - 1)
+        out.append(Section(interview=interview, outlet=interview, date="", citations=indexes,
+                           found=chunk_ids is not None))
+    return Answer(question="?", answer="", answer_lang="en", grounded=True, mode="extractive", notice=None,
+                  citations=citations, retrieved=[], kind="compare", sections=out)
+
+
+def test_a_compare_side_is_right_when_it_quotes_a_listed_turn_in_any_language_or_says_it_has_nothing(indexed_service):
+    index = indexed_service.index
+    probe = {"set": "compare", "question": "?", "expect": {VERGE: [f"{VERGE}:en:t036"], BLOOMBERG: []}}
+    # another piece of the same turn, in its Japanese translation; the empty side says so
+    assert compare_sides(probe, _compare_answer({VERGE: [f"{VERGE}:ja:t036.1"], BLOOMBERG: None}), index) == \
+        {VERGE: True, BLOOMBERG: True}
+    # another turn; an empty side that quotes something anyway
+    assert compare_sides(probe, _compare_answer({VERGE: [f"{VERGE}:en:t038"], BLOOMBERG: [f"{BLOOMBERG}:en:t017"]}),
+                         index) == {VERGE: False, BLOOMBERG: False}
