@@ -183,6 +183,8 @@ def test_words_that_only_look_like_figures_are_not_taken():
     ("Maia 200 晶片比 GB200 便宜多少？", None),
     ("スレイマンはいくらか規制を心配していますか？", None),  # いくらか is "somewhat", not "how much"
     ("他多少有点担心监管吗？", None),  # 多少有点 is "somewhat"
+    ("How much is Microsoft paying Mayo Clinic under the partnership?", MONEY),
+    ("How large is the budget Amy Hood approved for training?", MONEY),
 ])
 def test_what_kind_of_figure_a_question_asks_for(question, unit):
     assert asked_unit(question) == unit
@@ -192,6 +194,8 @@ def test_what_kind_of_figure_a_question_asks_for(question, unit):
     ("現在、自社クラスター内で GB200 よりも 30% 安価なチップを製造できます。", "30%"),
     ("It runs on H100 and GB200 clusters.", None),  # digits glued to a name's letters are the name
     ("We bought 100 GPUs.", "100 GPUs"),
+    ("The MAI-Thinking-1 model is out.", None),  # a name's number after its hyphen
+    ("We expect it by mid-2026.", "2026"),
 ])
 def test_a_names_digits_are_not_a_figure(text, figure):
     found = find_figure(text, set(), question="How many?")
@@ -206,7 +210,10 @@ def test_a_figure_of_another_kind_does_not_answer():
     for amount in ("1.5 trillion", "hundreds of billions", "三千亿", "数千億"):
         assert units_of(amount) == {MONEY, COUNT}, amount
     assert units_of("three times") == {SHARE, COUNT}
-    assert units_of("2014") == {SPAN, COUNT}  # "How long ago…?" may be answered by a year
+    assert units_of("2014") == {SPAN}  # "How long ago…?" may be answered by a year; "how many employees?" not
+    q = "How many employees does Microsoft AI have?"
+    assert find_figure("Then in 2021 some OpenAI employees left.", set(tokenize(q)), question=q,
+                       unit=asked_unit(q)) is None
     text = "It's now roughly on par with Opus 4.6. It has been the plan for the last 18 months."
     q = "How many parameters does MAI-Thinking-1 have?"
     assert find_figure(text, set(tokenize(q)), question=q, unit=asked_unit(q)) is None
@@ -216,6 +223,19 @@ def test_a_figure_of_another_kind_does_not_answer():
     assert find_figure(text, set(tokenize(q)), question=q, unit=asked_unit(q))[1] == "$1.5 trillion"
     # 十分 is "enough" (ja) or "very" (zh), not ten minutes.
     assert find_figure("フロンティアモデルの訓練に十分な規模のクラスター", set()) is None
+
+
+@pytest.mark.parametrize("question, text, figure", [
+    ("MAI-Thinking-1 の学習には何枚の GPU が使われましたか?", "私たちは 109 ページの技術報告書を共有しました。", None),
+    ("何社が Azure を使っていますか？", "500 大企業のうち 493 社が使っています。", "493 社"),
+    ("微软AI团队有多少名员工？", "我們有 5000 人在這個團隊。", "5000 人"),  # 人 and 名 both count people
+    ("微软AI团队有多少名员工？", "全球 493 家大企業都在用。", None),  # 家 counts companies
+    ("Maia 200 チップは何ナノメートルのプロセスで製造されていますか?", "Maia 200 は 3 世代目のチップです。", None),
+    ("マイクロソフトは何ギガワットの計算能力を持っていますか？", "我們擁有 33 吉瓦的計算能力。", "33 吉瓦"),  # another language
+])
+def test_a_count_in_chinese_or_japanese_carries_the_counter_asked(question, text, figure):
+    found = find_figure(text, set(), question=question, unit=asked_unit(question))
+    assert (found[1] if found else None) == figure
 
 
 def test_a_passage_naming_what_is_counted_may_answer_without_a_figure():

@@ -50,8 +50,10 @@ _TIME_WORDS = (r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|年(?![
 _ASKS = (
     (MONEY, re.compile(
         r"\bhow much (?:money|cash|revenue|sales|income|profit|funding|capital|budget)\b|"
-        r"\bhow much\b(?!\s+(?:time|of)\b)(?:\s+\w+){0,6}?\s+(?:pay|paid|cost|costs|spend|spent|spending|"
-        r"invest|invested|investing|raise|raised|worth|charge|earn|earned)\b|\bwhat (?:price|valuation)\b|"
+        r"\bhow much\b(?!\s+(?:time|of)\b)(?:\s+\w+){0,6}?\s+(?:pay|paid|paying|cost|costs|costing|spend|spent|spending|"
+        r"invest|invested|investing|raise|raised|raising|worth|charge|charging|earn|earned|earning)\b|"
+        r"\bwhat (?:price|valuation)\b|\bhow (?:large|big) (?:is|was|are|were) (?:the|its|their|his|this|that) "
+        r"(?:budget|investment|deal|contract|funding|valuation|spend|spending|capex)\b|"
         r"いくら(?!か)|何ドル|何円|金額|投資額|費用|値段|多少[钱錢]|多少美元|多少資金|多少资金|[投花付]資?了?多少|"
         r"投资了多少|投資了多少|[价價]格|金[额額]|投[资資][额額]", re.I)),
     (SHARE, re.compile(r"\bwhat (?:percent(?:age)?|share|fraction|proportion)\b|何\s?[%％]|何パーセント|何割|何倍|"
@@ -75,7 +77,8 @@ _COUNTED = (
     re.compile(r"\bhow (?:many|much) ((?:[\w-]+ ){0,3}?[\w-]+) (?:does|did|do|has|have|had|is|are|was|were|will|would|"
                r"can|could)\b", re.I),
     re.compile(r"\bhow many ([\w-]+)", re.I),  # no auxiliary follows: its first word ("institutions use…")
-    re.compile(r"(?:多少|[幾几](?:個|个|家|台|名|位)?)([\u4e00-\u9fff]{2})"),
+    re.compile(r"(?:多少|[幾几])(?:個|个|家|台|名|位)?([\u4e00-\u9fff]{2})"),
+    re.compile(r"何([ァ-ヴ][ァ-ヴー]+)"),  # 何ナノメートル: the unit it counts in
     re.compile(r"([\u30a0-\u30ff\u4e00-\u9fffA-Za-z]{2,})(?:を|は|が)何"),
 )
 
@@ -87,6 +90,36 @@ def counted(question: str) -> list[str]:
         if m:
             return [w for w in m.group(1).split() if w.lower() not in ("of", "the", "a", "an")]
     return []
+
+
+# Japanese counters and Chinese measure words that count the same things: "何人" is answered by "5,000 名", never
+# by "493 社" (companies) or "109 ページ" for "何枚" (a counter outside these classes must be the one asked).
+_COUNTER_CLASSES = ("人名位", "社家", "台", "回次", "個个つ件項项", "國国")
+_ASKED_COUNTER = re.compile(rf"何({JA_COUNTERS}|[ァ-ヴ][ァ-ヴー]+)|(?:多少|(?<!哪)[幾几])({ZH_MEASURES})")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _counted_alike(question: str, sentence: str) -> bool:
+    """The sentence is in the question's language, Japanese or Chinese, so their counters compare ("何ギガワット"
+    is answered by the Chinese "33 吉瓦")."""
+    if _KANA.search(question):
+        return bool(_KANA.search(sentence))
+    return bool(_HAN.search(question)) and bool(_HAN.search(sentence)) and not _KANA.search(sentence)
+
+
+def asked_counter(question: str) -> str | None:
+    """The counter a how-many question asks in ("何枚" → 枚, "多少名" → 名, "何ナノメートル" → ナノメートル)."""
+    m = _ASKED_COUNTER.search(question)
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def _counts_as(text: str, end: int, counter: str) -> bool:
+    """Whether the figure ending at `end` of (Chinese or Japanese) `text` carries `counter`, or one counting the
+    same things, within the few characters after its digits."""
+    same = next((c for c in _COUNTER_CLASSES if counter in c), None)
+    after = text[end:end + len(counter) + 2]
+    return any(c in after for c in same) if same else counter in after
 
 
 def names_counted(question: str, texts) -> bool:
@@ -123,7 +156,7 @@ def units_of(figure: str, before: str = "") -> frozenset[str]:
     if _TIME.search(figure):
         return frozenset({SPAN})
     if _YEAR.fullmatch(figure):
-        return frozenset({SPAN, COUNT})  # "How long ago…?" – "2010"
+        return frozenset({SPAN})  # "How long ago…?" – "2010"; never how many of something
     if _NAMED.search(before[-24:]) and not re.search(r"[^\d\s.,]", figure):
         return frozenset()
     return frozenset({COUNT})
@@ -157,6 +190,12 @@ def _stated(figure: str, asked: str) -> bool:
     return _squash(figure) in asked or (bool(digits) and set(digits) <= set(re.findall(r"\d+", asked)))
 
 
+def _digits_end(match: re.Match) -> int:
+    """Where a figure's numerals end ("493 社" → after "493 "), so the counter after them can be read."""
+    numerals = re.match(r"[\s\d０-９.,．一二三四五六七八九十百千万萬億亿兆两兩半数數幾几何~〜～到至-]*", match.group())
+    return match.start() + numerals.end()
+
+
 def _figure(match: re.Match) -> str:
     """A match of FIGURE or DATE as the figure it names, without the punctuation around it."""
     return match.group().strip(" -,.")
@@ -168,9 +207,12 @@ def _usable(match: re.Match) -> bool:
     figure = _figure(match)
     before = match.string[max(0, match.start() - 1):match.start()]
     glued = before.isascii() and before.isalpha() and match.group()[:1].isdigit()
+    # "MAI-Thinking-1 model", "GPT-4": a name's number after its hyphen (not "mid-2025", not "$1.5-trillion")
+    glued = glued or before == "-" and bool(_NAME_HYPHEN.search(match.string[:match.start()]))
     return bool(figure) and figure.lower() not in _WEAK and not glued
 
 
+_NAME_HYPHEN = re.compile(r"\b[A-Z][A-Za-z]*-$")
 _NOTE_MARKER = re.compile(r"^(\s*)(\d{1,2})(?=\D)")  # "3 It will be…", "11自 2022 年…": a footnote's number
 
 
@@ -199,6 +241,7 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
         text = _NOTE_MARKER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text, count=1)
     asked = _squash(question)
     wants_year = asks_year(question)
+    counter = asked_counter(question) if unit == COUNT else None
     found_any = []
     spans = sentence_spans(text) or [(0, len(text))]
     scores = score_sentences(spans) if score_sentences is not None else \
@@ -206,7 +249,8 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
     for s, e in spans:
         sentence = text[s:e]
         found = [m for m in pattern.finditer(sentence)
-                 if _usable(m) and fits(unit, units_of(m.group(), sentence[:m.start()]))]
+                 if _usable(m) and fits(unit, units_of(m.group(), sentence[:m.start()]))
+                 and (counter is None or not _counted_alike(question, sentence) or _counts_as(sentence, _digits_end(m), counter))]
         found_any.append((s, e, [m for m in found if not _stated(_figure(m), asked)], found))
     # Only when every figure of the passage is one the question states does one of those answer.
     use_new = any(new for *_, new, _ in found_any)
