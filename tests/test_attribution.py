@@ -172,6 +172,11 @@ def test_negation_is_not_read_into_words_that_only_look_negative(text, negative)
     ("他認為這種合作關係會永遠持續下去嗎？", "所有好的關係都會演變。", True),
     ("他認為這種合作關係會永遠持續下去嗎？", "我認為它會永遠持續。", False),
     ("Did Microsoft hold the licence until 2032?", "Until 2032, we have a licence to everything.", False),  # nothing absolute asked
+    # the only one, alone
+    ("苏莱曼说 MAI-Thinking-1 是微软发布的唯一一款新模型吗?", "我們發布了七款新模型。", True),
+    ("その決定は彼一人で下したものですか?", "私たちはチームで決めました。", True),
+    ("苏莱曼和弟弟真的独自生活过吗？", "我和弟弟獨自生活了一段時間。", False),
+    ("Is MAI-Thinking-1 the only model they released?", "It is the only model we released this week.", False),
 ])
 def test_an_absolute_the_evidence_does_not_bear_out_is_a_no(question, evidence, overstated):
     from rag.answers.verdict import overstates, verdict

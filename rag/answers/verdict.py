@@ -63,13 +63,16 @@ def negates(text: str) -> bool:
 
 
 # Words that make a claim absolute, by meaning across the three languages: a question asking whether something is
-# *already*, *always*, *all* or *forever* so is answered no by evidence that doesn't say so ("it's coming"; "a
+# *already*, *always*, *all*, *forever* or *the only one* so is answered no by evidence that doesn't say so ("it's coming"; "a
 # lot of our data"; "all good relationships evolve").
 _ABSOLUTE = (
     re.compile(r"\balready\b|已經|已经|既に|すでに|もう", re.I),
     re.compile(r"\b(?:all|every|everything|entire|entirely)\b|所有|全部|一切|每|すべて|全て|全部", re.I),
     re.compile(r"\b(?:always|forever|never-ending)\b|永遠|永远|總是|总是|一直|ずっと|いつも|永久", re.I),
     re.compile(r"\b(?:fully|completely|totally)\b|完全|全く|まったく", re.I),
+    # the only one, alone: "the only new model", "彼一人で下した", "少し調整するだけ"
+    re.compile(r"\b(?:only|solely|sole|alone|single-handedly|by himself|on his own)\b|唯一|只有|獨自|独自|單獨|单独|"
+               r"だけ|のみ|一人で|単独", re.I),
 )
 
 
