@@ -230,7 +230,8 @@ class QAService:
             # topic, not what merely ranks near it (dev compare: filler .18 -> .09, answer-hit unchanged).
             draft = compose_comparison(answer_lang, {iv: named_first(ps, names_asked) for iv, ps in sides.items()},
                                        manifests, query,
-                                       relevant=lambda ps: self._confidence(query, ps) >= self.threshold)
+                                       relevant=lambda ps: self._confidence(query, ps) >= self.threshold,
+                                       names=names_asked)
             grounded = bool(draft.citations)
             if not grounded:
                 draft = compose(question, answer_lang, passages, manifests, False, kind=kind)

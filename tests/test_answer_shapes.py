@@ -368,6 +368,15 @@ def test_a_compare_side_quotes_what_it_says_on_the_topic(service):
         quoted.quote
 
 
+def test_a_compare_side_quotes_the_passage_whose_sentence_answers(service):
+    # Bloomberg ranks "I really want to crack medical superintelligence" first for this; the reason he gives is
+    # the sentence "My mum was a nurse", in a passage ranked just below it.
+    a = service.ask("What personal reasons for caring about healthcare does he give in each interview?")
+    bloomberg = next(s for s in a.sections if s.interview == "bloomberg-mishal-husain-2025-12-12")
+    passage = service.index.passage_of(a.citations[bloomberg.citations[0]].chunk_id)
+    assert any("My mum was a nurse" in c.text for c in passage.members.values())
+
+
 def test_quotes_after_the_first_name_what_is_asked_first(service):
     from rag.retrieval import Filters
 
