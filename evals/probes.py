@@ -19,6 +19,9 @@ refused), read like ``a``. ``probes_blind_d.jsonl`` (seventh round, a third such
 each lists, per interview, the guest passages that answer it (none when only the other interview covers the
 topic). ``compare`` counts the probes with both sections right, ``compare_side`` each section: it quotes a listed
 passage (any language version, any piece of the turn), or says its interview has nothing on it.
+``probes_blind_e.jsonl`` (seventh round, a fourth such helper) asks 50 who-said questions, 30 of them traps (the
+host's or an outlet's note's words); each names its ``source`` passage and whose words they are
+(``speaker_role``): ``who_said_cited`` counts the right verdicts that also cite that passage as that speaker's.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """
@@ -34,7 +37,7 @@ from pathlib import Path
 
 PROBES_FILE = Path(__file__).resolve().parent / "data" / "probes.jsonl"
 SETS = ("yes_no_verdict", "who_said_verdict", "note_verdict", "figure", "question_kind", "asks_attribution",
-        "answered", "refused", "compare", "compare_side")
+        "answered", "refused", "compare", "compare_side", "who_said_cited")
 
 
 def load_probes(path: Path = PROBES_FILE) -> list[dict]:
@@ -64,6 +67,8 @@ def outcome(probe: dict, service=None):
         return answer.figure
     if kind == "compare":
         return compare_sides(probe, answer, service.index)
+    if kind == "who_said_verdict" and probe.get("speaker_role"):
+        return answer.verdict, cites_source(probe, answer, service.index)
     return answer.verdict
 
 
@@ -72,24 +77,38 @@ def _turn(chunk_id: str) -> str:
     return chunk_id.rsplit(".", 1)[0] if "." in chunk_id.rsplit(":", 1)[-1] else chunk_id
 
 
+def _passage_turns(index, chunk_ids) -> set[str]:
+    """The turns (any language version, any piece) of the passages holding these chunks."""
+    turns_of: dict[str, list[str]] = {}
+    for cid in index.by_id:
+        turns_of.setdefault(_turn(cid), []).append(cid)
+    out = set()
+    for cid in chunk_ids:
+        for piece in turns_of.get(_turn(cid), [cid]):
+            if piece in index.by_id:
+                out |= {_turn(m) for m in index.passage_of(piece).members}
+    return out
+
+
+def cites_source(probe: dict, answer, index) -> bool:
+    """A who-said probe naming its ``source`` passage and ``speaker_role``: the answer cites that passage (any
+    language version), labelled with that role (the host's or the note's words shown as theirs, the guest's as
+    his)."""
+    source = _passage_turns(index, [probe["source"]])
+    return any(_turn(c.chunk_id) in source and c.role == probe["speaker_role"] for c in answer.citations)
+
+
 def compare_sides(probe: dict, answer, index) -> dict[str, bool]:
     """For each interview of a ``compare`` probe, whether its section is right: it quotes one of the passages
     listed for that side (any language version, any piece of the same turn), or, when none is listed, says that
     interview has nothing on it."""
-    turns_of = {}
-    for cid in index.by_id:
-        turns_of.setdefault(_turn(cid), []).append(cid)
     out = {}
     for interview, ids in probe["expect"].items():
         section = next((s for s in answer.sections if s.interview == interview), None)
         if not ids:
             out[interview] = section is None or not section.found
             continue
-        expected = set()
-        for cid in ids:
-            for piece in turns_of.get(_turn(cid), [cid]):
-                if piece in index.by_id:
-                    expected |= {_turn(m) for m in index.passage_of(piece).members}
+        expected = _passage_turns(index, ids)
         cited = {_turn(answer.citations[i].chunk_id) for i in (section.citations if section else [])}
         out[interview] = bool(cited & expected)
     return out
@@ -113,6 +132,10 @@ def run(probes: list[dict], service=None) -> tuple[dict[str, list[int]], list[tu
             for right in got.values():
                 counts["compare_side"][0] += right
                 counts["compare_side"][1] += 1
+        if isinstance(got, tuple):  # a who-said verdict, and whether the source passage is cited as whose it is
+            got, cited = got
+            counts["who_said_cited"][0] += got == probe["expect"] and cited
+            counts["who_said_cited"][1] += 1
         counts[probe["set"]][1] += 1
         if probe["set"] == "compare" and all(got.values()) or got == probe["expect"] \
                 or probe["set"] == "figure" and _same_figure(got, probe["expect"]):

@@ -51,12 +51,15 @@ _YES_NO_SAID = re.compile(
 _OPEN_QUESTION = re.compile(r"^\s*(what|how|why|which|where|when)\b|何|どう|なぜ|いつ|どれ|どの|どんな|どこ|誰|だれ|いくら|"
                             r"什麼|什么|怎麼|怎么|為什麼|为什么|哪|誰|谁", re.I)
 _QUOTED = re.compile(r"「[^」]{4,}」|『[^』]{4,}』|“[^”]{4,}”|\"[^\"]{4,}\"")
+_ZH_SAID_CLAIM = re.compile(r"(說過|说过)[^？?]{4,}?([嗎吗]\s*[？?]?\s*)$")
 
 
 def asks_attribution(question: str) -> bool:
     """'Did he say X?' (whose words are these), as opposed to an open 'What did he say about X?'. Open
     question words inside the quoted words asked about don't make it open."""
-    unquoted = _QUOTED.sub(" ", question)
+    # The words asked about, quoted or (Chinese) between 說過 and the closing 嗎, may hold question words of their
+    # own: "他說過 AI 記者將如何重振地方新聞嗎？" asks whether he said it, not how.
+    unquoted = _ZH_SAID_CLAIM.sub(r"\1 \2", _QUOTED.sub(" ", question))
     # "Does he talk about X in both interviews?" asks what each interview has on X, a comparison.
     return bool(_YES_NO_SAID.search(question)) and not _OPEN_QUESTION.search(unquoted) \
         and not names_both_interviews(question)
@@ -565,9 +568,13 @@ def claim_in(question: str, passage: Passage) -> bool:
     wanted = set(content_tokens(claim))
     if not wanted:
         return False
+    # A claim of several sentences ("I said tasks. So that does not mean jobs.") is looked for in as many
+    # consecutive sentences.
+    size = max(1, len(sentence_spans(claim)))
     for c in passage.members.values():
-        for s, e in sentence_spans(c.text) or [(0, len(c.text))]:
-            sentence = c.text[s:e]
+        spans = sentence_spans(c.text) or [(0, len(c.text))]
+        for i in range(len(spans)):
+            sentence = c.text[spans[i][0]:spans[min(i + size, len(spans)) - 1][1]]
             if len(wanted & set(tokenize(sentence))) / len(wanted) >= CLAIM_FOUND and negates(sentence) <= negates(claim):
                 return True
     return False

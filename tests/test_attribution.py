@@ -37,6 +37,9 @@ from rag.retrieval import Filters
     ("Was it really Mustafa Suleyman who called Musk a bulldozer?", True),
     ("Is it likely that he thinks regulation is needed?", False),
     ("是苏莱曼引用了哈萨比斯的那句话吗？", True),
+    # a question word inside the words asked about (如何, between 说过 and 吗) does not make it open
+    ("苏莱曼说过他对人工智能记者将如何重振地方新闻感到非常兴奋吗？", True),
+    ("苏莱曼说过人工智能记者如何工作？", False),  # no closing 吗: it asks how
 ])
 def test_asks_attribution(question, asks):
     assert asks_attribution(question) is asks
@@ -100,6 +103,13 @@ def test_someone_elses_words_are_attributed_to_them_then_the_guests_reply(servic
     for c in a.citations:  # every role and name as the curated map and manifest say, not as the index says
         truth = truth_for(service, c)
         assert (c.role, c.speaker) == (truth["role"], truth["speaker"]), c
+
+
+def test_a_claim_of_several_sentences_he_said_word_for_word_is_a_yes(service):
+    # No single sentence holds these words; the two together do, in a reply that opens "No, no, no."
+    a = service.ask('Did Suleyman say "I said tasks. So that does not mean jobs."?')
+    assert a.verdict == "yes" and a.citations[0].role == "guest"
+    assert "So that does not mean jobs" in a.citations[0].quote
 
 
 def test_an_editors_note_is_the_outlets(service):

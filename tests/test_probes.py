@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from evals.probes import PROBES_FILE, SETS, _same_figure, compare_sides, load_probes, outcome, run
+from evals.probes import PROBES_FILE, SETS, _same_figure, cites_source, compare_sides, load_probes, outcome, run
 from rag.types import Answer, Citation, Section
 
 
-BLIND = [PROBES_FILE.with_name(f"probes_blind_{part}.jsonl") for part in "abcd"]
+BLIND = [PROBES_FILE.with_name(f"probes_blind_{part}.jsonl") for part in "abcde"]
 VERGE, BLOOMBERG = "verge-decoder-2026-06-08", "bloomberg-mishal-husain-2025-12-12"
 
 
@@ -86,3 +86,17 @@ def test_a_compare_side_is_right_when_it_quotes_a_listed_turn_in_any_language_or
     # another turn; an empty side that quotes something anyway
     assert compare_sides(probe, _compare_answer({VERGE: [f"{VERGE}:en:t038"], BLOOMBERG: [f"{BLOOMBERG}:en:t017"]}),
                          index) == {VERGE: False, BLOOMBERG: False}
+
+
+def test_a_who_said_probe_is_cited_right_when_its_source_is_quoted_as_whose_it_is(indexed_service):
+    index = indexed_service.index
+    probe = {"set": "who_said_verdict", "question": "?", "expect": "no", "source": f"{VERGE}:en:t013",
+             "speaker_role": "host"}
+
+    def quoting(chunk_id, role):
+        return Answer(question="?", answer="", answer_lang="en", grounded=True, mode="extractive", notice=None,
+                      citations=[Citation(chunk_id=chunk_id, interview=VERGE, speaker="?", role=role, lang="ja", quote="…")],
+                      retrieved=[])
+    assert cites_source(probe, quoting(f"{VERGE}:ja:t013", "host"), index)  # its translation, as the host's
+    assert not cites_source(probe, quoting(f"{VERGE}:ja:t013", "guest"), index)  # shown as the guest's
+    assert not cites_source(probe, quoting(f"{VERGE}:en:t015", "host"), index)  # another passage
