@@ -27,6 +27,10 @@ REPO = Path(__file__).resolve().parent.parent
 INTERVIEWS_DIR = REPO / "data" / "interviews"
 
 _WS = re.compile(r"\s+")
+# A style attribute the web capture leaked into the middle of a sentence (`…Silicon Valley, ; --tw-ring-color: …;
+# color: inherit;">and Gaza…`): page chrome, not words anyone wrote, so a quote running across it is still in
+# the paragraph.
+_INLINE_STYLE = re.compile(r"\s*;\s*--[\w-]+\s*:[^<>]*?\"\s*>\s*")
 
 
 def normalize(text: str) -> str:
@@ -91,7 +95,7 @@ class Truth:
                     iv.paras.append(Para(iv.id, lang, int(e["p"]), e["role"], e.get("kind", "turn"),
                                          iv.speaker_for(e["role"]), raw[i:j], i, tuple(e.get("links") or ())))
                     pos = j
-            iv._norm = [normalize(p.text) for p in iv.paras]
+            iv._norm = [normalize(_INLINE_STYLE.sub(" ", p.text)) for p in iv.paras]
             self.interviews[iv.id] = iv
         self._by_key = {p.key: p for iv in self.interviews.values() for p in iv.paras}
 

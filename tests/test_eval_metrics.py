@@ -238,6 +238,14 @@ def test_misattribution_is_judged_by_the_turn_maps_not_the_index(truth):
     assert M.misattributed_guest_citations(mixed, BAD_INDEX, truth) == 1
 
 
+def test_a_quote_across_a_style_attribute_the_capture_leaked_is_still_in_its_paragraph(truth):
+    # The Bloomberg capture's "keen reader" note has `, ; --tw-ring-color: …">` in the middle of a sentence;
+    # the cleaned quote runs across it, and is the note's words.
+    bloomberg = "bloomberg-mishal-husain-2025-12-12"
+    quote = "as well as The Tech Coup: How to Save Democracy from Silicon Valley, and Gaza: An Inquest"
+    assert {p.role for p in truth.containing(quote, bloomberg)} == {"editor"}
+
+
 def test_who_said_items_with_truth(truth):
     index = {"x:host": dict(BAD_INDEX["x:host"], role="host"), "x:guest": BAD_INDEX["x:guest"]}  # roles right
     trap = {"kind": "who_said", "expected_verdict": "no", "expected_role": "host",
