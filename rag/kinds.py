@@ -9,6 +9,7 @@ interviews / 兩次訪談 / 比べ" a comparison. Open question words win over a
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ingest.text import detect_lang
 
@@ -39,7 +40,7 @@ _ONE_INTERVIEW = re.compile(r"\b(each|either|the) (interview|conversation|outlet
 
 def names_both_interviews(question: str) -> bool:
     """The question asks about both interviews ("in both interviews", "兩次訪談", "どちらのインタビュー")."""
-    return bool(_BOTH_INTERVIEWS.search(question))
+    return bool(_BOTH_INTERVIEWS.search(unicodedata.normalize("NFKC", question)))
 
 
 def _compares(question: str) -> bool:

@@ -10,6 +10,7 @@ its own: only then does the previous question shape the search.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -83,6 +84,7 @@ _OUTLET_ALIASES = {"彭博": "Bloomberg", "ブルームバーグ": "Bloomberg", 
 def interview_named(question: str, manifests: Mapping[str, Mapping]) -> str | None:
     """The one interview a question names by its outlet or host ("on Decoder", "ブルームバーグで", "did he tell
     Mishal Husain…"); None when it names none, or several (a comparison)."""
+    question = unicodedata.normalize("NFKC", question)  # ﾌﾞﾙｰﾑﾊﾞｰｸﾞ, Ｄｅｃｏｄｅｒ: the names as the manifests write them
     text = question + " " + " ".join(latin for cjk, latin in _OUTLET_ALIASES.items() if cjk in question)
     named = set()
     for interview, m in manifests.items():

@@ -220,6 +220,8 @@ def test_a_name_ending_a_clause_takes_the_words_leading_to_it(service):
     ("Compare what he said at Bloomberg with what he said on Decoder", None),  # both: a comparison
     ("Is AI on the verge of replacing jobs?", None),  # a word, not the outlet (names are capitalised)
     ("What did he say about distillation?", None),
+    ("ﾌﾞﾙｰﾑﾊﾞｰｸﾞのインタビューで、蒸留について何と言った？", "bloomberg-mishal-husain-2025-12-12"),  # half-width kana
+    ("Ｄｅｃｏｄｅｒで彼は何と言った？", "verge-decoder-2026-06-08"),  # full-width letters
 ])
 def test_the_interview_a_question_names(question, named):
     import json
