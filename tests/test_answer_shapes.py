@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from interview_qa.cli import cli
-from rag.answers.figure import COUNT, FIGURE, MONEY, SHARE, SPAN, asked_unit, find_figure, names_counted, units_of
+from rag.answers.figure import AMOUNT, COUNT, FIGURE, MONEY, SHARE, SPAN, asked_unit, find_figure, names_counted, units_of
 from rag.answers.verdict import opening_polarity
 from rag.extractive import MAX_QUOTES, asks_attribution, best_window, compose
 from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
@@ -170,7 +170,7 @@ def test_words_that_only_look_like_figures_are_not_taken():
     ("下一個工作週期要跑幾週？", SPAN),
     ("あと何年くらいかかると見ている？", SPAN),
     ("How many parameters does MAI-Thinking-1 have?", COUNT),
-    ("How much computing capacity does Microsoft have?", None),
+    ("How much computing capacity does Microsoft have?", AMOUNT),  # an amount of it: anything but a span
     ("MSN每个月有多少访问量？", COUNT),
     ("聊天機器人在三年內累積了多少年度使用者？", COUNT),  # 年度 is "annual", not a span of years
     ("マイクロソフトはGPUを何台保有しているの？", COUNT),
@@ -178,7 +178,7 @@ def test_words_that_only_look_like_figures_are_not_taken():
     ("微软在几个国家有数据中心？", COUNT),
     ("他认为哪几种能力会让风险升高？", None),
     ("How much cheaper is the Maia 200 chip than Nvidia's GB200?", None),  # a ratio or an amount: any figure
-    ("How much progress has Microsoft made on superintelligence?", None),
+    ("How much progress has Microsoft made on superintelligence?", AMOUNT),
     ("MAI-Thinking-1 のベンチマーク性能はどのくらいですか？", None),
     ("Maia 200 晶片比 GB200 便宜多少？", None),
     ("スレイマンはいくらか規制を心配していますか？", None),  # いくらか is "somewhat", not "how much"
@@ -236,6 +236,25 @@ def test_a_figure_of_another_kind_does_not_answer():
 def test_a_count_in_chinese_or_japanese_carries_the_counter_asked(question, text, figure):
     found = find_figure(text, set(), question=question, unit=asked_unit(question))
     assert (found[1] if found else None) == figure
+
+
+def test_an_amount_of_something_is_not_a_span_of_time():
+    q = "How much computing capacity does Microsoft have?"
+    text = "Microsoft is a company that's been around for 50 years. Luckily we have 33 gigawatts of compute."
+    assert find_figure(text, set(tokenize(q)), question=q, unit=asked_unit(q))[1] == "33 gigawatts"
+    assert find_figure("It has been around for 50 years.", set(tokenize(q)), question=q, unit=asked_unit(q)) is None
+
+
+def test_an_amount_with_no_figure_is_still_answered(service):
+    # "how much enthusiasm" has no figure for an answer; unlike a money or count question it is not "no such figure"
+    guest = next(c for c in service.index.chunks if c.role == "guest" and c.lang == "en" and not FIGURE.search(c.text)
+                 and "enthusias" not in c.text.lower() and len(c.text) > 80)
+    passage = service.index.passage_of(guest.chunk_id)
+    draft = compose("How much enthusiasm does Microsoft have?", "en", [passage], service.manifests(), True, kind=NUMBER)
+    assert not draft.unanswered and draft.citations
+    # a count asked for, with no figure and nothing counted named, is "no such figure"
+    draft = compose("How many GPUs does Microsoft have?", "en", [passage], service.manifests(), True, kind=NUMBER)
+    assert draft.unanswered
 
 
 def test_a_passage_naming_what_is_counted_may_answer_without_a_figure():

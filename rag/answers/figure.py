@@ -45,6 +45,9 @@ DATE = re.compile(
 # time, or a count of something else. A figure of another kind is not its answer ("18 months" for "how much did
 # Microsoft invest?", "Opus 4.6" for "how many parameters?"). Unmarked questions ("どのくらい") take any figure.
 MONEY, SHARE, SPAN, COUNT = "money", "share", "span", "count"
+# "How much <something> does…": an amount of it, never a span of time ("50 years" for "how much computing
+# capacity?"); unlike the units above it doesn't make "no such figure" an answer ("how much progress?").
+AMOUNT = "amount"
 _TIME_WORDS = (r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|年(?![度代级級])|ヶ月|か月|カ月|個月|个月|月|週間|週|周|天|日|"
                r"時間|小时|小時|分鐘|分钟|秒)")
 _ASKS = (
@@ -62,6 +65,8 @@ _ASKS = (
                       rf"(?:it|this|that) (?:take|taken|last|lasted)|(?:for )?how long\b(?=\s*\??$))|\bfor how long\b|"
                       rf"多久|多[長长]時間|多[長长]时间|多少{_TIME_WORDS}|[幾几]{_TIME_WORDS}|何年間|何ヶ月|何か月|何カ月|何週|"
                       rf"何日間|何時間|{JA_SPAN_OF_YEARS}", re.I)),
+    (AMOUNT, re.compile(r"\bhow much (?!(?:time|longer|later|earlier|sooner|more|less|of)\b)(?![a-z]+er\b)[a-z-]+(?: [a-z-]+)? "
+                        r"(?:does|did|do|has|have|had|is|are|was|were|will|would|can|could)\b", re.I)),
     # "How much progress has he made?" may have no figure for an answer: only "how many" counts.
     (COUNT, re.compile(rf"\bhow many\b|何{JA_COUNTERS}|何(?=[ァ-ヴ][ァ-ヴー]+)|"
                        rf"多少(?=[\u4e00-\u9fff])(?![钱錢美有会會也还還都能可])|(?<!哪)[幾几]{ZH_MEASURES}", re.I)),
@@ -69,7 +74,8 @@ _ASKS = (
 
 
 def asked_unit(question: str) -> str | None:
-    """MONEY, SHARE, SPAN or COUNT when the question's wording says which; None for any figure."""
+    """MONEY, SHARE, SPAN or COUNT when the question's wording says which, AMOUNT for an amount of something
+    (anything but a span of time); None for any figure."""
     return next((unit for unit, pattern in _ASKS if pattern.search(question)), None)
 
 
@@ -164,7 +170,7 @@ def units_of(figure: str, before: str = "") -> frozenset[str]:
 
 def fits(asked: str | None, units: frozenset[str]) -> bool:
     """Whether a figure that may measure `units` can answer a question asking for `asked` (None: any figure)."""
-    return asked is None or asked in units
+    return asked is None or asked in units or asked == AMOUNT and bool(units - {SPAN})
 
 
 _ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b|哪一年|哪年|何年に|何年から|何年まで|何年(?:です|でした|だ)", re.I)
