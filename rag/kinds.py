@@ -57,6 +57,7 @@ JA_SPAN_OF_YEARS = r"何年続|何年(?:くらい|ぐらい|ほど|も|か(?:か
 
 _NUMBER = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|share|fraction|proportion|number|amount|figure|price)\b|"
+    r"\bwhat (?:[\w-]+ ){0,2}(?:score|figure|revenue|valuation)s?\b|"  # "what score…", "what annual revenue figure…"
     r"\bhow (big|large|long|far|fast|cheap|expensive|often|old)\b|\bby how much\b|\bat what age\b|"
     rf"いくら(?!か)|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|{JA_SPAN_OF_YEARS}|何年間|どのくらい|どれくらい|どれだけ|"
     rf"何(?=[ァ-ヴ][ァ-ヴー]+)|何{JA_COUNTERS}|何(?:度|倍|時間)|"

@@ -57,6 +57,8 @@ def assert_verbatim(service, answer):
     ("DeepMindは何年に設立された？", DATE),
     ("何かコメントはありますか？", OPEN),  # 何か is "anything", not a count
     ("When was DeepMind founded?", DATE),
+    ("What score did MAI-Thinking-1 get on AIME?", NUMBER),
+    ("What annual revenue figure did Suleyman give for Microsoft?", NUMBER),
     ("DeepMind是哪一年創立的？", DATE),
     ("Over what period did coding models catch up?", DATE),
     ("Compare what he said about jobs on Decoder and at Bloomberg", COMPARE),
@@ -184,6 +186,8 @@ def test_words_that_only_look_like_figures_are_not_taken():
     ("スレイマンはいくらか規制を心配していますか？", None),  # いくらか is "somewhat", not "how much"
     ("他多少有点担心监管吗？", None),  # 多少有点 is "somewhat"
     ("How much is Microsoft paying Mayo Clinic under the partnership?", MONEY),
+    ("What annual revenue figure did Suleyman give for Microsoft?", MONEY),
+    ("AI エージェントが機能するようになるまで、どれくらいかかると見ていますか?", SPAN),  # how long it takes
     ("How large is the budget Amy Hood approved for training?", MONEY),
 ])
 def test_what_kind_of_figure_a_question_asks_for(question, unit):
@@ -236,6 +240,11 @@ def test_a_figure_of_another_kind_does_not_answer():
 def test_a_count_in_chinese_or_japanese_carries_the_counter_asked(question, text, figure):
     found = find_figure(text, set(), question=question, unit=asked_unit(question))
     assert (found[1] if found else None) == figure
+
+
+def test_a_date_range_is_taken_whole():
+    found = find_figure("Machines will be more capable over the next 20 or 30 years, or sooner.", set(), date=True)
+    assert found[1] == "next 20 or 30 years"  # not "next 20 or"
 
 
 def test_an_amount_of_something_is_not_a_span_of_time():

@@ -33,7 +33,8 @@ FIGURE = re.compile(
 _WEAK = {"one", "a few", "several", "couple", "half", "dozen", "十分", "一个", "一個", "一次", "一つ", "一种", "一種"}
 DATE = re.compile(
     rf"(?:{_MONTHS}(?:\s\d{{1,2}}(?!\d))?(?:,?\s\d{{4}})?)|(?:\b(?:19|20)\d{{2}}s?\b)|"
-    rf"(?:(?:last|next|this|past)\s(?:night|week|month|year|decade|\d+\s\w+|{_NUM_WORD}\s\w+))|"
+    rf"(?:(?:last|next|this|past)\s(?:night|week|month|year|decade|"
+    rf"(?:\d+|{_NUM_WORD})(?:\s(?:or|to)\s(?:\d+|{_NUM_WORD}))?\s(?!or\b|to\b)\w+))|"  # "the next 20 or 30 years"
     rf"(?:\b(?:the\s)?(?:week|month|year)\safter\snext\b)|"
     rf"(?:\b(?:\d[\d,.]*|{_NUM_WORD})(?:\s(?:or|to)\s(?:\d[\d,.]*|{_NUM_WORD}))?\s(?:years?|months?|weeks?|days?)\s(?:ago|from now|time)\b)|"
     rf"(?:\b(?:yesterday|today|tomorrow|recently|ago)\b)|(?:下下(?:周|週|個月|个月)|再来週|再来月|再来年)|"
@@ -55,7 +56,7 @@ _ASKS = (
         r"\bhow much (?:money|cash|revenue|sales|income|profit|funding|capital|budget)\b|"
         r"\bhow much\b(?!\s+(?:time|of)\b)(?:\s+\w+){0,6}?\s+(?:pay|paid|paying|cost|costs|costing|spend|spent|spending|"
         r"invest|invested|investing|raise|raised|raising|worth|charge|charging|earn|earned|earning)\b|"
-        r"\bwhat (?:price|valuation)\b|\bhow (?:large|big) (?:is|was|are|were) (?:the|its|their|his|this|that) "
+        r"\bwhat (?:price|valuation)\b|\bwhat (?:[\w-]+ )?(?:revenue|sales|income|profit|valuation)\b|\bhow (?:large|big) (?:is|was|are|were) (?:the|its|their|his|this|that) "
         r"(?:budget|investment|deal|contract|funding|valuation|spend|spending|capex)\b|"
         r"いくら(?!か)|何ドル|何円|金額|投資額|費用|値段|多少[钱錢]|多少美元|多少資金|多少资金|[投花付]資?了?多少|"
         r"投资了多少|投資了多少|[价價]格|金[额額]|投[资資][额額]", re.I)),
@@ -64,7 +65,7 @@ _ASKS = (
     (SPAN, re.compile(rf"\bhow many {_TIME_WORDS}|\bhow much time\b|\bhow long (?:ago|(?:does|did|will|would|has|have|had|is|was) "
                       rf"(?:it|this|that) (?:take|taken|last|lasted)|(?:for )?how long\b(?=\s*\??$))|\bfor how long\b|"
                       rf"多久|多[長长]時間|多[長长]时间|多少{_TIME_WORDS}|[幾几]{_TIME_WORDS}|何年間|何ヶ月|何か月|何カ月|何週|"
-                      rf"何日間|何時間|{JA_SPAN_OF_YEARS}", re.I)),
+                      rf"何日間|何時間|{JA_SPAN_OF_YEARS}|(?:どれ|どの)(?:くらい|ぐらい)(?:の(?:期間|時間))?(?:が)?かかる", re.I)),
     (AMOUNT, re.compile(r"\bhow much (?!(?:time|longer|later|earlier|sooner|more|less|of)\b)(?![a-z]+er\b)[a-z-]+(?: [a-z-]+)? "
                         r"(?:does|did|do|has|have|had|is|are|was|were|will|would|can|could)\b", re.I)),
     # "How much progress has he made?" may have no figure for an answer: only "how many" counts.
