@@ -183,3 +183,9 @@ def aligned_links(pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[
         if dice >= MIN_DICE:
             links.append((a, b, dice))
     return links
+
+
+def warm_up() -> None:
+    """Load the dictionaries a question may need (CC-CEDICT and its reverse index, ≈0.9 s together), so that
+    the first question naming an unknown word doesn't wait for them."""
+    _cedict_by_gloss_word()

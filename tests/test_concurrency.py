@@ -151,3 +151,15 @@ def test_the_api_answers_while_another_request_waits_on_the_llm(small_home, fake
         held.join(timeout=60)
     assert second.get("mode") == "llm", second
     assert took < 30 and not fake_llm.gate_timed_out, took
+
+
+def test_the_served_service_loads_the_dictionaries_before_the_first_question(indexed_service):
+    from rag.live import LiveQAService
+    from rag.translate import _cedict_by_gloss_word
+
+    _cedict_by_gloss_word.cache_clear()
+    LiveQAService(Settings.from_env(), service=indexed_service)
+    deadline = time.monotonic() + 30
+    while _cedict_by_gloss_word.cache_info().currsize == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _cedict_by_gloss_word.cache_info().currsize == 1  # loaded in the background, no question asked
