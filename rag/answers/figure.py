@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ingest.text import sentence_spans
+from ingest.text import detect_lang, sentence_spans
 from rag.kinds import JA_COUNTERS, JA_SPAN_OF_YEARS, ZH_MEASURES
 from rag.lexical import tokenize
 
@@ -103,18 +103,6 @@ def counted(question: str) -> list[str]:
 # by "493 社" (companies) or "109 ページ" for "何枚" (a counter outside these classes must be the one asked).
 _COUNTER_CLASSES = ("人名位", "社家", "台", "回次", "個个つ件項项", "國国")
 _ASKED_COUNTER = re.compile(rf"何({JA_COUNTERS}|[ァ-ヴ][ァ-ヴー]+)|(?:多少|(?<!哪)[幾几])({ZH_MEASURES})")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _counted_alike(question: str, sentence: str) -> bool:
-    """The sentence is in the question's language, Japanese or Chinese, so their counters compare ("何ギガワット"
-    is answered by the Chinese "33 吉瓦")."""
-    if _KANA.search(question):
-        return bool(_KANA.search(sentence))
-    return bool(_HAN.search(question)) and bool(_HAN.search(sentence)) and not _KANA.search(sentence)
-
-
 def asked_counter(question: str) -> str | None:
     """The counter a how-many question asks in ("何枚" → 枚, "多少名" → 名, "何ナノメートル" → ナノメートル)."""
     m = _ASKED_COUNTER.search(question)
@@ -249,15 +237,18 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
     asked = _squash(question)
     wants_year = asks_year(question)
     counter = asked_counter(question) if unit == COUNT else None
+    # Counters compare only within one language: "何ギガワット" is answered by the Chinese "33 吉瓦".
+    counter_lang = detect_lang(question) if counter is not None else None
     found_any = []
     spans = sentence_spans(text) or [(0, len(text))]
     scores = score_sentences(spans) if score_sentences is not None else \
         [len(set(tokenize(text[s:e])) & query_tokens) for s, e in spans]
     for s, e in spans:
         sentence = text[s:e]
+        counted_here = counter is not None and counter_lang in ("ja", "zh") and detect_lang(sentence) == counter_lang
         found = [m for m in pattern.finditer(sentence)
                  if _usable(m) and fits(unit, units_of(m.group(), sentence[:m.start()]))
-                 and (counter is None or not _counted_alike(question, sentence) or _counts_as(sentence, _digits_end(m), counter))]
+                 and (not counted_here or _counts_as(sentence, _digits_end(m), counter))]
         found_any.append((s, e, [m for m in found if not _stated(_figure(m), asked)], found))
     # Only when every figure of the passage is one the question states does one of those answer.
     use_new = any(new for *_, new, _ in found_any)
