@@ -62,19 +62,27 @@ def test_outcome_reads_a_did_he_say_question_as_asking_yes_or_no():
     assert outcome({"set": "question_kind", "question": "Did Suleyman say X?", "expect": "who_said"}) == "who_said"
 
 
+def _citation(chunk_id: str, role: str = "guest") -> Citation:
+    interview, lang = chunk_id.split(":")[:2]
+    return Citation(chunk_id=chunk_id, interview=interview, speaker="?", role=role, lang=lang, quote="…")
+
+
+def _answer(citations: list[Citation], sections: list[Section] = (), kind: str = "open") -> Answer:
+    return Answer(question="?", answer="", answer_lang="en", grounded=True, mode="extractive", notice=None,
+                  citations=list(citations), retrieved=[], kind=kind, sections=list(sections))
+
+
 def _compare_answer(sections: dict[str, list[str] | None]) -> Answer:
     """A compare answer quoting, per interview, these chunks (None: the section says nothing was found)."""
     citations, out = [], []
     for interview, chunk_ids in sections.items():
         indexes = []
         for cid in chunk_ids or []:
-            citations.append(Citation(chunk_id=cid, interview=interview, speaker="Mustafa Suleyman", role="guest",
-                                      lang=cid.split(":")[1], quote="…"))
+            citations.append(_citation(cid))
             indexes.append(len(citations) - 1)
         out.append(Section(interview=interview, outlet=interview, date="", citations=indexes,
                            found=chunk_ids is not None))
-    return Answer(question="?", answer="", answer_lang="en", grounded=True, mode="extractive", notice=None,
-                  citations=citations, retrieved=[], kind="compare", sections=out)
+    return _answer(citations, out, kind="compare")
 
 
 def test_a_compare_side_is_right_when_it_quotes_a_listed_turn_in_any_language_or_says_it_has_nothing(indexed_service):
@@ -92,11 +100,6 @@ def test_a_who_said_probe_is_cited_right_when_its_source_is_quoted_as_whose_it_i
     index = indexed_service.index
     probe = {"set": "who_said_verdict", "question": "?", "expect": "no", "source": f"{VERGE}:en:t013",
              "speaker_role": "host"}
-
-    def quoting(chunk_id, role):
-        return Answer(question="?", answer="", answer_lang="en", grounded=True, mode="extractive", notice=None,
-                      citations=[Citation(chunk_id=chunk_id, interview=VERGE, speaker="?", role=role, lang="ja", quote="…")],
-                      retrieved=[])
-    assert cites_source(probe, quoting(f"{VERGE}:ja:t013", "host"), index)  # its translation, as the host's
-    assert not cites_source(probe, quoting(f"{VERGE}:ja:t013", "guest"), index)  # shown as the guest's
-    assert not cites_source(probe, quoting(f"{VERGE}:en:t015", "host"), index)  # another passage
+    assert cites_source(probe, _answer([_citation(f"{VERGE}:ja:t013", "host")]), index)  # its translation, as the host's
+    assert not cites_source(probe, _answer([_citation(f"{VERGE}:ja:t013", "guest")]), index)  # shown as the guest's
+    assert not cites_source(probe, _answer([_citation(f"{VERGE}:en:t015", "host")]), index)  # another passage
