@@ -130,6 +130,11 @@ def test_an_editors_note_is_the_outlets(service):
     ("スレイマン氏は「したがって、私たちは2つの理由から非常に意図的に行動してきました」と言いましたか？", "yes", "guest"),
     ("スレイマン氏は「そのことに驚きや問題があるとは思いませんが、それは避けられないことだと考えています」と言いましたか？",
      "yes", "guest"),
+    # his, though the turn map once gave it to the host: it sits between two of his paragraphs and argues his side
+    ('Did Suleyman say "Now, just for a moment, empathize a little bit with the small-scale business owner"?',
+     "yes", "guest"),
+    ("スレイマン氏は「今少しの間、小規模な事業主や、子供の宿題を手伝っているお母さんの立場に立って共感してみてください」と言いましたか？",
+     "yes", "guest"),
     # the host's words, asked in the translation's words: no, and whose they were
     ("「Build について話しましょう。まずはスーパーインテリジェンスから始めたいと思います」と言ったのはスレイマン本人？", "no", "host"),
     ("蘇萊曼說過「我只是好奇,有沒有什么方面會讓你停下來思考」嗎？", "no", "host"),
