@@ -508,6 +508,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         draft.verdict = "yes"
         draft.citations.append(cite(chunk, best_window(chunk.text, set(tokenize(claim_of(question)))), lead))
         first_line = f"{_frame(lang, 'said_it', manifests, chunk)} {inline_quote(draft.citations[0], lang)}"
+        chosen = []  # his words, found, are the whole answer: any other passage would be about something else
     elif kind in ("yes_no", "who_said") and chunk.role == "guest" or kind == "yes_no" and chunk.role == "editor":
         # A yes/no question an outlet's note answers ("Was DeepMind acquired by Google?") gets its verdict from
         # the note, labelled as the note's.

@@ -110,6 +110,8 @@ def test_a_claim_of_several_sentences_he_said_word_for_word_is_a_yes(service):
     a = service.ask('Did Suleyman say "I said tasks. So that does not mean jobs."?')
     assert a.verdict == "yes" and a.citations[0].role == "guest"
     assert "So that does not mean jobs" in a.citations[0].quote
+    # His words, found, are the answer: no passage about something else is quoted after them.
+    assert len(a.citations) == 1 and a.answer.count("\n") == 0, a.answer
 
 
 def test_an_editors_note_is_the_outlets(service):
