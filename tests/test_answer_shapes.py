@@ -160,6 +160,30 @@ def test_words_that_only_look_like_figures_are_not_taken():
     assert find_figure(zh, set(tokenize("下一個工作週期要跑幾週？")))[1] == "八周"
 
 
+@pytest.mark.parametrize("question, text, figure", [
+    # asked "until": the year the passage states that way, not the first year it names
+    ("Until what year does Microsoft keep its license to everything OpenAI builds?",
+     "OpenAI 在 2019 年簽署協議。直到 2032 年,我們仍然擁有 OpenAI 所有成果的使用許可。", "2032"),
+    ("OpenAI の成果のライセンスは何年まで続く？", "2019 年に契約しました。ライセンスは 2032 年まで続きます。", "2032"),
+    # asked "beyond": "north of", 以降, not "until" (到哪一年 is only the way to ask it)
+    ("微軟跟 OpenAI 的合作會延續到哪一年以後？", "The deal was signed in 2019. We're running way north of 2030.", "2030"),
+    # with a year asked, "直到幾周前" (until a few weeks ago) is no answer to "until what year"
+    ("Until what year does the license run?", "直到幾周前,微軟還被禁止。直到 2032 年,我們仍然擁有許可。", "2032"),
+    # no relation stated: the best sentence's year, as before
+    ("When did OpenAI sign the deal?", "OpenAI 在 2019 年簽署協議。直到 2032 年,我們仍然擁有許可。", "2019"),
+])
+def test_a_date_asked_until_or_beyond_is_the_one_stated_that_way(question, text, figure):
+    assert find_figure(text, set(tokenize(question)), date=True, question=question)[1] == figure
+
+
+def test_a_span_of_time_is_not_answered_by_a_year():
+    q = "How long has Microsoft been working to reestablish its relationship with OpenAI?"
+    assert asked_unit(q) == SPAN
+    text = "The deal dates from 2019 年. We've been on this journey for the last 15 to 18 months."
+    assert find_figure(text, set(tokenize(q)), question=q, unit=asked_unit(q))[1] == "15 to 18 months"
+    assert find_figure("The deal dates from 2019 年.", set(tokenize(q)), question=q, unit=asked_unit(q)) is None
+
+
 @pytest.mark.parametrize("question, unit", [
     ("How much did Microsoft invest in OpenAI?", MONEY),
     ("How much revenue does Microsoft have?", MONEY),

@@ -64,6 +64,7 @@ _ASKS = (
                        r"百分之[幾几]|[幾几]\s?[%％]|[幾几]成|[幾几]倍|百分比|比例", re.I)),
     (SPAN, re.compile(rf"\bhow many {_TIME_WORDS}|\bhow much time\b|\bhow long (?:ago|(?:does|did|will|would|has|have|had|is|was) "
                       rf"(?:it|this|that) (?:take|taken|last|lasted)|(?:for )?how long\b(?=\s*\??$))|\bfor how long\b|"
+                      rf"\bhow long (?:has|have|had) (?:[\w'’-]+ ){{1,5}}?been\b|"
                       rf"多久|多[長长]時間|多[長长]时间|多少{_TIME_WORDS}|[幾几]{_TIME_WORDS}|何年間|何ヶ月|何か月|何カ月|何週|"
                       rf"何日間|何時間|{JA_SPAN_OF_YEARS}|(?:どれ|どの)(?:くらい|ぐらい)(?:の(?:期間|時間))?(?:が)?かかる", re.I)),
     (AMOUNT, re.compile(r"\bhow much (?!(?:time|longer|later|earlier|sooner|more|less|of)\b)(?![a-z]+er\b)[a-z-]+(?: [a-z-]+)? "
@@ -165,6 +166,39 @@ def fits(asked: str | None, units: frozenset[str]) -> bool:
 _ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b|哪一年|哪年|何年に|何年から|何年まで|何年(?:です|でした|だ)", re.I)
 
 
+# A span of time asked ("how long has…", "あと何年続く") is not answered by a year ("2019 年"), unless it asks how
+# long ago.
+_ASKS_AGO = re.compile(r"\bago\b|何年前|多久(?:以前|之前)|多少年前", re.I)
+
+
+def is_year_figure(figure: str) -> bool:
+    return bool(_YEAR.fullmatch(figure.strip()))
+
+
+# A date asked with a relation to it ("until what year", "到哪一年以後", "何年まで") is answered by a figure the
+# passage states with the same relation ("直到 2032 年", "way north of 2030", "2030 年以降"), when one does.
+_RELATIONS = {
+    "beyond": (re.compile(r"\b(?:beyond|later than|north of)\b|以[后後]|之[后後]|以降|以後", re.I),
+               re.compile(r"(?:\bbeyond|\bafter|\bpast|\bnorth of|\blater than|超[过過])\s*$", re.I),
+               re.compile(r"^\s*(?:年)?\s*(?:以[后後降]|之[后後]|より後)")),
+    "until": (re.compile(r"\b(?:until|till|through|up to)\b|\bby (?:what|which) (?:year|date|time)\b|"
+                         r"何年まで|いつまで|直到|到哪|到什[么麼]|截至", re.I),
+              re.compile(r"(?:\buntil|\btill|\bthrough|\bup to|\bby|直到|截至|到)\s*$", re.I),
+              re.compile(r"^\s*(?:年)?\s*(?:まで|为止|為止)")),
+}
+
+
+def asked_relation(question: str) -> str | None:
+    """"until" or "beyond" when a when-question asks the date in that relation."""
+    return next((name for name, (asks, _, _) in _RELATIONS.items() if asks.search(question)), None)
+
+
+def stated_with(relation: str, sentence: str, start: int, end: int) -> bool:
+    """Whether the figure at [start, end) of `sentence` is stated in `relation` (a marker just before or after)."""
+    _, before, after = _RELATIONS[relation]
+    return bool(before.search(sentence[max(0, start - 16):start]) or after.search(sentence[end:end + 8]))
+
+
 def asks_year(question: str) -> bool:
     return bool(_ASKS_YEAR.search(question))
 
@@ -239,6 +273,8 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
     counter = asked_counter(question) if unit == COUNT else None
     # Counters compare only within one language: "何ギガワット" is answered by the Chinese "33 吉瓦".
     counter_lang = detect_lang(question) if counter is not None else None
+    no_years = unit == SPAN and not _ASKS_AGO.search(question)
+    relation = asked_relation(question) if date else None
     found_any = []
     spans = sentence_spans(text) or [(0, len(text))]
     scores = score_sentences(spans) if score_sentences is not None else \
@@ -248,8 +284,13 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
         counted_here = counter is not None and counter_lang in ("ja", "zh") and detect_lang(sentence) == counter_lang
         found = [m for m in pattern.finditer(sentence)
                  if _usable(m) and fits(unit, units_of(m.group(), sentence[:m.start()]))
-                 and (not counted_here or _counts_as(sentence, _digits_end(m), counter))]
+                 and (not counted_here or _counts_as(sentence, _digits_end(m), counter))
+                 and not (no_years and is_year_figure(_figure(m)))]
         found_any.append((s, e, [m for m in found if not _stated(_figure(m), asked)], found))
+    def related(m: re.Match) -> bool:  # stated in the relation asked (and a year, when a year is asked)
+        return stated_with(relation, m.string, m.start(), m.end()) and (not wants_year or is_year(_figure(m)))
+    if relation is not None and any(related(m) for *_, f in found_any for m in f):
+        found_any = [(s, e, [m for m in new if related(m)], [m for m in found if related(m)]) for s, e, new, found in found_any]
     # Only when every figure of the passage is one the question states does one of those answer.
     use_new = any(new for *_, new, _ in found_any)
     best = None
