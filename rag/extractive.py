@@ -54,9 +54,29 @@ _QUOTED = re.compile(r"「[^」]{4,}」|『[^』]{4,}』|“[^”]{4,}”|\"[^\"
 _ZH_SAID_CLAIM = re.compile(r"(說過|说过)[^？?]{4,}?([嗎吗]\s*[？?]?\s*)$")
 
 
+# "Who said X?": whose words these are, asked openly ("Who called Musk a bulldozer?", 「…」と言ったのは誰？,
+# 是谁说…？). Answered like "did he say X?", its first line naming the speaker rather than saying yes or no.
+_SAYING_JA = (r"(?:と|って)\s*(?:言っ|述べ|語っ|話し|呼ん|表現し|例え|評し|主張し|発言し|予測し)"
+              r"(?:た|だ|ている|ていた|てた|でいた|ています|ていました|ました)")
+_WHO_SAID = re.compile(
+    r"^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?(?:said|says|called|calls|described|describes|claimed|"
+    r"claims|coined|compared|predicted|argued|mentioned|quoted|likened|joked|wrote)\b|"
+    rf"{_SAYING_JA}の(?:は|って)\s*(?:誰|だれ|どなた)|(?:誰|だれ|どなた)が.{{2,}}?{_SAYING_JA}|"
+    r"(?:是)?(?:谁|誰)(?:说|說|讲|講|提出|称|稱|形容|把|比作|预测|預測)|(?:说|說|讲|講|提出)[^？?]{0,60}?的(?:人)?是(?:谁|誰)(?!的)",
+    re.I,
+)
+
+
+def asks_who_said(question: str) -> bool:
+    """'Who said X?', whose answer names the speaker of X."""
+    return bool(_WHO_SAID.search(question)) and not names_both_interviews(question)
+
+
 def asks_attribution(question: str) -> bool:
-    """'Did he say X?' (whose words are these), as opposed to an open 'What did he say about X?'. Open
-    question words inside the quoted words asked about don't make it open."""
+    """'Did he say X?' or 'Who said X?' (whose words are these), as opposed to an open 'What did he say about
+    X?'. Open question words inside the quoted words asked about don't make it open."""
+    if asks_who_said(question):
+        return True
     # The words asked about, quoted or (Chinese) between 說過 and the closing 嗎, may hold question words of their
     # own: "他說過 AI 記者將如何重振地方新聞嗎？" asks whether he said it, not how.
     unquoted = _ZH_SAID_CLAIM.sub(r"\1 \2", _QUOTED.sub(" ", question))
@@ -71,6 +91,10 @@ _CLAIM_FRAME = re.compile(
     r"(?:tell|told)(?:\s+[A-Z]\w+(?:\s+[A-Z]\w+)?(?=\s+that\b))?)"  # "tell Mishal Husain that…"
     r"(\s+(?:on|in|at|to)\s+(?:the\s+)?[A-Z]\w*(?:\s+(?:interview|podcast|show))?)?\s+(that\s+)?|"
     r"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+\S+\s+(?:that\s+)?|"
+    r"^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?(?:said|says|claimed|claims|argued|predicted|"
+    r"mentioned|wrote|joked)\s+(?:that\s+)?|^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?|"
+    r"の(?:は|って)\s*(?:誰|だれ|どなた)(?:ですか|でしょうか|なの)?|(?:誰|だれ|どなた)が|"
+    r"(?:是)?(?:谁|誰)(?:说|說|讲|講)(?:的|过|過)?|的(?:人)?是(?:谁|誰)|"
     r"(と言いましたか|と言いました|と述べましたか|と述べました|と言ったのですか|と言った|と発言しましたか|と語りましたか|ですか)|"
     r"(有沒有說過|有没有说过|有沒有說|有没有说|是否說過|是否说过|是否說|是否说|是不是|說過|说过|真的說|真的说|嗎|吗|呢)|"
     # the guest named in the question is who it asks about, not part of the claim
@@ -100,6 +124,8 @@ FRAMES = {
         "original": "Original",
         "yes": "Yes — {guest} ({outlet}, {date}):",
         "said_it": "Yes — {guest} said it ({outlet}, {date}):",
+        "said_it_who": "{guest} said it ({outlet}, {date}):",
+        "not_guest_who": "{speaker} ({role}) said it, not {guest} ({outlet}, {date}):",
         "no": "No — {guest} ({outlet}, {date}):",
         "figure": "{figure} — {guest} ({outlet}, {date}):",
         "related": "The interviews don't cover that: it is a related article listed below the interview on the page "
@@ -125,6 +151,8 @@ FRAMES = {
         "original": "原文",
         "yes": "はい — {guest}氏（{outlet}、{date}）：",
         "said_it": "はい — {guest}氏自身の発言です（{outlet}、{date}）：",
+        "said_it_who": "{guest}氏の発言です（{outlet}、{date}）：",
+        "not_guest_who": "{speaker}（{role}）の発言で、{guest}氏の言葉ではありません（{outlet}、{date}）：",
         "no": "いいえ — {guest}氏（{outlet}、{date}）：",
         "figure": "{figure} — {guest}氏（{outlet}、{date}）：",
         "related": "インタビューではその話題は扱われていません。{outlet}のページに並ぶ関連記事の見出しです（{source}、{when}）：【{title}】。検索した中で最も近い箇所：",
@@ -149,6 +177,8 @@ FRAMES = {
         "original": "原文",
         "yes": "是 — {guest}（{outlet}，{date}）：",
         "said_it": "是 — 這是{guest}自己說的（{outlet}，{date}）：",
+        "said_it_who": "這是{guest}說的（{outlet}，{date}）：",
+        "not_guest_who": "這是{speaker}（{role}）說的，不是{guest}（{outlet}，{date}）：",
         "no": "不是 — {guest}（{outlet}，{date}）：",
         "figure": "{figure} — {guest}（{outlet}，{date}）：",
         "related": "訪談中沒有涉及這個問題：這是{outlet}頁面列出的相關文章標題（{source}，{when}）：《{title}》。以下是檢索到的最接近的段落：",
@@ -350,8 +380,19 @@ def _without_note_number(chunk: Chunk, span: tuple[int, int]) -> tuple[int, int]
     return span
 
 
+def _without_markup_edges(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The span without the whitespace and stray bold markers ("**", left in the Japanese capture) at its ends: a
+    quote never opens with "**"."""
+    s, e = span
+    while s < e and (text[s].isspace() or text[s] == "*"):
+        s += 1
+    while e > s and (text[e - 1].isspace() or text[e - 1] == "*"):
+        e -= 1
+    return (s, e) if e > s else span
+
+
 def cite(chunk: Chunk, span: tuple[int, int], passage: Passage, with_original: bool = True) -> Citation:
-    span = _without_note_number(chunk, span)
+    span = _without_markup_edges(chunk.text, _without_note_number(chunk, span))
     citation = Citation(chunk_id=chunk.chunk_id, interview=chunk.interview, speaker=chunk.speaker, role=chunk.role,
                         lang=chunk.lang, quote=chunk.text[span[0]:span[1]], location=_location(chunk, span))
     if with_original and chunk.section != "en":
@@ -359,7 +400,7 @@ def cite(chunk: Chunk, span: tuple[int, int], passage: Passage, with_original: b
         found = original_for(chunk, span, originals)
         if found:
             target, (s, e) = found
-            s, e = _without_note_number(target, (s, e))
+            s, e = _without_markup_edges(target.text, _without_note_number(target, (s, e)))
             citation.original = Original(lang=target.lang, quote=target.text[s:e])
             citation.original_chunk_id = target.chunk_id
     return citation
@@ -424,7 +465,7 @@ def compose_attribution(question: str, lang: str, speakers: list[Passage], manif
         chunk = p.best_in(lang)
         citations.append(cite(chunk, best_window(chunk.text, question), p))
         if len(citations) == 1:
-            parts.append(_frame(lang, "not_guest", manifests, chunk))
+            parts.append(_frame(lang, "not_guest_who" if asks_who_said(question) else "not_guest", manifests, chunk))
         parts.append(_quote_line(citations[-1], len(citations), lang))
     reply = next_turn(speakers[0].best_in(lang)) if next_turn else None
     if reply is not None:
@@ -507,8 +548,14 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     elif kind == "who_said" and chunk.role == "guest" and claim_in(question, lead):
         draft.verdict = "yes"
         draft.citations.append(cite(chunk, best_window(chunk.text, set(tokenize(claim_of(question)))), lead))
-        first_line = f"{_frame(lang, 'said_it', manifests, chunk)} {inline_quote(draft.citations[0], lang)}"
+        key = "said_it_who" if asks_who_said(question) else "said_it"
+        first_line = f"{_frame(lang, key, manifests, chunk)} {inline_quote(draft.citations[0], lang)}"
         chosen = []  # his words, found, are the whole answer: any other passage would be about something else
+    elif kind == "who_said" and chunk.role == "guest" and asks_who_said(question):
+        # "Who said X?" with no one else's words matching X: the closest words are his, so he said it.
+        draft.verdict = "yes"
+        draft.citations.append(cite(chunk, best_window(chunk.text, set(tokenize(claim_of(question)))), lead))
+        first_line = f"{_frame(lang, 'said_it_who', manifests, chunk)} {inline_quote(draft.citations[0], lang)}"
     elif kind in ("yes_no", "who_said") and chunk.role == "guest" or kind == "yes_no" and chunk.role == "editor":
         # A yes/no question an outlet's note answers ("Was DeepMind acquired by Google?") gets its verdict from
         # the note, labelled as the note's.

@@ -40,6 +40,16 @@ from rag.retrieval import Filters
     # a question word inside the words asked about (如何, between 说过 and 吗) does not make it open
     ("苏莱曼说过他对人工智能记者将如何重振地方新闻感到非常兴奋吗？", True),
     ("苏莱曼说过人工智能记者如何工作？", False),  # no closing 吗: it asks how
+    # "who said X?" asks whose words X are too; "who is / who interviewed" ask something else
+    ("Who called Musk a bulldozer?", True),
+    ("Who said everyone's distilling everything?", True),
+    ("「スーパーインテリジェンスはもう来ている」と言ったのは誰ですか？", True),
+    ("誰がマスクをブルドーザーと呼んだ？", True),
+    ("是谁说马斯克像推土机？", True),
+    ("說「我媽媽是名護士」的人是誰？", True),
+    ("Who is the guest?", False),
+    ("Who interviewed him on Decoder?", False),
+    ("他說誰的模型最好？", False),
 ])
 def test_asks_attribution(question, asks):
     assert asks_attribution(question) is asks
@@ -57,6 +67,8 @@ def test_asks_attribution(question, asks):
     ("說「我媽媽是名護士」的是蘇萊曼嗎？", "我媽媽是名護士"),
     ("Was it Suleyman who said “everyone's distilling everything”?", "everyone's distilling everything"),
     ("苏莱曼是不是说过他们的一位关键人物跳槽去了苹果？", "他们的一位关键人物跳槽去了苹果"),
+    ("Who said that superintelligence is already here?", "superintelligence is already here"),
+    ("Who called Musk a bulldozer?", "called Musk a bulldozer"),
     ("?", "?"),
     ("Did he mention Xbox?", "Xbox"),
     ("Is it Suleyman who said Grok had been distilled?", "Grok had been distilled"),
@@ -112,6 +124,26 @@ def test_a_claim_of_several_sentences_he_said_word_for_word_is_a_yes(service):
     assert "So that does not mean jobs" in a.citations[0].quote
     # His words, found, are the answer: no passage about something else is quoted after them.
     assert len(a.citations) == 1 and a.answer.count("\n") == 0, a.answer
+
+
+@pytest.mark.parametrize("question, first_line, verdict, role", [
+    ("Who said everyone's distilling everything?",
+     "Nilay Patel (the host) said it, not Mustafa Suleyman (The Verge (Decoder), 2026-06-08):", "no", "host"),
+    ("Who called Elon Musk a bulldozer?", "Mustafa Suleyman said it (Bloomberg, 2025-12-12):", "yes", "guest"),
+    ("「スーパーインテリジェンスはもう来ている」と言ったのは誰ですか？",
+     "Nilay Patel（聞き手）の発言で、ムスタファ・スレイマン氏の言葉ではありません（The Verge (Decoder)、2026-06-08）：", "no", "host"),
+    ("是谁说马斯克像推土机？", "這是穆斯塔法·蘇萊曼說的（Bloomberg，2025-12-12）：", "yes", "guest"),
+])
+def test_who_said_it_names_the_speaker_first(service, question, first_line, verdict, role):
+    """An open "who said X?" gets the who-said shape: a first line naming whose words they are (no yes or no),
+    then those words; the verdict field still says whether they were the guest's."""
+    a = service.ask(question)
+    assert a.kind == "who_said" and a.verdict == verdict, a.answer
+    assert a.answer.startswith(first_line), a.answer
+    first = a.citations[0]
+    assert (first.role, truth_for(service, first)["role"]) == (role, role)
+    # the Japanese capture's stray bold markers ("**") never open or close a quote
+    assert not any(c.quote.startswith(("*", " ")) or c.quote.endswith(("*", " ")) for c in a.citations), a.answer
 
 
 def test_an_editors_note_is_the_outlets(service):
