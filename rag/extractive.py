@@ -567,7 +567,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         # were clearly not in compliance" beside "removed the IDF from those servers" doesn't make it a no.
         # …with the next sentence when it turns against it: "But it's very unclear…" is the point.
         sentence = with_contrast(chunk.text, best_sentence(chunk.text, asked, window))
-        draft.verdict = V.verdict(reply, chunk.text[sentence[0]:sentence[1]], question if kind == "yes_no" else "")
+        draft.verdict = V.verdict(reply, chunk.text[sentence[0]:sentence[1]], question if kind == "yes_no" else "",
+                                  claim=claim_of(question) if kind == "who_said" else None)
         shown_opening = chunk.piece == 0 and opening is not None
         span = opening_thought(chunk.text) if shown_opening else window
         draft.citations.append(cite(chunk, span, lead))

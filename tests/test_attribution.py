@@ -169,6 +169,8 @@ def test_an_editors_note_is_the_outlets(service):
      "yes", "guest"),
     ("スレイマン氏は「今少しの間、小規模な事業主や、子供の宿題を手伝っているお母さんの立場に立って共感してみてください」と言いましたか？",
      "yes", "guest"),
+    # his words, asked in other words, holding a negation of their own ("分配不均"): the evidence's agrees
+    ('苏莱曼说过"我们已经生活在一个富足的世界里,只是分配不均"吗？', "yes", "guest"),
     # the host's words, asked in the translation's words: no, and whose they were
     ("「Build について話しましょう。まずはスーパーインテリジェンスから始めたいと思います」と言ったのはスレイマン本人？", "no", "host"),
     ("蘇萊曼說過「我只是好奇,有沒有什么方面會讓你停下來思考」嗎？", "no", "host"),
@@ -232,6 +234,20 @@ def test_an_absolute_the_evidence_does_not_bear_out_is_a_no(question, evidence, 
 
     assert overstates(question, evidence) is overstated
     assert verdict([], evidence, question) == ("no" if overstated else "yes")
+
+
+@pytest.mark.parametrize("claim, evidence, said", [
+    # a claim that is itself negative is borne out by negative evidence, and the reverse
+    ("Meta 那种一个一个地挖人的做法并不可取", "我并不認為這是正確的方法。", "yes"),
+    ("我们已经生活在一个富足的世界里,只是分配不均", "我們生活在一個物質豐富的世界,只是分配不均而已。", "yes"),
+    ("AI is not conscious", "It is not conscious, and we shouldn't pretend it is.", "yes"),
+    ("AI is conscious", "It is not conscious.", "no"),
+    ("Meta 那种做法是对的", "我并不認為這是正確的方法。", "no"),
+])
+def test_whether_he_said_it_compares_the_evidence_negation_with_the_claims(claim, evidence, said):
+    from rag.answers.verdict import verdict
+
+    assert verdict([], evidence, claim=claim) == said
 
 
 def test_a_sentence_turned_against_by_the_next_is_read_with_it():

@@ -81,16 +81,20 @@ def overstates(question: str, evidence: str) -> bool:
     return any(p.search(question) and not p.search(evidence) for p in _ABSOLUTE)
 
 
-def verdict(reply: list[Chunk], evidence: str, question: str = "") -> str:
+def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None) -> str:
     """The verdict a guest reply gives: its opening marker (the English original first: translations soften
     "No." into a sentence), else "no" when the quoted evidence negates or doesn't bear out an absolute the
-    `question` asks about (given for yes/no questions), else "yes"."""
+    `question` asks about (given for yes/no questions), else "yes". Given the `claim` a "did he say X?" question
+    asks about, the evidence answers no only when it negates and X doesn't, or X does and it doesn't: "並不可取"
+    (not advisable) is borne out by "我并不認為這是正確的方法"."""
     ordered = sorted(reply, key=lambda c: c.section != "en")
     for chunk in ordered:
         if chunk.piece == 0:
             found = opening_polarity(chunk.text)
             if found:
                 return found
+    if claim is not None:
+        return NO if negates(evidence) != negates(claim) else YES
     return NO if negates(evidence) or overstates(question, evidence) else YES
 
 
