@@ -60,7 +60,8 @@ _SAYING_JA = (r"(?:と|って)\s*(?:言っ|述べ|語っ|話し|呼ん|表現し
               r"(?:た|だ|ている|ていた|てた|でいた|ています|ていました|ました)")
 _WHO_SAID = re.compile(
     r"^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?(?:said|says|called|calls|described|describes|claimed|"
-    r"claims|coined|compared|predicted|argued|mentioned|quoted|likened|joked|wrote)\b|"
+    r"claims|coined|compared|predicted|argued|mentioned|quoted|likened|joked|wrote|pointed\s+out|noted|reported|"
+    r"explained|suggested|stated|admitted|warned|insisted|recalled|revealed|remarked|observed)\b|"
     rf"{_SAYING_JA}の(?:は|って)\s*(?:誰|だれ|どなた)|(?:誰|だれ|どなた)が.{{2,}}?{_SAYING_JA}|"
     r"(?:是)?(?:谁|誰)(?:说|說|讲|講|提出|称|稱|形容|把|比作|预测|預測)|(?:说|說|讲|講|提出)[^？?]{0,60}?的(?:人)?是(?:谁|誰)(?!的)",
     re.I,
@@ -92,7 +93,8 @@ _CLAIM_FRAME = re.compile(
     r"(\s+(?:on|in|at|to)\s+(?:the\s+)?[A-Z]\w*(?:\s+(?:interview|podcast|show))?)?\s+(that\s+)?|"
     r"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+\S+\s+(?:that\s+)?|"
     r"^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?(?:said|says|claimed|claims|argued|predicted|"
-    r"mentioned|wrote|joked)\s+(?:that\s+)?|^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?|"
+    r"mentioned|wrote|joked|pointed\s+out|noted|reported|explained|suggested|stated|admitted|warned|insisted|recalled|"
+    r"revealed|remarked|observed)\s+(?:that\s+)?|^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?|"
     r"の(?:は|って)\s*(?:誰|だれ|どなた)(?:ですか|でしょうか|なの)?|(?:誰|だれ|どなた)が|"
     r"(?:是)?(?:谁|誰)(?:说|說|讲|講)(?:的|过|過)?|的(?:人)?是(?:谁|誰)|"
     r"(と言いましたか|と言いました|と述べましたか|と述べました|と言ったのですか|と言った|と発言しましたか|と語りましたか|ですか)|"

@@ -42,6 +42,7 @@ from rag.retrieval import Filters
     ("苏莱曼说过人工智能记者如何工作？", False),  # no closing 吗: it asks how
     # "who said X?" asks whose words X are too; "who is / who interviewed" ask something else
     ("Who called Musk a bulldozer?", True),
+    ("Who pointed out that Suleyman was put on leave in 2019?", True),
     ("Who said everyone's distilling everything?", True),
     ("「スーパーインテリジェンスはもう来ている」と言ったのは誰ですか？", True),
     ("誰がマスクをブルドーザーと呼んだ？", True),
