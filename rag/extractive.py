@@ -35,7 +35,7 @@ MIN_LEAD_CHARS = 25  # an opening like "No, not at all." says nothing on its own
 _YES_NO_SAID = re.compile(
     r"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+(?:said|says|claimed|called|quoted|cited|mentioned|"
     r"described|compared|argued|predicted|coined|used)\b|"
-    r"^\s*(did|does|has|is it true|was it|were they|is that)\b.{0,80}\b(say|said|claim|call|mention|argue|state|"
+    r"^\s*(did|does|has|is it true|was it|were they|is that)\b.{0,80}(?<![-\w])(say|said|claim|call|mention|argue|state|"
     r"tell|describe|admit|recommend|talk|think|suggest|believe|joke|compare|predict|promise|deny|praise)|"
     r"(と言いました|と述べました|と言った|と発言|と語りました)|"
     # "…と呼んだ？", "…に例えた？", "…って言ってた？", "…と認めた？": whether he said it, in other verbs

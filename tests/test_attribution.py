@@ -43,6 +43,8 @@ from rag.retrieval import Filters
     # "who said X?" asks whose words X are too; "who is / who interviewed" ask something else
     ("Who called Musk a bulldozer?", True),
     ("Who pointed out that Suleyman was put on leave in 2019?", True),
+    # a model's name is no verb of saying ("MAI-Thinking-1" holds "think")
+    ("Did Microsoft distill other models to build MAI-Thinking-1?", False),
     ("Who said everyone's distilling everything?", True),
     ("「スーパーインテリジェンスはもう来ている」と言ったのは誰ですか？", True),
     ("誰がマスクをブルドーザーと呼んだ？", True),
@@ -235,6 +237,24 @@ def test_an_absolute_the_evidence_does_not_bear_out_is_a_no(question, evidence, 
 
     assert overstates(question, evidence) is overstated
     assert verdict([], evidence, question) == ("no" if overstated else "yes")
+
+
+@pytest.mark.parametrize("question, evidence, verdict_given", [
+    # the evidence names another of the kind asked about: no, without a negation
+    ("苏莱曼当初想把 Inflection 创办在美国吗?", "我原本很想在英國創辦 Inflection。", "no"),
+    ("Is Microsoft's image editing model ranked first in the world?", "Our image model is now number two.", "no"),
+    ("Is Mayo Clinic a for-profit hospital?", "They're also a nonprofit, which a lot of people don't realize.", "no"),
+    # the one asked about is named (among others), or none of the kind is: the evidence decides as before
+    ("Did he want to start Inflection in the UK?", "I really wanted to start Inflection in the UK.", "yes"),
+    ("Is Mayo Clinic a nonprofit?", "They're also a nonprofit.", "yes"),
+    ("Does he think the US leads China?", "The US is ahead, and China is close behind.", "yes"),
+    ("Did he want to start Inflection in the UK?", "Technology is here to serve us.", "yes"),  # "us" is no country
+    ("Was it the first model they trained?", "It's a general-purpose thinking model.", "yes"),
+])
+def test_evidence_naming_another_of_the_kind_asked_about_is_a_no(question, evidence, verdict_given):
+    from rag.answers.verdict import verdict
+
+    assert verdict([], evidence, question) == verdict_given
 
 
 @pytest.mark.parametrize("claim, evidence, said", [

@@ -5,6 +5,7 @@ quotes that support it follow, verbatim."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ingest.models import Chunk
 from ingest.text import sentence_spans
@@ -81,6 +82,41 @@ def overstates(question: str, evidence: str) -> bool:
     return any(p.search(question) and not p.search(evidence) for p in _ABSOLUTE)
 
 
+# Things of one kind, one of which a question may name where the evidence names another ("in the US?" — "in the
+# UK"; "ranked first?" — "number two"; "a for-profit?" — "a nonprofit"): the evidence then answers no without a
+# negation. Each member in the three languages.
+_ALTERNATIVES = tuple({name: re.compile(pattern) for name, pattern in kind.items()} for kind in (
+    # "US", "UK", "EU" only in capitals ("serve us"); the other names in any case
+    {"us": r"\b(?:US|U\.S\.|USA|(?i:america|american|united states))\b|アメリカ|米国|美国|美國",
+     "uk": r"\b(?:UK|U\.K\.|(?i:britain|british|england|united kingdom))\b|イギリス|英国|英國|英格兰|英格蘭",
+     "china": r"(?i:\bchina\b|\bchinese\b)|中国|中國",
+     "france": r"(?i:\bfrance\b|\bfrench\b)|フランス|法国|法國",
+     "japan": r"(?i:\bjapan\b|\bjapanese\b)|日本",
+     "india": r"(?i:\bindia\b|\bindian\b)|インド|印度",
+     "israel": r"(?i:\bisrael\b|\bisraeli\b)|イスラエル|以色列",
+     "ireland": r"(?i:\bireland\b|\birish\b)|アイルランド|爱尔兰|愛爾蘭",
+     "germany": r"(?i:\bgermany\b|\bgerman\b)|ドイツ|德国|德國",
+     "europe": r"\bEU\b|(?i:\beurope\b|\beuropean\b)|欧州|ヨーロッパ|欧盟|歐盟|欧洲|歐洲"},
+    {"1": r"(?i:\b(?:first|number one|no\.\s?1)\b|#1\b)|1位|第一位|首位",
+     "2": r"(?i:\b(?:second|number two|no\.\s?2)\b|#2\b)|2位|第二位",
+     "3": r"(?i:\b(?:third|number three|no\.\s?3)\b|#3\b)|3位|第三位"},
+    {"for-profit": r"(?i:\bfor-profit\b)|(?<!非)営利|(?<!非)营利|(?<!非)營利",
+     "nonprofit": r"(?i:\bnon-?profit\b)|非営利|非营利|非營利"},
+))
+
+
+def replaces(question: str, evidence: str) -> bool:
+    """Whether the evidence names, of some kind of thing the question names (a country, a rank, profit or not),
+    only others: "我原本很想在英國創辦 Inflection" for "想把 Inflection 创办在美国吗"."""
+    question, evidence = (unicodedata.normalize("NFKC", t) for t in (question, evidence))
+    for kind in _ALTERNATIVES:
+        asked = {name for name, p in kind.items() if p.search(question)}
+        said = {name for name, p in kind.items() if p.search(evidence)}
+        if asked and said and not asked & said:
+            return True
+    return False
+
+
 def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None) -> str:
     """The verdict a guest reply gives: its opening marker (the English original first: translations soften
     "No." into a sentence), else "no" when the quoted evidence negates or doesn't bear out an absolute the
@@ -95,7 +131,7 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
                 return found
     if claim is not None:
         return NO if negates(evidence) != negates(claim) else YES
-    return NO if negates(evidence) or overstates(question, evidence) else YES
+    return NO if negates(evidence) or overstates(question, evidence) or replaces(question, evidence) else YES
 
 
 # How an answer's first line states its verdict ("Yes — …", "No, …", "はい。", "いいえ、", "是，", "不是 — ").
