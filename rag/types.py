@@ -70,7 +70,9 @@ class Answer:
     # date | compare | open —, the verdict for yes/no and who-said questions, the figure or date for how-much /
     # when questions (verbatim from the first citation), and one section per interview for compare questions.
     kind: str = "open"
-    verdict: str | None = None  # "yes" | "no"
+    # "yes" | "no": for who-said questions, whether the words asked about are the guest's, also when the question
+    # asks "who said X?" (its first line then names the speaker instead of saying yes or no)
+    verdict: str | None = None
     figure: str | None = None
     sections: list[Section] = field(default_factory=list)
 
