@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,7 +76,9 @@ def asks_who_said(question: str) -> bool:
 
 def asks_attribution(question: str) -> bool:
     """'Did he say X?' or 'Who said X?' (whose words are these), as opposed to an open 'What did he say about
-    X?'. Open question words inside the quoted words asked about don't make it open."""
+    X?'. Open question words inside the quoted words asked about don't make it open. Read in NFKC (full-width
+    Latin letters as ASCII)."""
+    question = unicodedata.normalize("NFKC", question)
     if asks_who_said(question):
         return True
     # The words asked about, quoted or (Chinese) between 說過 and the closing 嗎, may hold question words of their

@@ -109,7 +109,9 @@ def asks_why(question: str) -> bool:
 
 
 def question_kind(question: str, attribution: bool = False) -> str:
-    """One of KINDS for a question (`attribution`: the question asks whether the guest said some words)."""
+    """One of KINDS for a question (`attribution`: the question asks whether the guest said some words). Read in
+    NFKC: full-width "Ｈｏｗ ｍａｎｙ" asks for a number as "How many" does."""
+    question = unicodedata.normalize("NFKC", question)
     if attribution:
         return WHO_SAID
     if _compares(question):

@@ -68,6 +68,9 @@ def assert_verbatim(service, answer):
     ("What did he say about jobs in the Bloomberg interview?", OPEN),
     ("What did he say about distillation?", OPEN),
     ("為什麼他不用蒸餾？", OPEN),
+    # typed with full-width Latin letters (a Japanese or Chinese keyboard): read as their ASCII selves
+    ("Ｈｏｗ ｍａｎｙ ｇｉｇａｗａｔｔｓ ｄｏｅｓ Ｍｉｃｒｏｓｏｆｔ ｈａｖｅ？", NUMBER),
+    ("Ｄｏｅｓ ｈｅ ｔｈｉｎｋ ｒｅｇｕｌａｔｉｏｎ ｉｓ ｎｅｃｅｓｓａｒｙ？", YES_NO),
 ])
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind
@@ -213,6 +216,7 @@ def test_a_span_of_time_is_not_answered_by_a_year():
     ("What annual revenue figure did Suleyman give for Microsoft?", MONEY),
     ("AI エージェントが機能するようになるまで、どれくらいかかると見ていますか?", SPAN),  # how long it takes
     ("How large is the budget Amy Hood approved for training?", MONEY),
+    ("Ｈｏｗ ｍｕｃｈ ｄｉｄ Ｍｉｃｒｏｓｏｆｔ ｉｎｖｅｓｔ ｉｎ ＯｐｅｎＡＩ？", MONEY),  # full-width letters
 ])
 def test_what_kind_of_figure_a_question_asks_for(question, unit):
     assert asked_unit(question) == unit

@@ -50,6 +50,7 @@ from rag.retrieval import Filters
     ("誰がマスクをブルドーザーと呼んだ？", True),
     ("是谁说马斯克像推土机？", True),
     ("說「我媽媽是名護士」的人是誰？", True),
+    ("Ｄｉｄ Ｓｕｌｅｙｍａｎ ｓａｙ ｔｈａｔ Ｇｒｏｋ ｗａｓ ｄｉｓｔｉｌｌｅｄ？", True),  # full-width letters
     ("Who is the guest?", False),
     ("Who interviewed him on Decoder?", False),
     ("他說誰的模型最好？", False),

@@ -78,6 +78,7 @@ _ASKS = (
 def asked_unit(question: str) -> str | None:
     """MONEY, SHARE, SPAN or COUNT when the question's wording says which, AMOUNT for an amount of something
     (anything but a span of time); None for any figure."""
+    question = unicodedata.normalize("NFKC", question)
     return next((unit for unit, pattern in _ASKS if pattern.search(question)), None)
 
 
