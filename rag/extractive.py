@@ -303,9 +303,13 @@ def best_window(text: str, query, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int
 
 
 def opening_thought(text: str, max_chars: int = MAX_QUOTE_CHARS) -> tuple[int, int]:
-    """The reply's opening sentence, with the next one when it continues it."""
+    """The reply's opening sentence, with the next one when it continues it, or when it is too short to say
+    anything alone ("Yeah." before "No, I understand the frustration.")."""
     spans = quotable_spans(text)
-    return complete_thought(text, spans, 0, spans[0], max_chars)
+    start, end = complete_thought(text, spans, 0, spans[0], max_chars)
+    if end == spans[0][1] and end - start < MIN_LEAD_CHARS and len(spans) > 1 and _fits(text, start, spans[1][1], max_chars):
+        end = spans[1][1]
+    return start, end
 
 
 def complete_thought(text: str, spans: list[tuple[int, int]], first: int, window: tuple[int, int],
@@ -482,7 +486,7 @@ def compose_attribution(question: str, lang: str, speakers: list[Passage], manif
 
 def compose(question: str, lang: str, passages: list[Passage], manifests: dict, grounded: bool,
             next_turn=None, query=None, kind: str = "open", margin: float | None = None, ends_capture=None,
-            only_in_notes=None, names_counted=None, names_asked=None) -> Draft:
+            only_in_notes=None, names_counted=None, names_asked=None, filler=None) -> Draft:
     """The guest's words that answer the question, led by what the question asks for: a verdict (yes/no), a
     figure or date (how much / when; "no such figure" when the question says what kind it wants and nothing
     relevant gives one), else who said it where. An editor's note ranked first may answer a
@@ -493,7 +497,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     partly covered" then, when it ranks first); `only_in_notes(passage)`: whether a note names something of the
     question no turn says (a photo caption ranked first then says he doesn't discuss it, when his view is asked);
     `names_counted(passage)`: whether it names what a how-many question counts, in any language (then it may
-    answer without a figure); `names_asked(passage)`: whether it names any word the question asks about."""
+    answer without a figure); `names_asked(passage)`: whether it names any word the question asks about;
+    `filler(passage)`: whether it is a greeting, a thanks or a one-liner ("Okay."), never quoted after the lead."""
     from rag.answers import figure as F
     from rag.answers import verdict as V
 
@@ -515,7 +520,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     lead = _lead_passage(passages, lang, next_turn, notes_answer=not (view or (kind == "open" and asks_why(question))))
     if lead is None:
         return Draft(frames["abstain"], [], kind=kind)
-    others = [p for p in passages if p.role == "guest" and p.key != lead.key and p.score >= lead.score - margin]
+    others = [p for p in passages if p.role == "guest" and p.key != lead.key and p.score >= lead.score - margin
+              and not (filler is not None and filler(p))]
     if names_asked is not None:  # of those, the ones naming something asked are quoted first (dev: +1 answer-hit)
         others = named_first(others, names_asked)
     chosen = [lead] + others[:MAX_QUOTES - 1]

@@ -327,6 +327,11 @@ class HybridIndex:
         held = {t for cid in self.members[passage.key] for t in self._tokens[self._pos[cid]]}
         return any(w in held and w not in self._turn_vocabulary for w in query.content_words if len(w) > 1)
 
+    def is_filler(self, passage: Passage) -> bool:
+        """A greeting, a thanks or a one-liner ("Okay.", "Great to be with you again."): every version of it has
+        fewer than FILLER_MAX_WORDS content words."""
+        return all(self.filler[self._pos[cid]] for cid in self.members[passage.key])
+
     def names_any(self, words: list[str], lang: str, passage: Passage) -> bool:
         """Whether some language version of the passage holds one of these words, as written or through the
         corpus lexicon: "institutions" is named by 主要機構."""

@@ -47,6 +47,24 @@ def test_greetings_are_marked_as_filler(service):
     assert not service.index.filler[service.index._pos[substantive.chunk_id]]
 
 
+def test_a_one_liner_is_never_quoted_after_the_lead(service):
+    """"Okay." (his whole turn) once came third in an answer about hallucinations, within the relevance margin."""
+    a = service.ask("蘇萊曼說過他們把幻覺降到了最低嗎？")
+    assert a.citations and not any(service.index.is_filler(service.index.passage_of(c.chunk_id)) for c in a.citations)
+    assert "Okay." not in [c.quote for c in a.citations], a.answer
+
+
+def test_an_opening_too_short_to_say_anything_takes_the_next_sentence(service):
+    from rag.extractive import opening_thought
+
+    text = "Yeah. No, I understand the frustration. The open web challenge is one we've talked about before."
+    assert text[slice(*opening_thought(text))] == "Yeah. No, I understand the frustration."
+    text = "No, we built it ourselves from scratch, with our own data. It took years."  # long enough alone
+    assert text[slice(*opening_thought(text))] == "No, we built it ourselves from scratch, with our own data."
+    a = service.ask("他能理解創作者對 AI 公司抓取作品的不滿嗎？")
+    assert a.citations[0].quote == "Yeah. No, I understand the frustration.", a.answer
+
+
 def test_framing_words_are_not_searched(service):
     q = Query.parse("What did Mustafa Suleyman say about distillation in the interview?", service.index.framing)
     assert q.content_words == ("distil",)
