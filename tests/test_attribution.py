@@ -258,6 +258,24 @@ def test_evidence_naming_another_of_the_kind_asked_about_is_a_no(question, evide
     assert verdict([], evidence, question) == verdict_given
 
 
+@pytest.mark.parametrize("question, text, rejected", [
+    ("Did Microsoft distill other models?", "We can push the frontier with research, rather than just copying or distillation.", True),
+    ("マイクロソフトは他社モデルを蒸留しましたか？", "他社からの再実装やコピー、蒸留に頼るのではなく、実際の研究を通じて", True),
+    ("他們是不是在招攬個人？", "我們致力于打造一個團隊,而不是一群個體。", False),  # 個體 is not 個人
+    ("扎克伯格是在组建团队吗？", "即大量招聘個人,而不是組建團隊。", True),
+    ("Did they do real research?", "We can push the frontier with research, rather than just copying or distillation.", False),
+])
+def test_what_his_reply_sets_aside_with_rather_than_is_a_no(question, text, rejected):
+    from rag.answers.verdict import rejects
+
+    assert rejects(question, [text]) is rejected
+
+
+def test_a_yes_no_question_about_what_he_did_rather_than_is_a_no(service):
+    a = service.ask("Was MAI-Thinking-1 built by distilling outputs from other companies' models?")
+    assert a.kind == "yes_no" and a.verdict == "no", a.answer
+
+
 @pytest.mark.parametrize("claim, evidence, said", [
     # a claim that is itself negative is borne out by negative evidence, and the reverse
     ("Meta 那种一个一个地挖人的做法并不可取", "我并不認為這是正確的方法。", "yes"),

@@ -9,6 +9,7 @@ import unicodedata
 
 from ingest.models import Chunk
 from ingest.text import sentence_spans
+from rag.lexical import content_tokens
 
 _NO = re.compile(
     r"^\W*(no\b(?!\s+(?:doubt|question)\b)|nope\b|not\b(?!\s+(?:only|just)\b)|never\b|definitely not|absolutely not|certainly not|of course not|not at all|not really|"
@@ -117,10 +118,25 @@ def replaces(question: str, evidence: str) -> bool:
     return False
 
 
+# "Rather than X", "而不是 X", "X ではなく": X is what was not done. English and Chinese put X after the marker,
+# Japanese before it.
+_RATHER_THAN_AFTER = re.compile(r"(?:\brather than\b|\binstead of\b|而不是|而非)([^.。!?！？]{1,80})", re.I)
+_RATHER_THAN_BEFORE = re.compile(r"([^、。!?！？]{1,40})(?:のではなく|ではなく)")
+
+
+def rejects(question: str, texts: list[str]) -> bool:
+    """Whether one of `texts` (the versions of his reply) sets a word of the question aside as what was not done:
+    "rather than just re-implementation, copying, or distillation" for "Did Microsoft distill…?"."""
+    words = set(content_tokens(question))
+    return any(words & set(content_tokens(m.group(1)))
+               for text in texts for pattern in (_RATHER_THAN_AFTER, _RATHER_THAN_BEFORE) for m in pattern.finditer(text))
+
+
 def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None) -> str:
     """The verdict a guest reply gives: its opening marker (the English original first: translations soften
     "No." into a sentence), else "no" when the quoted evidence negates or doesn't bear out an absolute the
-    `question` asks about (given for yes/no questions), else "yes". Given the `claim` a "did he say X?" question
+    `question` asks about (given for yes/no questions) or his reply sets what it asks about aside ("rather than…
+    distillation"), else "yes". Given the `claim` a "did he say X?" question
     asks about, the evidence answers no only when it negates and X doesn't, or X does and it doesn't: "並不可取"
     (not advisable) is borne out by "我并不認為這是正確的方法"."""
     ordered = sorted(reply, key=lambda c: c.section != "en")
@@ -131,7 +147,9 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
                 return found
     if claim is not None:
         return NO if negates(evidence) != negates(claim) else YES
-    return NO if negates(evidence) or overstates(question, evidence) or replaces(question, evidence) else YES
+    if negates(evidence) or overstates(question, evidence) or replaces(question, evidence):
+        return NO
+    return NO if question and rejects(question, [c.text for c in reply]) else YES
 
 
 # How an answer's first line states its verdict ("Yes — …", "No, …", "はい。", "いいえ、", "是，", "不是 — ").
