@@ -51,6 +51,11 @@ from rag.retrieval import Filters
     ("是谁说马斯克像推土机？", True),
     ("說「我媽媽是名護士」的人是誰？", True),
     ("Ｄｉｄ Ｓｕｌｅｙｍａｎ ｓａｙ ｔｈａｔ Ｇｒｏｋ ｗａｓ ｄｉｓｔｉｌｌｅｄ？", True),  # full-width letters
+    # "did he mention…" (有沒有提到 / 是否提過 / …に触れましたか); 談到 ("talk about") asks about a topic
+    ("苏莱曼有没有提到 Meta 在2025年推出了带显示屏的 Ray-Ban AI 眼镜？", True),
+    ("蘇萊曼是否提過他父親是計程車司機？", True),
+    ("スレイマン氏はMetaのAIグラスについて触れましたか？", True),
+    ("他在訪談裡有沒有談到中國？", False),
     ("Who is the guest?", False),
     ("Who interviewed him on Decoder?", False),
     ("他說誰的模型最好？", False),
@@ -73,6 +78,7 @@ def test_asks_attribution(question, asks):
     ("苏莱曼是不是说过他们的一位关键人物跳槽去了苹果？", "他们的一位关键人物跳槽去了苹果"),
     ("Who said that superintelligence is already here?", "superintelligence is already here"),
     ("Who called Musk a bulldozer?", "called Musk a bulldozer"),
+    ("苏莱曼有没有提到 Meta 推出了 AI 眼镜？", "Meta 推出了 AI 眼镜"),
     ("?", "?"),
     ("Did he mention Xbox?", "Xbox"),
     ("Is it Suleyman who said Grok had been distilled?", "Grok had been distilled"),
