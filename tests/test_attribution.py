@@ -55,6 +55,7 @@ from rag.retrieval import Filters
     ("苏莱曼有没有提到 Meta 在2025年推出了带显示屏的 Ray-Ban AI 眼镜？", True),
     ("蘇萊曼是否提過他父親是計程車司機？", True),
     ("スレイマン氏はMetaのAIグラスについて触れましたか？", True),
+    ("スレイマン氏は、中国が2022年以降、一連のAI規制を導入してきたと説明しましたか？", True),  # explained, pointed out
     ("他在訪談裡有沒有談到中國？", False),
     ("Who is the guest?", False),
     ("Who interviewed him on Decoder?", False),
