@@ -62,10 +62,13 @@ _ZH_SAID_CLAIM = re.compile(r"(說過|说过)[^？?]{4,}?([嗎吗]\s*[？?]?\s*)
 # 是谁说…？). Answered like "did he say X?", its first line naming the speaker rather than saying yes or no.
 _SAYING_JA = (r"(?:と|って)\s*(?:言っ|述べ|語っ|話し|呼ん|表現し|例え|評し|主張し|発言し|予測し)"
               r"(?:た|だ|ている|ていた|てた|でいた|ています|ていました|ました)")
+# "Who <verb> …?": verbs that introduce the words asked about ("Who said that X" asks about X) …
+_WHO_ASKS = r"^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?"
+_SAYING_EN = (r"(?:said|says|claimed|claims|argued|predicted|mentioned|wrote|joked|pointed\s+out|noted|reported|explained|"
+              r"suggested|stated|admitted|warned|insisted|recalled|revealed|remarked|observed)")
 _WHO_SAID = re.compile(
-    r"^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?(?:said|says|called|calls|described|describes|claimed|"
-    r"claims|coined|compared|predicted|argued|mentioned|quoted|likened|joked|wrote|pointed\s+out|noted|reported|"
-    r"explained|suggested|stated|admitted|warned|insisted|recalled|revealed|remarked|observed)\b|"
+    # … and verbs that are part of them ("Who called Musk a bulldozer" asks about "called Musk a bulldozer")
+    rf"{_WHO_ASKS}(?:{_SAYING_EN}|called|calls|described|describes|coined|compared|quoted|likened)\b|"
     rf"{_SAYING_JA}の(?:は|って)\s*(?:誰|だれ|どなた)|(?:誰|だれ|どなた)が.{{2,}}?{_SAYING_JA}|"
     r"(?:是)?(?:谁|誰)(?:说|說|讲|講|提出|称|稱|形容|把|比作|预测|預測)|(?:说|說|讲|講|提出)[^？?]{0,60}?的(?:人)?是(?:谁|誰)(?!的)",
     re.I,
@@ -98,9 +101,7 @@ _CLAIM_FRAME = re.compile(
     r"(?:tell|told)(?:\s+[A-Z]\w+(?:\s+[A-Z]\w+)?(?=\s+that\b))?)"  # "tell Mishal Husain that…"
     r"(\s+(?:on|in|at|to)\s+(?:the\s+)?[A-Z]\w*(?:\s+(?:interview|podcast|show))?)?\s+(that\s+)?|"
     r"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+\S+\s+(?:that\s+)?|"
-    r"^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?(?:said|says|claimed|claims|argued|predicted|"
-    r"mentioned|wrote|joked|pointed\s+out|noted|reported|explained|suggested|stated|admitted|warned|insisted|recalled|"
-    r"revealed|remarked|observed)\s+(?:that\s+)?|^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?|"
+    rf"{_WHO_ASKS}{_SAYING_EN}\s+(?:that\s+)?|{_WHO_ASKS}|"
     r"の(?:は|って)\s*(?:誰|だれ|どなた)(?:ですか|でしょうか|なの)?|(?:誰|だれ|どなた)が|"
     r"(?:是)?(?:谁|誰)(?:说|說|讲|講)(?:的|过|過)?|的(?:人)?是(?:谁|誰)|"
     r"(と言いましたか|と言いました|と述べましたか|と述べました|と言ったのですか|と言った|と発言しましたか|と語りましたか|ですか)|"
