@@ -69,6 +69,7 @@ _DATE = re.compile(
     r"いつ|何年|何月|何日に|"
     r"什麼時候|什么时候|何時|何时|哪一年|哪年|幾年|几年|幾月|几月|哪天", re.I)
 _YES_NO_EN = re.compile(
+    r"^\s*(?:so\s+|and\s+|but\s+)?any\s+chance\b|"  # "Any chance Microsoft stops working with OpenAI?"
     r"^\s*(so\s+|and\s+|but\s+|then\s+|ok(ay)?,?\s+)?(is|are|was|were|do|does|did|has|have|had|will|would|can|could|"
     r"should|shall|may|might|must|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|"
     r"couldn't)\b", re.I)
@@ -83,7 +84,10 @@ _YES_NO_JA = re.compile(r"(か|の|でしょう|ますか|ですか|んですか
 _OPEN_ZH = re.compile(r"什麼|什么|怎麼|怎么|為什麼|为什么|為何|为何|如何|哪|誰|谁|多少|幾|几|何時|何时|甚麼")
 # Chinese asks yes or no with 嗎, with "X不X" / "X沒X" (支不支持, 認不認為, 有沒有), with a tag ("…，對吧？") or 難道.
 _YES_NO_ZH = re.compile(r"[嗎吗]\s*[？?。]?\s*$|([\u4e00-\u9fff])[不沒没]\1|是否|可不可以|還是不|还是不|難道|难道|"
-                        r"[，,]\s*(?:對|对|是|好)[吧嗎吗]\s*[？?]?\s*$|吧\s*[？?]\s*$")
+                        r"[，,]\s*(?:對|对|是|好)[吧嗎吗]\s*[？?]?\s*$|吧\s*[？?]\s*$|"
+                        # a view put as a statement with a question mark: "他認為監管有必要？" (not "A還是B", "多遠")
+                        r"(?:認為|认为|覺得|觉得|相信|同意|支持|反對|反对|擔心|担心)(?![^？?。]*(?:還是|还是|多[遠远久大快長长高]))"
+                        r"[^？?。]*[？?]\s*$")
 
 
 # A question about the guest's own view or words ("What did he think of…", "どう評価", "怎麼看"), not a fact: an

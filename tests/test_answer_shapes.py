@@ -68,6 +68,10 @@ def assert_verbatim(service, answer):
     ("What did he say about jobs in the Bloomberg interview?", OPEN),
     ("What did he say about distillation?", OPEN),
     ("為什麼他不用蒸餾？", OPEN),
+    ("Any chance Microsoft stops working with OpenAI before 2030?", YES_NO),
+    ("他認為監管有必要？", YES_NO),  # a view put as a statement with a question mark
+    ("他覺得政府給新科技訂規矩，到底是好事還是壞事？", OPEN),  # A or B
+    ("蘇萊曼覺得超級智能離我們還有多遠？", OPEN),  # how far
     # typed with full-width Latin letters (a Japanese or Chinese keyboard): read as their ASCII selves
     ("Ｈｏｗ ｍａｎｙ ｇｉｇａｗａｔｔｓ ｄｏｅｓ Ｍｉｃｒｏｓｏｆｔ ｈａｖｅ？", NUMBER),
     ("Ｄｏｅｓ ｈｅ ｔｈｉｎｋ ｒｅｇｕｌａｔｉｏｎ ｉｓ ｎｅｃｅｓｓａｒｙ？", YES_NO),
