@@ -29,6 +29,7 @@ host's or an outlet's note's words); each names its ``source`` passage and whose
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import unicodedata
@@ -77,11 +78,18 @@ def _turn(chunk_id: str) -> str:
     return chunk_id.rsplit(".", 1)[0] if "." in chunk_id.rsplit(":", 1)[-1] else chunk_id
 
 
-def _passage_turns(index, chunk_ids) -> set[str]:
-    """The turns (any language version, any piece) of the passages holding these chunks."""
+@functools.lru_cache(maxsize=4)
+def _pieces_by_turn(index) -> dict[str, list[str]]:
+    """turn -> the chunk ids of its pieces, built once per index (not once per probe scored)."""
     turns_of: dict[str, list[str]] = {}
     for cid in index.by_id:
         turns_of.setdefault(_turn(cid), []).append(cid)
+    return turns_of
+
+
+def _passage_turns(index, chunk_ids) -> set[str]:
+    """The turns (any language version, any piece) of the passages holding these chunks."""
+    turns_of = _pieces_by_turn(index)
     out = set()
     for cid in chunk_ids:
         for piece in turns_of.get(_turn(cid), [cid]):
