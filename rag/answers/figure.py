@@ -152,7 +152,7 @@ def units_of(figure: str, before: str = "") -> frozenset[str]:
         return frozenset({SHARE, COUNT})
     if _TIME.search(figure):
         return frozenset({SPAN})
-    if _YEAR.fullmatch(figure):
+    if is_year_figure(figure):
         return frozenset({SPAN})  # "How long ago…?" – "2010"; never how many of something
     if _NAMED.search(before[-24:]) and not re.search(r"[^\d\s.,]", figure):
         return frozenset()
@@ -173,6 +173,7 @@ _ASKS_AGO = re.compile(r"\bago\b|何年前|多久(?:以前|之前)|多少年前"
 
 
 def is_year_figure(figure: str) -> bool:
+    """The figure is a year and nothing else ("2019", "2019 年"); `is_year` asks whether it holds one."""
     return bool(_YEAR.fullmatch(figure.strip()))
 
 
@@ -301,7 +302,7 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
             continue
         if best is None or overlap > best[0]:
             # The figure in the unit the question asks for ("幾週" → 八周), else one with digits, else the longest.
-            figure = _figure(max(found, key=lambda m: (wants_year and bool(_YEAR.fullmatch(_figure(m))),
+            figure = _figure(max(found, key=lambda m: (wants_year and is_year_figure(_figure(m)),
                                                bool(set(tokenize(m.group())) & query_tokens),
                                                any(ch.isdigit() for ch in m.group()) or " " in m.group().strip(),
                                                len(m.group()))))

@@ -136,9 +136,9 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
     """The verdict a guest reply gives: its opening marker (the English original first: translations soften
     "No." into a sentence), else "no" when the quoted evidence negates or doesn't bear out an absolute the
     `question` asks about (given for yes/no questions) or his reply sets what it asks about aside ("rather than…
-    distillation"), else "yes". Given the `claim` a "did he say X?" question
-    asks about, the evidence answers no only when it negates and X doesn't, or X does and it doesn't: "並不可取"
-    (not advisable) is borne out by "我并不認為這是正確的方法"."""
+    distillation"), else "yes". Given the `claim` a "did he say X?" question asks about, the evidence answers no
+    only when it negates and X doesn't, or X does and it doesn't: "並不可取" (not advisable) is borne out by
+    "我并不認為這是正確的方法"."""
     ordered = sorted(reply, key=lambda c: c.section != "en")
     for chunk in ordered:
         if chunk.piece == 0:
