@@ -585,7 +585,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         # …with the next sentence when it turns against it: "But it's very unclear…" is the point.
         sentence = with_contrast(chunk.text, best_sentence(chunk.text, asked, window))
         draft.verdict = V.verdict(reply, chunk.text[sentence[0]:sentence[1]], question if kind == "yes_no" else "",
-                                  claim=claim_of(question) if kind == "who_said" else None)
+                                  claim=claim_of(question) if kind == "who_said" else None,
+                                  quoted=chunk.text[min(window[0], sentence[0]):max(window[1], sentence[1])])
         shown_opening = chunk.piece == 0 and opening is not None
         span = opening_thought(chunk.text) if shown_opening else window
         draft.citations.append(cite(chunk, span, lead))

@@ -79,7 +79,8 @@ _DECLARATIVE_YES_NO_EN = re.compile(
     r"^(?!.*\b(what|how|why|which|where|when|who|whom|whose)\b)(?=.*\b(is|are|was|were|do|does|did|has|have|had|will|"
     r"would|can|could|should|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|couldn't)\b)"
     r".*\?\s*$", re.I | re.S)
-_OPEN_JA = re.compile(r"何|なに|なん|どう|なぜ|どうして|いつ|どこ|誰|だれ|どの|どれ|どんな|いくら|いくつ")
+# 何 asks, except in "何の…も…ない" / "何も" (nothing at all: "何の恩恵も受けていない").
+_OPEN_JA = re.compile(r"何(?!も|の[^、。？?]{0,12}?も)|なに|なん|どう|なぜ|どうして|いつ|どこ|誰|だれ|どの|どれ|どんな|いくら|いくつ")
 _YES_NO_JA = re.compile(r"(か|の|でしょう|ますか|ですか|んですか|だった|てる|ている|いる)\s*[？?。]?\s*$|ですか|ましたか|ますか")
 _OPEN_ZH = re.compile(r"什麼|什么|怎麼|怎么|為什麼|为什么|為何|为何|如何|哪|誰|谁|多少|幾|几|何時|何时|甚麼")
 # Chinese asks yes or no with 嗎, with "X不X" / "X沒X" (支不支持, 認不認為, 有沒有), with a tag ("…，對吧？") or 難道.
@@ -112,12 +113,18 @@ def asks_why(question: str) -> bool:
     return bool(_ASKS_WHY.search(question))
 
 
+# "幾週前" in a yes/no question is "a few weeks ago" ("直到幾週前，微軟是否被禁止…？"), not "how many weeks".
+_FEW_AGO_ZH = re.compile(r"[幾几](?:個|个)?(?:週|周|天|年|月|星期|禮拜|礼拜)前")
+
+
 def question_kind(question: str, attribution: bool = False) -> str:
     """One of KINDS for a question (`attribution`: the question asks whether the guest said some words). Read in
     NFKC: full-width "Ｈｏｗ ｍａｎｙ" asks for a number as "How many" does."""
     question = unicodedata.normalize("NFKC", question)
     if attribution:
         return WHO_SAID
+    if _YES_NO_ZH.search(question):
+        question = _FEW_AGO_ZH.sub("，", question)
     if _compares(question):
         return COMPARE
     if _NUMBER.search(question):

@@ -72,6 +72,10 @@ def assert_verbatim(service, answer):
     ("他認為監管有必要？", YES_NO),  # a view put as a statement with a question mark
     ("他覺得政府給新科技訂規矩，到底是好事還是壞事？", OPEN),  # A or B
     ("蘇萊曼覺得超級智能離我們還有多遠？", OPEN),  # how far
+    ("直到几周前，微软是否在合同上被禁止独立研发AGI或超级智能？", YES_NO),  # 几周前: a few weeks ago
+    ("他是幾年前創辦 DeepMind 的？", DATE),  # no yes/no marker: how many years ago
+    ("消費者は AI チャットボットからほとんど何の恩恵も受けていないと考えていますか？", YES_NO),  # 何の…も: none at all
+    ("彼は何も言わなかったのですか？", YES_NO),
     # typed with full-width Latin letters (a Japanese or Chinese keyboard): read as their ASCII selves
     ("Ｈｏｗ ｍａｎｙ ｇｉｇａｗａｔｔｓ ｄｏｅｓ Ｍｉｃｒｏｓｏｆｔ ｈａｖｅ？", NUMBER),
     ("Ｄｏｅｓ ｈｅ ｔｈｉｎｋ ｒｅｇｕｌａｔｉｏｎ ｉｓ ｎｅｃｅｓｓａｒｙ？", YES_NO),

@@ -258,6 +258,16 @@ def test_an_absolute_the_evidence_does_not_bear_out_is_a_no(question, evidence, 
     ("Does he think the US leads China?", "The US is ahead, and China is close behind.", "yes"),
     ("Did he want to start Inflection in the UK?", "Technology is here to serve us.", "yes"),  # "us" is no country
     ("Was it the first model they trained?", "It's a general-purpose thinking model.", "yes"),
+    ("微軟的圖像編輯模型目前排名世界第一嗎？", "Our image editing model is number three right behind Google's.", "no"),
+    ("這是他第一次去中國嗎？", "我剛從中國回來,這是第二次。", "yes"),  # 第一次 (the first time) is no rank
+    # cities; dearer or cheaper; a degree finished or left; where on the political spectrum
+    ("チーム全員が集まるミーティングはシアトルで開かれるのですか？", "再来週には、私のチーム全員がボストンに4日間集まります。", "no"),
+    ("Is the team meeting in Boston?", "My entire team comes together in person in Boston for four days.", "yes"),
+    ("Is Microsoft's Maia 200 chip more expensive than a GB200?", "We ship a chip that is 30 percent cheaper than a GB200.", "no"),
+    ("Maia 200 チップは GB200 より安く作れるのですか?", "GB200 より 30% 安く製造できるチップです。", "yes"),
+    ("Did Suleyman finish his degree at Oxford?", "So I dropped out and helped start Muslim Youth Helpline.", "no"),
+    ("スレイマン氏は、自分は政治的に右派だと考えていますか？", "I'm sort of a centrist these days. I definitely started as a lefty.", "no"),
+    ("Did he start out on the left?", "I definitely started as a lefty.", "yes"),
 ])
 def test_evidence_naming_another_of_the_kind_asked_about_is_a_no(question, evidence, verdict_given):
     from rag.answers.verdict import verdict
@@ -276,6 +286,12 @@ def test_what_his_reply_sets_aside_with_rather_than_is_a_no(question, text, reje
     from rag.answers.verdict import rejects
 
     assert rejects(question, [text]) is rejected
+
+
+def test_another_of_the_kind_named_in_the_quoted_words_around_the_best_sentence_is_a_no(service):
+    # "Our Maia 200 chip is actually an outstanding chip" answers best; the next sentence says "30 percent cheaper"
+    a = service.ask("Is Microsoft's Maia 200 chip more expensive than a GB200?")
+    assert a.kind == "yes_no" and a.verdict == "no", a.answer
 
 
 def test_a_yes_no_question_about_what_he_did_rather_than_is_a_no(service):

@@ -98,11 +98,34 @@ _ALTERNATIVES = tuple({name: re.compile(pattern) for name, pattern in kind.items
      "ireland": r"(?i:\bireland\b|\birish\b)|アイルランド|爱尔兰|愛爾蘭",
      "germany": r"(?i:\bgermany\b|\bgerman\b)|ドイツ|德国|德國",
      "europe": r"\bEU\b|(?i:\beurope\b|\beuropean\b)|欧州|ヨーロッパ|欧盟|歐盟|欧洲|歐洲"},
-    {"1": r"(?i:\b(?:first|number one|no\.\s?1)\b|#1\b)|1位|第一位|首位",
+    # "排名世界第一" and "世界一" rank; "第一次" (the first time) does not
+    {"1": r"(?i:\b(?:first|number one|no\.\s?1)\b|#1\b)|1位|第一位|首位|(?:排名|世界|全球)第一|世界一|世界で一番",
      "2": r"(?i:\b(?:second|number two|no\.\s?2)\b|#2\b)|2位|第二位",
      "3": r"(?i:\b(?:third|number three|no\.\s?3)\b|#3\b)|3位|第三位"},
     {"for-profit": r"(?i:\bfor-profit\b)|(?<!非)営利|(?<!非)营利|(?<!非)營利",
      "nonprofit": r"(?i:\bnon-?profit\b)|非営利|非营利|非營利"},
+    # cities, as countries are ("in Seattle?" — "in Boston")
+    {"seattle": r"(?i:\bseattle\b)|シアトル|西雅圖|西雅图",
+     "redmond": r"(?i:\bredmond\b)|レドモンド|雷德蒙",
+     "boston": r"(?i:\bboston\b)|ボストン|波士頓|波士顿",
+     "new york": r"(?i:\bnew york\b)|ニューヨーク|紐約|纽约",
+     "san francisco": r"(?i:\bsan francisco\b)|サンフランシスコ|舊金山|旧金山|三藩市",
+     "silicon valley": r"(?i:\bsilicon valley\b)|シリコンバレー|矽谷|硅谷",
+     "london": r"(?i:\blondon\b)|ロンドン|倫敦|伦敦",
+     "paris": r"(?i:\bparis\b)|パリ|巴黎",
+     "beijing": r"(?i:\bbeijing\b)|北京",
+     "shanghai": r"(?i:\bshanghai\b)|上海",
+     "tokyo": r"(?i:\btokyo\b)|東京|东京"},
+    # dearer or cheaper ("more expensive than a GB200?" — "30 percent cheaper")
+    {"dearer": r"(?i:\bmore (?:expensive|costly)\b|\bpricier\b|\bcostlier\b)|より高い|より高価|更貴|更贵|更昂貴|更昂贵",
+     "cheaper": r"(?i:\bcheaper\b|\bless expensive\b|\binexpensive\b)|安い|安く|安価|便宜|低廉|廉價|廉价"},
+    # a degree finished or left ("finish his degree at Oxford?" — "So I dropped out")
+    {"finished": r"(?i:\bfinish(?:ed|ing)?\b|\bgraduat(?:e|ed|ing)\b)|卒業|畢業|毕业",
+     "dropped": r"(?i:\bdrop(?:ped|ping)? out\b|\bdropout\b)|中退|退学|退學|輟學|辍学"},
+    # where on the political spectrum ("右派?" — "a centrist… started as a lefty")
+    {"right": r"(?i:\bright[- ]wing(?:er)?\b|\bon the right\b)|右派|右翼",
+     "left": r"(?i:\blefty\b|\bleftist\b|\bleft[- ]wing(?:er)?\b|\bon the left\b)|左派|左翼|極左|极左",
+     "centre": r"(?i:\bcentrist\b|\bcentre-ground\b|\bcenter-ground\b)|中道|中間派|中间派"},
 ))
 
 
@@ -132,13 +155,14 @@ def rejects(question: str, texts: list[str]) -> bool:
                for text in texts for pattern in (_RATHER_THAN_AFTER, _RATHER_THAN_BEFORE) for m in pattern.finditer(text))
 
 
-def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None) -> str:
+def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None, quoted: str = "") -> str:
     """The verdict a guest reply gives: its opening marker (the English original first: translations soften
     "No." into a sentence), else "no" when the quoted evidence negates or doesn't bear out an absolute the
-    `question` asks about (given for yes/no questions) or his reply sets what it asks about aside ("rather than…
-    distillation"), else "yes". Given the `claim` a "did he say X?" question asks about, the evidence answers no
-    only when it negates and X doesn't, or X does and it doesn't: "並不可取" (not advisable) is borne out by
-    "我并不認為這是正確的方法"."""
+    `question` asks about (given for yes/no questions), or the words `quoted` around it name only another of a
+    kind the question names ("more expensive?" — "30 percent cheaper", a sentence after the one that answers
+    best), or his reply sets what it asks about aside ("rather than… distillation"), else "yes". Given the
+    `claim` a "did he say X?" question asks about, the evidence answers no only when it negates and X doesn't,
+    or X does and it doesn't: "並不可取" (not advisable) is borne out by "我并不認為這是正確的方法"."""
     ordered = sorted(reply, key=lambda c: c.section != "en")
     for chunk in ordered:
         if chunk.piece == 0:
@@ -147,7 +171,7 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
                 return found
     if claim is not None:
         return NO if negates(evidence) != negates(claim) else YES
-    if negates(evidence) or overstates(question, evidence) or replaces(question, evidence):
+    if negates(evidence) or overstates(question, evidence) or replaces(question, quoted or evidence):
         return NO
     return NO if question and rejects(question, [c.text for c in reply]) else YES
 
