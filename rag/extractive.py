@@ -33,9 +33,12 @@ MIN_LEAD_CHARS = 25  # an opening like "No, not at all." says nothing on its own
 
 # Yes/no questions about whether the guest said something ("Did he say that…?"), as opposed to open ones
 # ("What did he say about…?"), in three languages.
+# English verbs that introduce words someone said ("Was it Suleyman who pointed out…", "Who noted…").
+_SAYING_EN = (r"(?:said|says|claimed|claims|argued|predicted|mentioned|wrote|joked|pointed\s+out|noted|reported|explained|"
+              r"suggested|stated|admitted|warned|insisted|recalled|revealed|remarked|observed)")
 _YES_NO_SAID = re.compile(
-    r"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+(?:said|says|claimed|called|quoted|cited|mentioned|"
-    r"described|compared|argued|predicted|coined|used)\b|"
+    rf"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+(?:{_SAYING_EN}|called|quoted|cited|described|"
+    r"compared|coined|used|likened)\b|"
     r"^\s*(did|does|has|is it true|was it|were they|is that)\b.{0,80}(?<![-\w])(say|said|claim|call|mention|argue|state|"
     r"tell|describe|admit|recommend|talk|think|suggest|believe|joke|compare|predict|promise|deny|praise)|"
     r"(と言いました|と述べました|と言った|と発言|と語りました)|"
@@ -43,17 +46,19 @@ _YES_NO_SAID = re.compile(
     r"(?:と|って|に)\s*(?:言っ|述べ|語っ|話し|呼ん|表現し|例え|評し|認め|主張し|発言し|明かし|断言し|強調し|予測し|約束し|説明し|指摘し)"
     r"(?:た|だ|ました|ていた|てた|ている|てる|ています|ていました|でいた|でいる)(?:の|んですか|のですか|か)?\s*[？?]|"
     r"のは(スレイマン|ムスタファ|彼)(氏|さん)?(本人|自身)?(ですか|なの|でしょうか)?\s*[？?]|"
+    # "…という説明は、本人の発言ですか？": whether these are his words
+    r"(本人|彼|スレイマン|ムスタファ)(氏|さん)?(本人|自身)?の(発言|言葉|セリフ|台詞)(ですか|なの|でしょうか)?\s*[？?]|"
     r"(說過|说过|是他說|是他说|有沒有說|有没有说|是否說|是否说|是否曾說|是否曾说|真的說|真的说).*[嗎吗？?]?|"
     # "did he mention…": 有沒有提到 / 是否提過, …に触れましたか / 言及しましたか (談到, "talk about", asks about a topic)
     r"(有沒有|有没有|是否|是否曾|是否曾經|是否曾经)(提到|提過|提过|提及)|"
     r"(?:に|について)\s*(?:触れ|言及し)(?:た|ました|ていた|ていました|ている|ています)(?:の|んですか|のですか|か)?\s*[？?]|"
     r"(蘇萊曼|苏莱曼|他)(自己|本人)?(真的|曾|曾經|曾经|有)?(講過|讲过|提到過|提到过|提過|提过|稱|称|形容|把.{1,20}(形容|比作|比喻|稱為|称为)|承認|承认|聲稱|声称|表示過|表示过).*[嗎吗]\s*[？?]?\s*$|"
     r"是(蘇萊曼|苏莱曼|他)(自己|本人)?(說|说|提出|講|讲|引用|引述|提到|提及)|(說|说|提出|講|讲)(的|過|过)?(是|就是)?(蘇萊曼|苏莱曼|他)(自己|本人)?[嗎吗？?]|"
-    r"(蘇萊曼|苏莱曼|他)(自己|本人)?(說|说|提出|講|讲)的[嗎吗]|的是(蘇萊曼|苏莱曼|他)(自己|本人)?[嗎吗]",
+    r"(蘇萊曼|苏莱曼|他)(自己|本人)?(說|说|提出|講|讲)的[嗎吗]|的[，,\s]*是(蘇萊曼|苏莱曼|他)(自己|本人)?[嗎吗]",
     re.I,
 )
 _OPEN_QUESTION = re.compile(r"^\s*(what|how|why|which|where|when)\b|何|どう|なぜ|いつ|どれ|どの|どんな|どこ|誰|だれ|いくら|"
-                            r"什麼|什么|怎麼|怎么|為什麼|为什么|哪|誰|谁", re.I)
+                            r"什麼|什么|怎麼|怎么|為什麼|为什么|哪(?!怕)|誰|谁", re.I)  # 哪怕: "even if"
 _QUOTED = re.compile(r"「[^」]{4,}」|『[^』]{4,}』|“[^”]{4,}”|\"[^\"]{4,}\"")
 _ZH_SAID_CLAIM = re.compile(r"(說過|说过)[^？?]{4,}?([嗎吗]\s*[？?]?\s*)$")
 
@@ -64,8 +69,6 @@ _SAYING_JA = (r"(?:と|って)\s*(?:言っ|述べ|語っ|話し|呼ん|表現し
               r"(?:た|だ|ている|ていた|てた|でいた|ています|ていました|ました)")
 # "Who <verb> …?": verbs that introduce the words asked about ("Who said that X" asks about X) …
 _WHO_ASKS = r"^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?"
-_SAYING_EN = (r"(?:said|says|claimed|claims|argued|predicted|mentioned|wrote|joked|pointed\s+out|noted|reported|explained|"
-              r"suggested|stated|admitted|warned|insisted|recalled|revealed|remarked|observed)")
 _WHO_SAID = re.compile(
     # … and verbs that are part of them ("Who called Musk a bulldozer" asks about "called Musk a bulldozer")
     rf"{_WHO_ASKS}(?:{_SAYING_EN}|called|calls|described|describes|coined|compared|quoted|likened)\b|"
@@ -100,7 +103,7 @@ _CLAIM_FRAME = re.compile(
     r"^\s*(did|does|has|is it true that|was it)\s+\S+\s+(ever\s+)?(say|said|claim|mention|talk about|state|"
     r"(?:tell|told)(?:\s+[A-Z]\w+(?:\s+[A-Z]\w+)?(?=\s+that\b))?)"  # "tell Mishal Husain that…"
     r"(\s+(?:on|in|at|to)\s+(?:the\s+)?[A-Z]\w*(?:\s+(?:interview|podcast|show))?)?\s+(that\s+)?|"
-    r"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+\S+\s+(?:that\s+)?|"
+    r"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+(?:pointed\s+out|\S+)\s+(?:that\s+)?|"
     rf"{_WHO_ASKS}{_SAYING_EN}\s+(?:that\s+)?|{_WHO_ASKS}|"
     r"の(?:は|って)\s*(?:誰|だれ|どなた)(?:ですか|でしょうか|なの)?|(?:誰|だれ|どなた)が|"
     r"(?:是)?(?:谁|誰)(?:说|說|讲|講)(?:的|过|過)?|的(?:人)?是(?:谁|誰)|"

@@ -76,6 +76,7 @@ def assert_verbatim(service, answer):
     ("他是幾年前創辦 DeepMind 的？", DATE),  # no yes/no marker: how many years ago
     ("消費者は AI チャットボットからほとんど何の恩恵も受けていないと考えていますか？", YES_NO),  # 何の…も: none at all
     ("彼は何も言わなかったのですか？", YES_NO),
+    ("他認為哪怕只改善10%，也很重要嗎？", YES_NO),  # 哪怕: "even if", no question word
     # typed with full-width Latin letters (a Japanese or Chinese keyboard): read as their ASCII selves
     ("Ｈｏｗ ｍａｎｙ ｇｉｇａｗａｔｔｓ ｄｏｅｓ Ｍｉｃｒｏｓｏｆｔ ｈａｖｅ？", NUMBER),
     ("Ｄｏｅｓ ｈｅ ｔｈｉｎｋ ｒｅｇｕｌａｔｉｏｎ ｉｓ ｎｅｃｅｓｓａｒｙ？", YES_NO),

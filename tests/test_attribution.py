@@ -60,6 +60,15 @@ from rag.retrieval import Filters
     ("Who is the guest?", False),
     ("Who interviewed him on Decoder?", False),
     ("他說誰的模型最好？", False),
+    # "was it he who pointed out…" (any verb of saying); "…は本人の発言ですか"; a cleft "…的，是蘇萊曼嗎" (哪怕: "even if")
+    ("Was it Suleyman who pointed out that the AI race comes down to two countries?", True),
+    ("Was it Suleyman who noted that superintelligence is coming?", True),
+    ("Was it Suleyman who was interviewed on Decoder?", False),
+    ("スレイマン氏が19歳でオックスフォードを中退したという説明は、本人の発言ですか？", True),
+    ("「超知能は来ている」はスレイマン氏の言葉ですか？", True),
+    ("說美國的醫療哪怕只改善10%，也會深刻影響很多人生活的，是蘇萊曼嗎？", True),
+    ("认为微软的人文主义路线可能和它证明AI投资合理的需要相冲突的，是苏莱曼本人吗？", True),
+    ("打造這個模型的，是蘇萊曼的團隊嗎？", False),
 ])
 def test_asks_attribution(question, asks):
     assert asks_attribution(question) is asks
@@ -220,6 +229,9 @@ def test_exact_words_settle_who_said_them_in_every_language(service, question, v
     ("事實上,這反而加深了我和朋友們之間的感情。", True),
     ("むしろ、友人との関係は深まりました。", True),
     ("If anything, it has brought us closer.", True),
+    # "might be" is no denial
+    ("おそらくそれは『フィナンシャル・タイムズ』にとってさえも微妙すぎたかもしれません。", False),
+    ("それは正しいかもしれない。", False),
 ])
 def test_negation_is_not_read_into_words_that_only_look_negative(text, negative):
     from rag.answers.verdict import negates

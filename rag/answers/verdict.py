@@ -36,6 +36,7 @@ _NOT_DENIAL = re.compile(
     r"\b(?:do|does|did)\s*n['’]t\s+(?:realize|realise|know|appreciate|understand)\b|\b(?:do|does|did) not "
     r"(?:realize|realise|know|appreciate)\b|\bnot aware\b|\bnot (?:only|just)\b|\bno (?:doubt|question)\b|"
     r"知らない|知られていない|気づいていない|気付いていない|認識していない|間違いない|違いない|だけではない|だけでなく|"
+    r"かもしれない|かもしれません|かも知れない|かも知れません|"  # "might be", not a denial
     r"不知道|不曉得|不晓得|沒意識到|没意识到|沒有意識到|没有意识到|不了解|不瞭解|不只|不但|不得不|毫無疑問|毫无疑问", re.I)
 
 YES, NO = "yes", "no"
