@@ -62,7 +62,7 @@ _NUMBER = re.compile(
     rf"いくら(?!か)|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|{JA_SPAN_OF_YEARS}|何年間|どのくらい|どれくらい|どれだけ|"
     rf"何(?=[ァ-ヴ][ァ-ヴー]+)|何{JA_COUNTERS}|何(?:度|倍|時間)|"
     rf"(?<!哪)[幾几]{ZH_MEASURES}|"
-    r"多少|幾成|几成|幾倍|几倍|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|[幾几][%％]|幾歲|几岁|幾岁|几歲", re.I)
+    r"多少|幾成|几成|幾倍|几倍|有[幾几]年|[幾几]年了|[幾几]年(?:的)?(?:時間|时间)|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|[幾几][%％]|幾歲|几岁|幾岁|几歲", re.I)
 _DATE = re.compile(
     r"\bwhen\b|\bwhat (year|month|date|day)\b|\bwhich year\b|\bsince when\b|\bby when\b|\bhow long ago\b|"
     r"\b(?:over|in|during|within)\s+what\s+(?:\w+\s+)?(?:period|time\s?frame|time span)\b|"

@@ -77,6 +77,8 @@ def assert_verbatim(service, answer):
     ("消費者は AI チャットボットからほとんど何の恩恵も受けていないと考えていますか？", YES_NO),  # 何の…も: none at all
     ("彼は何も言わなかったのですか？", YES_NO),
     ("他認為哪怕只改善10%，也很重要嗎？", YES_NO),  # 哪怕: "even if", no question word
+    ("微软和OpenAI的合作关系到现在已经有几年了？", NUMBER),  # 有几年了: how many years, a span
+    ("DeepMind是幾年創立的？", DATE),
     # typed with full-width Latin letters (a Japanese or Chinese keyboard): read as their ASCII selves
     ("Ｈｏｗ ｍａｎｙ ｇｉｇａｗａｔｔｓ ｄｏｅｓ Ｍｉｃｒｏｓｏｆｔ ｈａｖｅ？", NUMBER),
     ("Ｄｏｅｓ ｈｅ ｔｈｉｎｋ ｒｅｇｕｌａｔｉｏｎ ｉｓ ｎｅｃｅｓｓａｒｙ？", YES_NO),
@@ -149,6 +151,10 @@ def test_a_figure_the_question_states_is_not_its_answer():
     zh = "智能家居和聊天機器人是歷史上傳播速度最快的技術——短短三年內,年用戶量就達到了20億。"
     q = "聊天機器人在三年內累積了多少年度使用者？"
     assert find_figure(zh, set(tokenize(q)), question=q)[1] == "20億"
+    # stated in the other Han script: "两年" asked, "兩年" in the passage
+    zh = "現在向世界上最好的AI模型之一提問的成本比兩年前降低了90%。"
+    q = "现在向世界上最好的AI模型之一提问，成本比两年前降低了多少？"
+    assert find_figure(zh, set(tokenize(q)), question=q)[1] == "90%"
     # When the passage's only figure is the one asked about, it is still shown.
     assert find_figure("The Maia 200 chip is ours.", set(), question="Is the Maia 200 chip theirs?")[1] == "200 chip"
 

@@ -9,7 +9,7 @@ import unicodedata
 
 from ingest.text import detect_lang, sentence_spans
 from rag.kinds import JA_COUNTERS, JA_SPAN_OF_YEARS, ZH_MEASURES
-from rag.lexical import tokenize
+from rag.lexical import fold, tokenize
 
 _NUM_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
              r"(?:hundred|thousand|million|billion|trillion|dozen)s?(?:\sof\s(?:thousands|millions|billions))?|half|a few|several|couple)")
@@ -210,7 +210,8 @@ def is_year(figure: str) -> bool:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+    """Spaces out, NFKC, lower case, Han in one script: "兩年" in the passage is the "两年" a question states."""
+    return re.sub(r"\s+", "", fold(text))
 
 
 def _stated(figure: str, asked: str) -> bool:
