@@ -40,7 +40,7 @@ _YES_NO_SAID = re.compile(
     rf"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+(?:{_SAYING_EN}|called|quoted|cited|described|"
     r"compared|coined|used|likened)\b|"
     r"^\s*(did|does|has|is it true|was it|were they|is that)\b.{0,80}(?<![-\w])(say|said|claim|call|mention|argue|state|"
-    r"tell|describe|admit|recommend|talk|think|suggest|believe|joke|compare|predict|promise|deny|praise)|"
+    r"tell|describe|admit|recommend|talk|suggest|joke|compare|predict|promise|deny|praise)|"
     r"(と言いました|と述べました|と言った|と発言|と語りました)|"
     # "…と呼んだ？", "…に例えた？", "…って言ってた？", "…と認めた？": whether he said it, in other verbs
     r"(?:と|って|に)\s*(?:言っ|述べ|語っ|話し|呼ん|表現し|例え|評し|認め|主張し|発言し|明かし|断言し|強調し|予測し|約束し|説明し|指摘し)"
@@ -589,7 +589,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         sentence = with_contrast(chunk.text, best_sentence(chunk.text, asked, window))
         draft.verdict = V.verdict(reply, chunk.text[sentence[0]:sentence[1]], question if kind == "yes_no" else "",
                                   claim=claim_of(question) if kind == "who_said" else None,
-                                  quoted=chunk.text[min(window[0], sentence[0]):max(window[1], sentence[1])])
+                                  quoted=chunk.text[min(window[0], sentence[0]):max(window[1], sentence[1])],
+                                  claim_quoted=bool(_QUOTED.search(question)))
         shown_opening = chunk.piece == 0 and opening is not None
         span = opening_thought(chunk.text) if shown_opening else window
         draft.citations.append(cite(chunk, span, lead))

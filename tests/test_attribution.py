@@ -69,6 +69,9 @@ from rag.retrieval import Filters
     ("說美國的醫療哪怕只改善10%，也會深刻影響很多人生活的，是蘇萊曼嗎？", True),
     ("认为微软的人文主义路线可能和它证明AI投资合理的需要相冲突的，是苏莱曼本人吗？", True),
     ("打造這個模型的，是蘇萊曼的團隊嗎？", False),
+    # "does he think / believe X?" asks his view, yes or no, not whether he said some words
+    ("Does Suleyman think superintelligence has already arrived?", False),
+    ("Does Suleyman believe in universal basic income?", False),
 ])
 def test_asks_attribution(question, asks):
     assert asks_attribution(question) is asks
@@ -280,6 +283,8 @@ def test_an_absolute_the_evidence_does_not_bear_out_is_a_no(question, evidence, 
     ("Did Suleyman finish his degree at Oxford?", "So I dropped out and helped start Muslim Youth Helpline.", "no"),
     ("スレイマン氏は、自分は政治的に右派だと考えていますか？", "I'm sort of a centrist these days. I definitely started as a lefty.", "no"),
     ("Did he start out on the left?", "I definitely started as a lefty.", "yes"),
+    ("蘇萊曼開始用 Copilot 傾訴之後,就不再和好朋友打電話聊天了嗎?", "我仍然每個周末都給最好的朋友們打電話,好好聊聊天。", "no"),
+    ("Does he still call his friends every weekend?", "I still call my best friends every weekend.", "yes"),
 ])
 def test_evidence_naming_another_of_the_kind_asked_about_is_a_no(question, evidence, verdict_given):
     from rag.answers.verdict import verdict
@@ -322,7 +327,19 @@ def test_a_yes_no_question_about_what_he_did_rather_than_is_a_no(service):
 def test_whether_he_said_it_compares_the_evidence_negation_with_the_claims(claim, evidence, said):
     from rag.answers.verdict import verdict
 
-    assert verdict([], evidence, claim=claim) == said
+    assert verdict([], evidence, claim=claim, claim_quoted=True) == said
+
+
+def test_a_claim_in_the_questions_own_words_needs_its_absolute_and_its_kind_borne_out():
+    from rag.answers.verdict import verdict
+
+    team = "In fact, the week after next, my entire Superintelligence team comes together in person in Boston."
+    assert verdict([], team, claim="superintelligence is already here") == "no"
+    assert verdict([], team, claim="his team meets in Seattle") == "no"
+    assert verdict([], team, claim="his team meets in Boston") == "yes"
+    # quoted words may render his loosely: "已经" not in his sentence doesn't make them someone else's
+    said = "我們生活在一個物質豐富的世界,只是分配不均而已。"
+    assert verdict([], said, claim="我们已经生活在一个富足的世界里,只是分配不均", claim_quoted=True) == "yes"
 
 
 def test_a_sentence_turned_against_by_the_next_is_read_with_it():

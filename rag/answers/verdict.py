@@ -123,6 +123,9 @@ _ALTERNATIVES = tuple({name: re.compile(pattern) for name, pattern in kind.items
     # a degree finished or left ("finish his degree at Oxford?" — "So I dropped out")
     {"finished": r"(?i:\bfinish(?:ed|ing)?\b|\bgraduat(?:e|ed|ing)\b)|卒業|畢業|毕业",
      "dropped": r"(?i:\bdrop(?:ped|ping)? out\b|\bdropout\b)|中退|退学|退學|輟學|辍学"},
+    # still doing it, or no longer ("就不再和好朋友打電話了嗎?" — "我仍然每個周末都給最好的朋友們打電話")
+    {"still": r"(?i:\bstill\b)|仍然|依然|仍舊|仍旧|依舊|依旧|今でも|いまだに|相変わらず",
+     "no longer": r"(?i:\bno longer\b|\bstopped\b|\bnot any ?more\b)|不再|再也不|もはや|やめ(?:た|て|ました)"},
     # where on the political spectrum ("右派?" — "a centrist… started as a lefty")
     {"right": r"(?i:\bright[- ]wing(?:er)?\b|\bon the right\b)|右派|右翼",
      "left": r"(?i:\blefty\b|\bleftist\b|\bleft[- ]wing(?:er)?\b|\bon the left\b)|左派|左翼|極左|极左",
@@ -156,7 +159,8 @@ def rejects(question: str, texts: list[str]) -> bool:
                for text in texts for pattern in (_RATHER_THAN_AFTER, _RATHER_THAN_BEFORE) for m in pattern.finditer(text))
 
 
-def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None, quoted: str = "") -> str:
+def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None, quoted: str = "",
+            claim_quoted: bool = False) -> str:
     """The verdict a guest reply gives: its opening marker (the English original first: translations soften
     "No." into a sentence), else "no" when the quoted evidence negates or doesn't bear out an absolute the
     `question` asks about (given for yes/no questions), or the words `quoted` around it name only another of a
@@ -171,7 +175,10 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
             if found:
                 return found
     if claim is not None:
-        return NO if negates(evidence) != negates(claim) else YES
+        # A claim put in the question's own words ("did he say superintelligence is already here?") is not borne
+        # out by his words without its absolute or with another of its kind; quoted words may be a loose rendering.
+        loose = claim_quoted or not (overstates(claim, evidence) or replaces(claim, quoted or evidence))
+        return NO if negates(evidence) != negates(claim) or not loose else YES
     if negates(evidence) or overstates(question, evidence) or replaces(question, quoted or evidence):
         return NO
     return NO if question and rejects(question, [c.text for c in reply]) else YES
