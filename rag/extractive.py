@@ -547,6 +547,10 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
                                   score_sentences=lambda spans: _sentence_scores(c.text, spans, asked)[0])
             if found:
                 candidates.append((p, c, found))
+        time_unit = F.asked_time_unit(question) if unit == F.SPAN else None
+        if any(F.in_time_unit(found[1], time_unit) for *_, found in candidates):
+            # A span in the unit of time asked for ("あと何年" — "2〜3年", not the lead's "eight weeks").
+            candidates = [c for c in candidates if F.in_time_unit(c[2][1], time_unit)]
         if len(candidates) > 1 and getattr(asked, "similarity", None) is not None:
             # Of the quoted passages' figures, the one whose sentence is closest in meaning to the question,
             # not the lead's whatever it counts ("seven new models" for how many pages; dev figures .667 -> .708).

@@ -168,6 +168,25 @@ def test_dates_in_words_and_the_year_asked_for():
     assert find_figure("毎日何億人もの人々が使っています。", set())[1] == "何億人"
 
 
+def test_a_span_in_the_unit_of_time_asked_for_answers_before_one_in_another():
+    from rag.answers.figure import SPAN, asked_time_unit, in_time_unit
+
+    text = "Our planning cycle runs for eight weeks. Over two or three years we will build it."
+    q = "How many years does the planning cycle run?"
+    assert find_figure(text, set(tokenize(q)), question=q, unit=SPAN)[1] == "two or three years"
+    q = "How long does the planning cycle run?"  # no unit named: the best sentence's span
+    assert find_figure(text, set(tokenize(q)), question=q, unit=SPAN)[1] == "eight weeks"
+    assert asked_time_unit("「偉大な研究所」を築くまでに、あと何年くらいかかると見ている？") == "year"
+    assert asked_time_unit("下一個工作週期要跑幾週？") == "week"
+    assert asked_time_unit("DeepMindは何年に設立された？") is None  # which year, not how many
+    assert in_time_unit("2〜3年", "year") and not in_time_unit("2019年", "year") and not in_time_unit("eight weeks", "year")
+
+
+def test_of_the_quoted_figures_the_span_in_the_unit_asked_for_leads(service):
+    a = service.ask("微软和OpenAI的合作关系到现在已经有几年了？")  # the lead passage's figure is "幾周"
+    assert a.kind == "number" and a.figure == "five or six years", a.answer
+
+
 def test_words_that_only_look_like_figures_are_not_taken():
     q = "How much cheaper is the Maia 200 chip?"
     text = "It's one of the best chips. It is 30 percent cheaper than a GB200."

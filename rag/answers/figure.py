@@ -164,6 +164,32 @@ def fits(asked: str | None, units: frozenset[str]) -> bool:
     return asked is None or asked in units or asked == AMOUNT and bool(units - {SPAN})
 
 
+# The unit of time a how-long question names ("あと何年", "how many weeks", "幾個月"): a span in another unit
+# ("eight weeks" for how many years) answers something else when one in the unit asked is quoted.
+_TIME_UNITS = {
+    "year": (r"\bhow many years\b|何年(?!に|から|まで|です|でした|だ)|[幾几]年|多少年",
+             r"\byears?\b|年(?![度代级級前后後])"),
+    "month": (r"\bhow many months\b|何[ヶかカケ]月|[幾几][個个]月|多少[個个]月", r"\bmonths?\b|[ヶかカケ]月|[個个]月"),
+    "week": (r"\bhow many weeks\b|何週|[幾几][週周]|多少[週周]", r"\bweeks?\b|週|周(?!期)"),
+    "day": (r"\bhow many days\b|何日|[幾几]天|多少天", r"\bdays?\b|日間|天"),
+    "hour": (r"\bhow many hours\b|何時間|[幾几][個个]?小[時时]|多少小[時时]", r"\bhours?\b|時間|小[時时]"),
+    "minute": (r"\bhow many minutes\b|何分|[幾几]分[鐘钟]|多少分[鐘钟]", r"\bminutes?\b|分[鐘钟間间]?(?![析配別别享])"),
+}
+_TIME_UNITS = {unit: (re.compile(asks, re.I), re.compile(names, re.I)) for unit, (asks, names) in _TIME_UNITS.items()}
+
+
+def asked_time_unit(question: str) -> str | None:
+    """"year", "month", "week", "day", "hour" or "minute" when a how-long question names its unit."""
+    question = unicodedata.normalize("NFKC", question)
+    return next((unit for unit, (asks, _) in _TIME_UNITS.items() if asks.search(question)), None)
+
+
+def in_time_unit(figure: str, unit: str | None) -> bool:
+    """Whether the figure is a span in that unit of time ("2〜3年" in years, "six to eight weeks" in weeks)."""
+    return unit is not None and not is_year_figure(figure) \
+        and bool(_TIME_UNITS[unit][1].search(unicodedata.normalize("NFKC", figure)))
+
+
 _ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b|哪一年|哪年|何年に|何年から|何年まで|何年(?:です|でした|だ)", re.I)
 
 
@@ -294,6 +320,10 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
         return stated_with(relation, m.string, m.start(), m.end()) and (not wants_year or is_year(_figure(m)))
     if relation is not None and any(related(m) for *_, f in found_any for m in f):
         found_any = [(s, e, [m for m in new if related(m)], [m for m in found if related(m)]) for s, e, new, found in found_any]
+    time_unit = asked_time_unit(question) if unit == SPAN else None
+    if time_unit is not None and any(in_time_unit(_figure(m), time_unit) for *_, f in found_any for m in f):
+        found_any = [(s, e, [m for m in new if in_time_unit(_figure(m), time_unit)],
+                      [m for m in found if in_time_unit(_figure(m), time_unit)]) for s, e, new, found in found_any]
     # Only when every figure of the passage is one the question states does one of those answer.
     use_new = any(new for *_, new, _ in found_any)
     best = None
