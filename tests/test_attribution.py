@@ -305,6 +305,29 @@ def test_what_his_reply_sets_aside_with_rather_than_is_a_no(question, text, reje
     assert rejects(question, [text]) is rejected
 
 
+@pytest.mark.parametrize("question, evidence, misstated", [
+    ("Is the Maia 200 chip 40% cheaper than a GB200?", "We ship a chip that is 30 percent cheaper than a GB200.", True),
+    ("Maia 200 は GB200 より 30% 安いのですか？", "We ship a chip that is 30 percent cheaper than a GB200.", False),
+    ("Microsoft は Build で 7 つの新モデルを発表しましたか?", "We launched seven new models at Build.", False),
+    ("Did they launch nine new models?", "We launched seven new models at Build.", True),
+    ("Will the next cycle run for 8 weeks?", "Our next cycle will run for six to eight weeks.", False),  # inside the range
+    ("Will the next cycle run for 10 weeks?", "Our next cycle will run for six to eight weeks.", True),
+    ("穆拉蒂的初創公司融資了將近20億美元嗎？", "Her startup raised close to $2 billion at a $10 billion valuation.", False),
+    # calendar years come in relations ("beyond 2030?" — "the 2019 agreement… until 2032"): left to them
+    ("Is the licence good until 2032?", "Until 2032, we have a licence to everything.", False),
+    ("Will the partnership run beyond 2030?", "The agreement OpenAI signed in 2019 made it build AGI.", False),
+    # a name's number ("Maia 200", "Opus 4.6"), or a figure of another measure, is no figure to contradict
+    ("Is MAI-Thinking-1 on par with Opus 4.6?", "It's roughly on par with Opus 4.5 on the benchmarks.", False),
+    ("Does the team meet for 4 days?", "The week after next, the team meets for a week.", False),
+])
+def test_a_figure_the_evidence_gives_otherwise_is_a_no(question, evidence, misstated):
+    from rag.answers.figure import misstates_figure
+    from rag.answers.verdict import verdict
+
+    assert misstates_figure(question, evidence) is misstated
+    assert verdict([], evidence, question) == ("no" if misstated else "yes")
+
+
 def test_another_of_the_kind_named_in_the_quoted_words_around_the_best_sentence_is_a_no(service):
     # "Our Maia 200 chip is actually an outstanding chip" answers best; the next sentence says "30 percent cheaper"
     a = service.ask("Is Microsoft's Maia 200 chip more expensive than a GB200?")

@@ -347,3 +347,69 @@ def stated_figure(line: str, quotes: list[str], date: bool = False) -> str | Non
     pattern = DATE if date else FIGURE
     return next((_figure(m) for m in pattern.finditer(line) if _usable(m) and any(_figure(m) in q for q in quotes)),
                 None)
+
+
+# Numbers as values, to tell "30 percent cheaper" from the "40% cheaper" a yes/no question asks about.
+_EN_NUMBERS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_EN_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
+_CJK_DIGITS = {ch: n for n, ch in enumerate("〇一二三四五六七八九")} | {"两": 2, "兩": 2}
+_SCALES = (("trillion", 1e12), ("billion", 1e9), ("bn", 1e9), ("million", 1e6), ("兆", 1e12), ("億", 1e8), ("亿", 1e8),
+           ("万", 1e4), ("萬", 1e4), ("千", 1e3))
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|[〇一二三四五六七八九两兩十]+|\b(?:" + "|".join(_EN_NUMBERS) + r")\b", re.I)
+
+
+def _number(token: str) -> float | None:
+    token = token.lower().replace(",", "")
+    if token[0].isdigit():
+        return float(token)
+    if token in _EN_NUMBERS:
+        return float(_EN_NUMBERS[token])
+    if "十" in token:  # 十, 十五, 二十, 二十五
+        tens, _, ones = token.partition("十")
+        return float(_CJK_DIGITS.get(tens, 1) * 10 + _CJK_DIGITS.get(ones, 0)) if len(tens) <= 1 and len(ones) <= 1 else None
+    return float(_CJK_DIGITS[token]) if len(token) == 1 else None
+
+
+def _measure(figure: str) -> str:
+    """What a figure measures, finely: a share, money, a calendar year, a span in some unit of time, or a count."""
+    if _RATIO.search(figure):
+        return "share"
+    if _MONEY.search(figure):
+        return "money"
+    if is_year_figure(figure):
+        return "year"
+    return next((unit for unit, (_, names) in _TIME_UNITS.items() if names.search(figure)), "count")
+
+
+def figure_values(text: str) -> list[tuple[str, float, float]]:
+    """(what it measures, low, high) for each figure of `text` that is not a name's number ("Maia 200", "GB200",
+    "Opus 4.6"): "six to eight weeks" → ("week", 6, 8), "20億" → ("count", 2e9, 2e9), "30 percent" → ("share", 30, 30)."""
+    text = unicodedata.normalize("NFKC", text)
+    out = []
+    for m in FIGURE.finditer(text):
+        if not _usable(m):
+            continue
+        figure = _figure(m)
+        if _measure(figure) == "count" and _NAMED.search(text[:m.start()][-24:]):
+            continue  # "Maia 200 chip", "Opus 4.6": a name's number
+        scale = next((f for word, f in _SCALES if word in figure.lower()), 1.0)
+        values = [v * scale for v in (_number(t) for t in _NUMBER.findall(figure)) if v is not None]
+        if values:
+            out.append((_measure(figure), min(values), max(values)))
+    return out
+
+
+def misstates_figure(question: str, evidence: str) -> bool:
+    """Whether the question states a figure that the evidence, giving figures of that measure, never gives:
+    "Is the Maia 200 40% cheaper?" — "30 percent cheaper". Calendar years are left out: a question puts them
+    in relations ("beyond 2030?", "before 2030?") that another year in the evidence doesn't contradict."""
+    given = figure_values(evidence)
+    for measure, low, high in figure_values(question):
+        if measure == "year":
+            continue
+        same = [(lo, hi) for m, lo, hi in given if m == measure]
+        if same and not any(lo * (1 - 1e-6) <= low and high <= hi * (1 + 1e-6) for lo, hi in same):
+            return True
+    return False

@@ -9,6 +9,7 @@ import unicodedata
 
 from ingest.models import Chunk
 from ingest.text import sentence_spans
+from rag.answers.figure import misstates_figure
 from rag.lexical import content_tokens
 
 _NO = re.compile(
@@ -177,9 +178,11 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
     if claim is not None:
         # A claim put in the question's own words ("did he say superintelligence is already here?") is not borne
         # out by his words without its absolute or with another of its kind; quoted words may be a loose rendering.
-        loose = claim_quoted or not (overstates(claim, evidence) or replaces(claim, quoted or evidence))
+        loose = claim_quoted or not (overstates(claim, evidence) or replaces(claim, quoted or evidence)
+                                     or misstates_figure(claim, quoted or evidence))
         return NO if negates(evidence) != negates(claim) or not loose else YES
-    if negates(evidence) or overstates(question, evidence) or replaces(question, quoted or evidence):
+    if negates(evidence) or overstates(question, evidence) or replaces(question, quoted or evidence) \
+            or misstates_figure(question, quoted or evidence):
         return NO
     return NO if question and rejects(question, [c.text for c in reply]) else YES
 
