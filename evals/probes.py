@@ -22,6 +22,10 @@ passage (any language version, any piece of the turn), or says its interview has
 ``probes_blind_e.jsonl`` (seventh round, a fourth such helper) asks 50 who-said questions, 30 of them traps (the
 host's or an outlet's note's words); each names its ``source`` passage and whose words they are
 (``speaker_role``): ``who_said_cited`` counts the right verdicts that also cite that passage as that speaker's.
+``probes_blind_f.jsonl`` (eighth round) asks 60 who-said questions, 12 of them an open "who said…?", and
+``probes_blind_g.jsonl`` (eighth round) 100 mixed ones (yes/no, who-said, figures, refused); ``f`` was read from
+the eighth round on, ``g`` from the ninth (held out in the eighth). ``probes_blind_h.jsonl`` (ninth round, 100
+mixed questions like ``g``) is held out: run at the start and the end of the round, counts only.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """
