@@ -69,6 +69,14 @@ from rag.retrieval import Filters
     ("說美國的醫療哪怕只改善10%，也會深刻影響很多人生活的，是蘇萊曼嗎？", True),
     ("认为微软的人文主义路线可能和它证明AI投资合理的需要相冲突的，是苏莱曼本人吗？", True),
     ("打造這個模型的，是蘇萊曼的團隊嗎？", False),
+    # "was that his line?", "a Suleyman quote?", "his words?", "是蘇萊曼的原話嗎", "something he said"
+    ("「This year's Build had the vibe of a freshly single divorcée」 — was that Suleyman's line?", True),
+    ('Is "superintelligence is coming" a Suleyman quote?', True),
+    ('Are those his words: "everyone is distilling everything"?', True),
+    ("「我不想成为英特尔」是苏莱曼的原话吗？", True),
+    ("Is it something Suleyman said, that AI is a new species?", True),
+    ("Was that his first job?", False),
+    ("Is this his own company?", False),
     # "does he think / believe X?" asks his view, yes or no, not whether he said some words
     ("Does Suleyman think superintelligence has already arrived?", False),
     ("Does Suleyman believe in universal basic income?", False),
@@ -100,6 +108,8 @@ def test_asks_attribution(question, asks):
     ("Did he say in the Bloomberg interview that AI is superhuman?", "AI is superhuman"),
     ("Did he tell Mishal Husain that he is a centrist?", "he is a centrist"),
     ("Did he say “zebra” or “a longer claim than that”?", "a longer claim than that"),  # the longest quote
+    ("Was it Suleyman who pointed out that the race comes down to two countries?", "the race comes down to two countries"),
+    ("Is it something Suleyman said, that AI is a new species?", "AI is a new species"),
 ])
 def test_claim_of(question, claim):
     assert claim_of(question) == claim
