@@ -166,7 +166,8 @@ def fits(asked: str | None, units: frozenset[str]) -> bool:
 
 # The unit of time a how-long question names ("あと何年", "how many weeks", "幾個月"): a span in another unit
 # ("eight weeks" for how many years) answers something else when one in the unit asked is quoted.
-_TIME_UNITS = {
+# unit -> (how a question asks for it, how a figure names it)
+_TIME_UNITS = {unit: (re.compile(asks, re.I), re.compile(names, re.I)) for unit, (asks, names) in {
     "year": (r"\bhow many years\b|何年(?!に|から|まで|です|でした|だ)|[幾几]年|多少年",
              r"\byears?\b|年(?![度代级級前后後])"),
     "month": (r"\bhow many months\b|何[ヶかカケ]月|[幾几][個个]月|多少[個个]月", r"\bmonths?\b|[ヶかカケ]月|[個个]月"),
@@ -174,8 +175,7 @@ _TIME_UNITS = {
     "day": (r"\bhow many days\b|何日|[幾几]天|多少天", r"\bdays?\b|日間|天"),
     "hour": (r"\bhow many hours\b|何時間|[幾几][個个]?小[時时]|多少小[時时]", r"\bhours?\b|時間|小[時时]"),
     "minute": (r"\bhow many minutes\b|何分|[幾几]分[鐘钟]|多少分[鐘钟]", r"\bminutes?\b|分[鐘钟間间]?(?![析配別别享])"),
-}
-_TIME_UNITS = {unit: (re.compile(asks, re.I), re.compile(names, re.I)) for unit, (asks, names) in _TIME_UNITS.items()}
+}.items()}
 
 
 def asked_time_unit(question: str) -> str | None:
@@ -285,6 +285,14 @@ def footnote_marker(text: str, start: int) -> int | None:
     return end
 
 
+def _preferring(found_any: list, keep) -> list:
+    """Each sentence's figures (new, all) narrowed to those `keep` holds for, when it holds for any of the
+    passage's; as they were otherwise."""
+    if not any(keep(m) for *_, found in found_any for m in found):
+        return found_any
+    return [(s, e, [m for m in new if keep(m)], [m for m in found if keep(m)]) for s, e, new, found in found_any]
+
+
 def find_figure(text: str, query_tokens: set[str], date: bool = False, question: str = "",
                 unit: str | None = None, footnote: bool = False, score_sentences=None
                 ) -> tuple[tuple[int, int], str] | None:
@@ -316,14 +324,12 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
                  and (not counted_here or _counts_as(sentence, _digits_end(m), counter))
                  and not (no_years and is_year_figure(_figure(m)))]
         found_any.append((s, e, [m for m in found if not _stated(_figure(m), asked)], found))
-    def related(m: re.Match) -> bool:  # stated in the relation asked (and a year, when a year is asked)
-        return stated_with(relation, m.string, m.start(), m.end()) and (not wants_year or is_year(_figure(m)))
-    if relation is not None and any(related(m) for *_, f in found_any for m in f):
-        found_any = [(s, e, [m for m in new if related(m)], [m for m in found if related(m)]) for s, e, new, found in found_any]
+    if relation is not None:  # stated in the relation asked (and a year, when a year is asked)
+        found_any = _preferring(found_any, lambda m: stated_with(relation, m.string, m.start(), m.end())
+                                and (not wants_year or is_year(_figure(m))))
     time_unit = asked_time_unit(question) if unit == SPAN else None
-    if time_unit is not None and any(in_time_unit(_figure(m), time_unit) for *_, f in found_any for m in f):
-        found_any = [(s, e, [m for m in new if in_time_unit(_figure(m), time_unit)],
-                      [m for m in found if in_time_unit(_figure(m), time_unit)]) for s, e, new, found in found_any]
+    if time_unit is not None:
+        found_any = _preferring(found_any, lambda m: in_time_unit(_figure(m), time_unit))
     # Only when every figure of the passage is one the question states does one of those answer.
     use_new = any(new for *_, new, _ in found_any)
     best = None

@@ -160,6 +160,12 @@ def rejects(question: str, texts: list[str]) -> bool:
                for text in texts for pattern in (_RATHER_THAN_AFTER, _RATHER_THAN_BEFORE) for m in pattern.finditer(text))
 
 
+def not_borne_out(asked: str, evidence: str, around: str) -> bool:
+    """Whether what is asked (a yes/no question, or a claim) makes an absolute the best `evidence` sentence doesn't,
+    or names a thing or a figure of which the words quoted `around` it name only others."""
+    return overstates(asked, evidence) or replaces(asked, around) or misstates_figure(asked, around)
+
+
 def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None, quoted: str = "",
             claim_quoted: bool = False) -> str:
     """The verdict a guest reply gives: its opening marker (the English original first: translations soften
@@ -178,11 +184,9 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
     if claim is not None:
         # A claim put in the question's own words ("did he say superintelligence is already here?") is not borne
         # out by his words without its absolute or with another of its kind; quoted words may be a loose rendering.
-        loose = claim_quoted or not (overstates(claim, evidence) or replaces(claim, quoted or evidence)
-                                     or misstates_figure(claim, quoted or evidence))
+        loose = claim_quoted or not not_borne_out(claim, evidence, quoted or evidence)
         return NO if negates(evidence) != negates(claim) or not loose else YES
-    if negates(evidence) or overstates(question, evidence) or replaces(question, quoted or evidence) \
-            or misstates_figure(question, quoted or evidence):
+    if negates(evidence) or not_borne_out(question, evidence, quoted or evidence):
         return NO
     return NO if question and rejects(question, [c.text for c in reply]) else YES
 
