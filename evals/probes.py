@@ -42,7 +42,7 @@ from pathlib import Path
 
 PROBES_FILE = Path(__file__).resolve().parent / "data" / "probes.jsonl"
 SETS = ("yes_no_verdict", "who_said_verdict", "note_verdict", "figure", "question_kind", "asks_attribution",
-        "answered", "refused", "compare", "compare_side", "who_said_cited")
+        "answered", "refused", "compare", "compare_side", "who_said_cited", "quoted")
 
 
 def load_probes(path: Path = PROBES_FILE) -> list[dict]:
@@ -72,6 +72,8 @@ def outcome(probe: dict, service=None):
         return answer.figure
     if kind == "compare":
         return compare_sides(probe, answer, service.index)
+    if kind == "quoted":
+        return quotes_listed(probe, answer, service.index)
     if kind == "who_said_verdict" and probe.get("speaker_role"):
         return answer.verdict, cites_source(probe, answer, service.index)
     return answer.verdict
@@ -108,6 +110,13 @@ def cites_source(probe: dict, answer, index) -> bool:
     his)."""
     source = _passage_turns(index, [probe["source"]])
     return any(_turn(c.chunk_id) in source and c.role == probe["speaker_role"] for c in answer.citations)
+
+
+def quotes_listed(probe: dict, answer, index) -> bool:
+    """A ``quoted`` probe (an open question) lists the passages that answer it: the answer quotes one of them (any
+    language version, any piece of the same turn)."""
+    expected = _passage_turns(index, probe["expect"])
+    return any(_turn(c.chunk_id) in expected for c in answer.citations)
 
 
 def compare_sides(probe: dict, answer, index) -> dict[str, bool]:
@@ -150,6 +159,7 @@ def run(probes: list[dict], service=None) -> tuple[dict[str, list[int]], list[tu
             counts["who_said_cited"][1] += 1
         counts[probe["set"]][1] += 1
         if probe["set"] == "compare" and all(got.values()) or got == probe["expect"] \
+                or probe["set"] == "quoted" and got is True \
                 or probe["set"] == "figure" and _same_figure(got, probe["expect"]):
             counts[probe["set"]][0] += 1
         else:

@@ -251,6 +251,10 @@ def test_a_span_of_time_is_not_answered_by_a_year():
     ("AI エージェントが機能するようになるまで、どれくらいかかると見ていますか?", SPAN),  # how long it takes
     ("How large is the budget Amy Hood approved for training?", MONEY),
     ("Ｈｏｗ ｍｕｃｈ ｄｉｄ Ｍｉｃｒｏｓｏｆｔ ｉｎｖｅｓｔ ｉｎ ＯｐｅｎＡＩ？", MONEY),  # full-width letters
+    ("MAI-Thinking-1的參數量有多少？", COUNT),  # the quantity named before 多少
+    ("Copilot的用户数是多少？", COUNT),
+    ("MAI-Thinking-1 のパラメータ数はいくつ？", COUNT),
+    ("苏莱曼说计算量在多少年里增加了一万亿倍？", SPAN),
 ])
 def test_what_kind_of_figure_a_question_asks_for(question, unit):
     assert asked_unit(question) == unit
@@ -301,6 +305,24 @@ def test_a_figure_of_another_kind_does_not_answer():
 ])
 def test_a_count_in_chinese_or_japanese_carries_the_counter_asked(question, text, figure):
     found = find_figure(text, set(), question=question, unit=asked_unit(question))
+    assert (found[1] if found else None) == figure
+
+
+@pytest.mark.parametrize("question, text, figure", [
+    ("How many people work on the Superintelligence team?", "We have 493 of the 500 largest companies on our systems.",
+     None),  # companies are not people
+    ("How many GPUs are in the cluster?", "We have seven new models across all the modalities.", None),
+    ("How many researchers are on the team?", "It broadened beyond research over the last two, three, four years.",
+     None),  # a span of years, whichever number of the list is taken
+    ("How many visits does MSN get a month?", "Our image model is now number two.", None),  # a rank, not a count
+    ("微软AI团队有多少名员工？", "We have 493 of the 500 largest companies on our systems.", None),  # 名 counts people
+    ("How many people work on the team?", "We have 5,000 researchers on the team.", "5,000 researchers"),  # people
+    ("How many back-and-forths make a useful chat?", "You go back and forth, you have five or six exchanges.",
+     "five or six"),  # exchanges may well be what is asked: only nouns of two known classes are told apart
+    ("How many pages long is the report?", "We just shared a 109-page, very detailed, technical report.", "109"),
+])
+def test_a_count_of_something_else_does_not_answer_how_many(question, text, figure):
+    found = find_figure(text, set(tokenize(question)), question=question, unit=asked_unit(question))
     assert (found[1] if found else None) == figure
 
 
@@ -397,6 +419,8 @@ def test_how_much_question_gets_the_figure_first(service):
     "How many parameters does MAI-Thinking-1 have?",
     "微软到目前为止一共向OpenAI投资了多少钱？",
     "マイクロソフトはGPUを何台保有しているの？",
+    "How many people work on Microsoft AI's Superintelligence team?",  # not "493 of the 500 largest companies"
+    "MAI-Thinking-1的參數量有多少？",  # not "97 percent"
 ])
 def test_no_figure_of_the_kind_asked_is_not_covered(service, question):
     """A "how many X" no passage counts is not answered with some other number ("Opus 4.6", "18 months"):

@@ -7,11 +7,12 @@ import json
 
 import pytest
 
-from evals.probes import PROBES_FILE, SETS, _same_figure, cites_source, compare_sides, load_probes, outcome, run
+from evals.probes import (PROBES_FILE, SETS, _same_figure, cites_source, compare_sides, load_probes, outcome,
+                          quotes_listed, run)
 from rag.types import Answer, Citation, Section
 
 
-BLIND = [PROBES_FILE.with_name(f"probes_blind_{part}.jsonl") for part in "abcde"]
+BLIND = [PROBES_FILE.with_name(f"probes_blind_{part}.jsonl") for part in "abcdefghi"]
 VERGE, BLOOMBERG = "verge-decoder-2026-06-08", "bloomberg-mishal-husain-2025-12-12"
 
 
@@ -26,6 +27,8 @@ def test_every_probe_names_its_set_and_what_a_right_answer_does(path):
         elif p["set"] == "compare":  # interview -> the guest passages that answer on its side ([]: nothing there)
             assert set(p["expect"]) == {VERGE, BLOOMBERG} and any(p["expect"].values())
             assert all(cid.startswith(iv + ":") for iv, ids in p["expect"].items() for cid in ids)
+        elif p["set"] == "quoted":  # the passages that answer it
+            assert p["expect"] and all(cid.split(":")[0] in (VERGE, BLOOMBERG) for cid in p["expect"])
         else:
             assert p["expect"] in ({"yes", "no"} if p["set"].endswith("verdict") else
                                    {True, False} if p["set"] in ("asks_attribution", "answered", "refused") else
@@ -33,7 +36,9 @@ def test_every_probe_names_its_set_and_what_a_right_answer_does(path):
 
 
 def test_the_blind_sets_share_no_question():
-    sets = [{p["question"] for p in load_probes(path)} for path in BLIND]
+    # a to e were split from each other's batches; f to i were written independently later and repeat a few natural
+    # questions ("How many parameters does MAI-Thinking-1 have?")
+    sets = [{p["question"] for p in load_probes(path)} for path in BLIND[:5]]
     assert all(sets) and sum(map(len, sets)) == len(set().union(*sets))
 
 
@@ -103,3 +108,10 @@ def test_a_who_said_probe_is_cited_right_when_its_source_is_quoted_as_whose_it_i
     assert cites_source(probe, _answer([_citation(f"{VERGE}:ja:t013", "host")]), index)  # its translation, as the host's
     assert not cites_source(probe, _answer([_citation(f"{VERGE}:ja:t013", "guest")]), index)  # shown as the guest's
     assert not cites_source(probe, _answer([_citation(f"{VERGE}:en:t015", "host")]), index)  # another passage
+
+
+def test_a_quoted_probe_is_right_when_the_answer_quotes_a_listed_passage_in_any_language(indexed_service):
+    index = indexed_service.index
+    probe = {"set": "quoted", "question": "?", "expect": [f"{VERGE}:en:t036"]}
+    assert quotes_listed(probe, _answer([_citation(f"{VERGE}:ja:t036.1", "guest")]), index)  # a piece, translated
+    assert not quotes_listed(probe, _answer([_citation(f"{VERGE}:en:t038", "guest")]), index)

@@ -70,7 +70,9 @@ _ASKS = (
     (AMOUNT, re.compile(r"\bhow much (?!(?:time|longer|later|earlier|sooner|more|less|of)\b)(?![a-z]+er\b)[a-z-]+(?: [a-z-]+)? "
                         r"(?:does|did|do|has|have|had|is|are|was|were|will|would|can|could)\b", re.I)),
     # "How much progress has he made?" may have no figure for an answer: only "how many" counts.
+    # "參數量有多少" / "用戶數是多少" / "パラメータ数はいくつ": the quantity named before the question word.
     (COUNT, re.compile(rf"\bhow many\b|何{JA_COUNTERS}|何(?=[ァ-ヴ][ァ-ヴー]+)|"
+                       r"(?:[量数數]|用[戶户])(?:[有是為为]|大概|大約|大约|一共|總共|总共|目前)*多少(?![钱錢])|数は(?:いくつ|何)|"
                        rf"多少(?=[\u4e00-\u9fff])(?![钱錢美有会會也还還都能可])|(?<!哪)[幾几]{ZH_MEASURES}", re.I)),
 )
 
@@ -124,6 +126,89 @@ def names_counted(question: str, texts) -> bool:
     major institutions" for "how many institutions?")."""
     words = [re.sub(r"s$", "", w.lower()) for w in counted(question)]
     return any(w in t.lower() for w in words for t in texts)
+
+
+# What an English figure counts: the plural noun (or unit of time) among the few words after its numerals, within
+# its clause ("493 of the 500 largest companies" → company, "seven new models" → model, "a 109-page report" →
+# page). A how-many question naming what it counts is not answered by a figure counting something else
+# ("493 … companies" for how many people, "seven new models" for how many GPUs). Nouns of one class count the same
+# things, and nouns of no class here may (exchanges, back-and-forths); a Japanese or Chinese counter stands for its
+# class. Fixed from what the words mean, not from any question.
+_COUNT_CLASSES = (
+    frozenset("person human individual employee staff worker researcher scientist engineer member user customer "
+              "subscriber patient student hire".split()),
+    frozenset("company firm business organization organisation institution enterprise lab".split()),
+    frozenset("gpu chip machine server computer device accelerator cluster".split()),
+    frozenset("model product app application agent tool feature version".split()),
+    frozenset("country nation city".split()),
+    frozenset("language".split()),
+    frozenset("page word token parameter".split()),
+)
+_COUNTER_CLASS = {"人": 0, "名": 0, "位": 0, "社": 1, "家": 1, "台": 2}
+_IRREGULAR = {"people": "person", "men": "person", "women": "person", "children": "person", "folks": "person"}
+_NOT_NOUNS = frozenset("""was is has does this its his hers ours yours theirs always across perhaps less unless thus
+plus versus as us yes towards afterwards sometimes whereas besides various previous serious famous obvious numerous
+enormous tremendous ridiculous nervous continuous""".split())
+_TIME_NOUNS = frozenset("year month week day hour minute second decade century quarter".split())
+_CLAUSE_END = re.compile(r"[.,;:!?()\"“”—–]")
+_NUMBER_LIST = re.compile(rf"(?:\s*(?:,|or\b|and\b|to\b|-|–)?\s*(?:maybe\s+)?(?:\d[\d,.]*|{_NUM_WORD})\b)*", re.I)
+_RANK = re.compile(r"(?:\bnumber|\bno\.|#)\s*$", re.I)
+
+
+def _stem(word: str) -> str:
+    if re.fullmatch(r"[A-Z]{2,}s", word):  # "GPUs"
+        return word[:-1].lower()
+    word = word.lower()
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _count_noun(sentence: str, match: re.Match) -> str | None:
+    """The (stemmed) noun an English figure counts, when one of the few words after its numerals is a plural
+    noun, a unit of time or a hyphened noun ("109-page"); None for a bare number."""
+    rest = sentence[match.start():]
+    rest = rest[_NUMBER_LIST.match(rest).end():]  # "two, three, four years": the list's noun counts them all
+    rest = rest[:m.start()] if (m := _CLAUSE_END.search(rest)) else rest
+    for i, word in enumerate(re.findall(r"(?:-(?=[a-z]))?[A-Za-z][A-Za-z'-]*", rest)[:5]):
+        bare = word.lstrip("-")
+        low = bare.lower()
+        if low in _NOT_NOUNS or low in _NUMBER_WORDS:
+            continue
+        if word.startswith("-") and i == 0 or low in _IRREGULAR or _stem(low) in _TIME_NOUNS \
+                or low.endswith("s") and not low.endswith(("ss", "us", "is", "'s")) and len(low) > 3 \
+                or re.fullmatch(r"[A-Z]{2,}s", bare):
+            return _stem(bare)
+    return None
+
+
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
+                          "fifty hundred hundreds thousand thousands million millions billion billions trillion "
+                          "trillions dozen dozens or to and of the a an".split())
+
+
+def counts_something_else(question: str, sentence: str, match: re.Match) -> bool:
+    """Whether this figure of an English sentence counts something other than what the how-many question does:
+    a different noun of another class than the one asked ("people" / 何人 / 多少名 — "493 … companies"), or a
+    rank ("number two")."""
+    if _RANK.search(sentence[max(0, match.start() - 12):match.start()]):
+        return True
+    asked = {_stem(part) for w in counted(question) if re.fullmatch(r"[A-Za-z][\w-]*", w)
+             for part in [w, *w.split("-")]}  # "back-and-forths": "five or six back and forths" counts them
+    asked_class = _COUNTER_CLASS.get(asked_counter(question) or "")
+    noun = _count_noun(sentence, match)
+    if noun is None or noun in asked:
+        return False
+    if noun in _TIME_NOUNS:  # a span ("five to 10 years") is not how many of anything
+        return True
+    # Otherwise only nouns of two known classes are told apart: "exchanges" may well be the "back-and-forths" asked.
+    asked_classes = {i for i, c in enumerate(_COUNT_CLASSES) if asked & c} | ({asked_class} - {None})
+    noun_classes = {i for i, c in enumerate(_COUNT_CLASSES) if noun in c}
+    return bool(asked_classes) and bool(noun_classes) and not asked_classes & noun_classes
 
 
 _YEAR = re.compile(r"(?:19|20)\d{2}(?:\s?年)?")
@@ -322,6 +407,8 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
         found = [m for m in pattern.finditer(sentence)
                  if _usable(m) and fits(unit, units_of(m.group(), sentence[:m.start()]))
                  and (not counted_here or _counts_as(sentence, _digits_end(m), counter))
+                 and not (unit == COUNT and not detect_lang(sentence) in ("ja", "zh")
+                          and counts_something_else(question, sentence, m))
                  and not (no_years and is_year_figure(_figure(m)))]
         found_any.append((s, e, [m for m in found if not _stated(_figure(m), asked)], found))
     if relation is not None:  # stated in the relation asked (and a year, when a year is asked)
