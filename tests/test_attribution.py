@@ -295,6 +295,10 @@ def test_an_absolute_the_evidence_does_not_bear_out_is_a_no(question, evidence, 
     ("Did he start out on the left?", "I definitely started as a lefty.", "yes"),
     ("蘇萊曼開始用 Copilot 傾訴之後,就不再和好朋友打電話聊天了嗎?", "我仍然每個周末都給最好的朋友們打電話,好好聊聊天。", "no"),
     ("Does he still call his friends every weekend?", "I still call my best friends every weekend.", "yes"),
+    # what someone does for a living
+    ("Was Suleyman's dad a doctor?", "Pretty working class. My dad was a cab driver.", "no"),
+    ("苏莱曼的爸爸是出租车司机吗？", "我家是典型的工薪階層。我爸是出租車司機。", "yes"),
+    ("スレイマン氏の母親は医者でしたか？", "My mum was a nurse and I'm a big believer in technology.", "no"),
 ])
 def test_evidence_naming_another_of_the_kind_asked_about_is_a_no(question, evidence, verdict_given):
     from rag.answers.verdict import verdict

@@ -127,6 +127,15 @@ _ALTERNATIVES = tuple({name: re.compile(pattern) for name, pattern in kind.items
     # still doing it, or no longer ("就不再和好朋友打電話了嗎?" — "我仍然每個周末都給最好的朋友們打電話")
     {"still": r"(?i:\bstill\b)|仍然|依然|仍舊|仍旧|依舊|依旧|今でも|いまだに|相変わらず",
      "no longer": r"(?i:\bno longer\b|\bstopped\b|\bnot any ?more\b)|不再|再也不|もはや|やめ(?:た|て|ました)"},
+    # what someone does for a living ("Was his dad a doctor?" — "My dad was a cab driver")
+    {"doctor": r"(?i:\bdoctors?\b|\bphysicians?\b|\bsurgeons?\b)|医者|医師|醫生|医生|醫師|医师",
+     "nurse": r"(?i:\bnurses?\b)|看護師|看護婦|護士|护士",
+     "driver": r"(?i:\b(?:cab|taxi|bus|lorry|truck) drivers?\b|\bcabbies?\b)|運転手|ドライバー|司機|司机",
+     "carpenter": r"(?i:\bcarpenters?\b)|大工|木匠|木工",
+     "electrician": r"(?i:\belectricians?\b)|電気工|電気技師|電工|电工",
+     "lawyer": r"(?i:\blawyers?\b|\battorneys?\b)|弁護士|律師|律师",
+     "accountant": r"(?i:\baccountants?\b)|会計士|會計師|会计师",
+     "teacher": r"(?i:\bteachers?\b)|教師|教员|教員|教师|老師|老师"},
     # where on the political spectrum ("右派?" — "a centrist… started as a lefty")
     {"right": r"(?i:\bright[- ]wing(?:er)?\b|\bon the right\b)|右派|右翼",
      "left": r"(?i:\blefty\b|\bleftist\b|\bleft[- ]wing(?:er)?\b|\bon the left\b)|左派|左翼|極左|极左",
