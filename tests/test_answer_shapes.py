@@ -255,6 +255,7 @@ def test_a_span_of_time_is_not_answered_by_a_year():
     ("Copilot的用户数是多少？", COUNT),
     ("MAI-Thinking-1 のパラメータ数はいくつ？", COUNT),
     ("苏莱曼说计算量在多少年里增加了一万亿倍？", SPAN),
+    ("Copilot目前有多少月活跃用户？", COUNT),  # 月活 is "monthly active", not months
 ])
 def test_what_kind_of_figure_a_question_asks_for(question, unit):
     assert asked_unit(question) == unit
@@ -276,6 +277,8 @@ def test_a_figure_of_another_kind_does_not_answer():
     assert units_of("$400 million") == {MONEY} and units_of("18 months") == {SPAN}
     assert units_of("30 percent") == {SHARE} and units_of("33 吉瓦") == {COUNT}
     assert units_of("4.6", "roughly on par with Opus ") == set()  # a model's version, not a figure
+    assert units_of("200 chip", "Our Maia ") == set()  # the name's number, then what the name is
+    assert units_of("100 GPUs", "We bought ") == {COUNT}
     # A bare amount is money or a count, whichever was asked; "three times" a multiple or how often.
     for amount in ("1.5 trillion", "hundreds of billions", "三千亿", "数千億"):
         assert units_of(amount) == {MONEY, COUNT}, amount

@@ -49,7 +49,7 @@ MONEY, SHARE, SPAN, COUNT = "money", "share", "span", "count"
 # "How much <something> does…": an amount of it, never a span of time ("50 years" for "how much computing
 # capacity?"); unlike the units above it doesn't make "no such figure" an answer ("how much progress?").
 AMOUNT = "amount"
-_TIME_WORDS = (r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|年(?![度代级級])|ヶ月|か月|カ月|個月|个月|月|週間|週|周|天|日|"
+_TIME_WORDS = (r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|年(?![度代级級])|ヶ月|か月|カ月|個月|个月|月(?![活度薪])|週間|週|周|天|日|"
                r"時間|小时|小時|分鐘|分钟|秒)")
 _ASKS = (
     (MONEY, re.compile(
@@ -239,7 +239,8 @@ def units_of(figure: str, before: str = "") -> frozenset[str]:
         return frozenset({SPAN})
     if is_year_figure(figure):
         return frozenset({SPAN})  # "How long ago…?" – "2010"; never how many of something
-    if _NAMED.search(before[-24:]) and not re.search(r"[^\d\s.,]", figure):
+    # "Maia 200", "Opus 4.6", and "Maia 200 chip": the name's number, the noun after it what the name is
+    if _NAMED.search(before[-24:]) and re.fullmatch(r"[\d.,]+(?:\s(?:chips?|models?|GPUs?|series))?", figure):
         return frozenset()
     return frozenset({COUNT})
 
