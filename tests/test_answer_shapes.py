@@ -494,6 +494,26 @@ def test_a_compare_side_quotes_the_passage_whose_sentence_answers(service):
     assert any("My mum was a nurse" in c.text for c in passage.members.values())
 
 
+@pytest.mark.parametrize("unsure", ["verge-decoder-2026-06-08", "bloomberg-mishal-husain-2025-12-12"])
+def test_the_third_quote_goes_to_the_side_least_sure_of_its_best(service, unsure):
+    from dataclasses import replace
+
+    from rag.answers.comparison import compose_comparison
+    from rag.retrieval import Filters
+
+    query = service.index.with_sentence_evidence(service.index.parse("What does he say about healthcare?"))
+    sides = {}
+    for iv in service.manifests():
+        guest = [p for p in service.index.search(query, Filters(iv), 10) if p.role == "guest"][:2]
+        # the same two passages; only how far the first scores above the second differs between the sides
+        sides[iv] = [replace(guest[0], score=10.0), replace(guest[1], score=9.9 if iv == unsure else 2.0)]
+    words = set(tokenize("What does he say about healthcare?"))  # no sentence scores: the order stays as given
+    draft = compose_comparison("en", sides, service.manifests(), words, relevant=lambda ps: True)
+    assert len(draft.citations) == MAX_QUOTES == 3
+    assert {s["interview"]: len(s["citations"]) for s in draft.sections} == \
+        {iv: 2 if iv == unsure else 1 for iv in sides}
+
+
 def test_quotes_after_the_first_name_what_is_asked_first(service):
     from rag.retrieval import Filters
 
