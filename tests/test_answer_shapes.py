@@ -187,6 +187,22 @@ def test_of_the_quoted_figures_the_span_in_the_unit_asked_for_leads(service):
     assert a.kind == "number" and a.figure == "five or six years", a.answer
 
 
+@pytest.mark.parametrize("depth, years", [(3, True), (8, False)])
+def test_a_span_in_the_unit_asked_may_come_from_just_below_the_quoted_passages(service, depth, years):
+    from dataclasses import replace
+
+    question = "あと何年くらいで偉大な研究所を築けると見ていますか？"
+    eight_weeks = service.index.passage_of("verge-decoder-2026-06-08:en:t020")  # the next cycle: eight weeks
+    two_or_three_years = service.index.passage_of("verge-decoder-2026-06-08:en:t036")  # "the next two or three years"
+    others = [p for p in service.index.search(service.index.parse(question), None, 30)
+              if p.key not in (eight_weeks.key, two_or_three_years.key)
+              and not any("年" in c.text or "year" in c.text for c in p.members.values())][:depth - 1]  # no spans
+    # the lead, far above the rest (nothing else is quoted), then the passage with the years `depth`-th
+    ranked = [replace(eight_weeks, score=100.0)] + [replace(p, score=1.0) for p in others] + \
+        [replace(two_or_three_years, score=0.5)]
+    draft = compose(question, "ja", ranked, service.manifests(), True, query=question, kind="number")
+    assert ("年" in draft.figure) is years, draft.figure  # within SPAN_DEPTH (6) the years; beyond, the weeks
+
 def test_words_that_only_look_like_figures_are_not_taken():
     q = "How much cheaper is the Maia 200 chip?"
     text = "It's one of the best chips. It is 30 percent cheaper than a GB200."
