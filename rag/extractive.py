@@ -29,9 +29,10 @@ MAX_QUOTES = 3
 # maximising answer-hit minus filler rate (0: .698 - .227, 1: .754 - .268, 2: .800 - .292, 3: .814 - .318;
 # re-swept after the follow-up and attribution changes: 0: .695 - .206, 1: .751 - .255, 2: .807 - .279, 3: .821 - .307).
 RELEVANCE_MARGIN = 2.0
-# How far down the ranking a how-long question looks for a span in the unit of time it asks ("あと何年") when the
-# quoted passages give none: dev figures .750 -> .792 (4, 6 or 10 passages the same); probes unchanged.
-SPAN_DEPTH = 6
+# How far down the ranking a how-long question looks for a span in the unit of time it asks ("あと何年"), and a
+# when-question (not a year) for a date, when the quoted passages give none: dev figures .750 -> .792 -> .875 (4,
+# 6 or 10 passages the same); probe counts unchanged (years asked for excluded: a -1, g -1 otherwise).
+FIGURE_DEPTH = 6
 MIN_LEAD_CHARS = 25  # an opening like "No, not at all." says nothing on its own
 
 # Yes/no questions about whether the guest said something ("Did he say that…?"), as opposed to open ones
@@ -566,9 +567,14 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             # None of the quoted passages gives a span in the unit asked ("あと何年" — only "eight weeks"): one a
             # little further down the ranking may ("2〜3年").
             shown = {p.key for p in chosen}
-            candidates = [c for c in figures_in([p for p in passages[:SPAN_DEPTH] if p.key not in shown
+            candidates = [c for c in figures_in([p for p in passages[:FIGURE_DEPTH] if p.key not in shown
                                                  and p.role != "host"]) if F.in_time_unit(c[2][1], time_unit)] \
                 or candidates
+        if kind == "date" and not candidates and not F.asks_year(question):
+            # No quoted passage gives a date ("last six months", "four or five months ago"): one a little further
+            # down may. Not for a year asked: years are everywhere, and the answer is then "no such figure".
+            shown = {p.key for p in chosen}
+            candidates = figures_in([p for p in passages[:FIGURE_DEPTH] if p.key not in shown and p.role != "host"])
         if any(F.in_time_unit(found[1], time_unit) for *_, found in candidates):
             # A span in the unit of time asked for ("あと何年" — "2〜3年", not the lead's "eight weeks").
             candidates = [c for c in candidates if F.in_time_unit(c[2][1], time_unit)]

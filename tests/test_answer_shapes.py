@@ -201,7 +201,26 @@ def test_a_span_in_the_unit_asked_may_come_from_just_below_the_quoted_passages(s
     ranked = [replace(eight_weeks, score=100.0)] + [replace(p, score=1.0) for p in others] + \
         [replace(two_or_three_years, score=0.5)]
     draft = compose(question, "ja", ranked, service.manifests(), True, query=question, kind="number")
-    assert ("年" in draft.figure) is years, draft.figure  # within SPAN_DEPTH (6) the years; beyond, the weeks
+    assert ("年" in draft.figure) is years, draft.figure  # within FIGURE_DEPTH (6) the years; beyond, the weeks
+
+@pytest.mark.parametrize("question, below, figure", [
+    ("When did he say he wrote his essay on humanist superintelligence?", "verge-decoder-2026-06-08:en:t054.1",
+     "four or five months ago"),
+    # a year asked for is not looked for further down: years are everywhere ("2010" is when DeepMind was founded)
+    ("In what year did he start the Muslim Youth Helpline?", "bloomberg-mishal-husain-2025-12-12:en:t056", None),
+])
+def test_a_date_may_come_from_just_below_the_quoted_passages_unless_a_year_is_asked(service, question, below, figure):
+    from dataclasses import replace
+
+    from rag.answers.figure import DATE as DATES
+
+    dated = service.index.passage_of(below)
+    others = [p for p in service.index.search(service.index.parse(question), None, 40) if p.key != dated.key
+              and p.role == "guest" and not any(DATES.search(c.text) for c in p.members.values())][:3]  # no dates
+    ranked = [replace(others[0], score=100.0)] + [replace(p, score=1.0) for p in others[1:]] + [replace(dated, score=0.5)]
+    draft = compose(question, "en", ranked, service.manifests(), True, query=question, kind="date")
+    assert draft.figure == figure, draft.answer[:200]
+
 
 def test_words_that_only_look_like_figures_are_not_taken():
     q = "How much cheaper is the Maia 200 chip?"
