@@ -222,6 +222,24 @@ def test_a_date_may_come_from_just_below_the_quoted_passages_unless_a_year_is_as
     assert draft.figure == figure, draft.answer[:200]
 
 
+def test_a_quote_left_over_goes_to_the_lead_passages_next_best_thought(service):
+    from dataclasses import replace
+
+    question = "What did he say about distillation?"
+    ranked = [replace(p, score=100.0 if i == 0 else 1.0)  # nothing else comes close enough to be quoted
+              for i, p in enumerate(service.index.search(service.index.parse(question), None, 10))]
+    lead = ranked[0].best_in("en")
+    draft = compose(question, "en", ranked, service.manifests(), True, query=question)
+    # its opening, the thought closest to the question, and the next best: three pieces of one reply, apart
+    assert len(draft.citations) == MAX_QUOTES and all(c.chunk_id == lead.chunk_id for c in draft.citations)
+    spans = sorted((lead.text.index(c.quote), lead.text.index(c.quote) + len(c.quote)) for c in draft.citations)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    # when it is the whole answer (his words found as asked), nothing is added
+    said = compose('Did he say "we can push the frontier with actual research"?', "en", ranked, service.manifests(),
+                   True, query="push the frontier with actual research", kind="who_said")
+    assert len(said.citations) <= 1 or said.citations[0].chunk_id != said.citations[1].chunk_id
+
+
 def test_words_that_only_look_like_figures_are_not_taken():
     q = "How much cheaper is the Maia 200 chip?"
     text = "It's one of the best chips. It is 30 percent cheaper than a GB200."
