@@ -353,7 +353,8 @@ class HybridIndex:
         words, cjk = self._name_vocabulary
         for name in question_names(query.dense_text, query.lang):
             parts = [p.lower() for p in re.split(r"[-/.]", name) if p and not p.isdigit()]
-            if name.lower() in words or all(_word_known(p, words) for p in parts):
+            joined = re.sub(r"[-/.]", "", name.lower())  # "I/O" is written "IO" too
+            if name.lower() in words or joined in words or all(_word_known(p, words) for p in parts):
                 continue
             if any(h in cjk for h in cedict_headwords(name.lower())):
                 continue

@@ -120,6 +120,7 @@ def test_a_name_the_interviews_never_use_is_not_covered_and_the_answer_says_whic
     "What did he say about MAI-Thinking-1?",            # a hyphenated model name, as written
     "Would he back a UBI?",                             # acronyms are not judged: their expansions can't be checked
     "Briefly, when will Copilot act for you? Summarize.",  # capitals that only start a sentence
+    "What did Nilay say about Google I/O?",             # written "Google IO" in the interview
 ])
 def test_names_the_interviews_use_in_any_language_are_known(service, question):
     assert service.index.unknown_name(service.index.parse(question)) is None
