@@ -153,6 +153,9 @@ _TIME_NOUNS = frozenset("year month week day hour minute second decade century q
 _CLAUSE_END = re.compile(r"[.,;:!?()\"“”—–]")
 _NUMBER_LIST = re.compile(rf"(?:\s*(?:,|or\b|and\b|to\b|-|–)?\s*(?:maybe\s+)?(?:\d[\d,.]*|{_NUM_WORD})\b)*", re.I)
 _RANK = re.compile(r"(?:\bnumber|\bno\.|#)\s*$", re.I)
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
+                          "fifty hundred hundreds thousand thousands million millions billion billions trillion "
+                          "trillions dozen dozens or to and of the a an".split())
 
 
 def _stem(word: str) -> str:
@@ -184,11 +187,6 @@ def _count_noun(sentence: str, match: re.Match) -> str | None:
                 or re.fullmatch(r"[A-Z]{2,}s", bare):
             return _stem(bare)
     return None
-
-
-_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
-                          "fifty hundred hundreds thousand thousands million millions billion billions trillion "
-                          "trillions dozen dozens or to and of the a an".split())
 
 
 def counts_something_else(question: str, sentence: str, match: re.Match) -> bool:
@@ -408,7 +406,7 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
         found = [m for m in pattern.finditer(sentence)
                  if _usable(m) and fits(unit, units_of(m.group(), sentence[:m.start()]))
                  and (not counted_here or _counts_as(sentence, _digits_end(m), counter))
-                 and not (unit == COUNT and not detect_lang(sentence) in ("ja", "zh")
+                 and not (unit == COUNT and detect_lang(sentence) not in ("ja", "zh")
                           and counts_something_else(question, sentence, m))
                  and not (no_years and is_year_figure(_figure(m)))]
         found_any.append((s, e, [m for m in found if not _stated(_figure(m), asked)], found))
