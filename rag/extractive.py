@@ -565,17 +565,21 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         shown = {p.key for p in chosen}
         below = [p for p in passages[:FIGURE_DEPTH] if p.key not in shown and p.role != "host"]  # not quoted
         time_unit = F.asked_time_unit(question) if unit == F.SPAN else None
-        if time_unit is not None and not any(F.in_time_unit(found[1], time_unit) for *_, found in candidates):
+
+        def in_unit(candidate) -> bool:  # a span in the unit of time asked for
+            return F.in_time_unit(candidate[2][1], time_unit)
+
+        if time_unit is not None and not any(map(in_unit, candidates)):
             # None of the quoted passages gives a span in the unit asked ("あと何年" — only "eight weeks"): one a
             # little further down the ranking may ("2〜3年").
-            candidates = [c for c in figures_in(below) if F.in_time_unit(c[2][1], time_unit)] or candidates
+            candidates = [c for c in figures_in(below) if in_unit(c)] or candidates
         if kind == "date" and not candidates and not F.asks_year(question):
             # No quoted passage gives a date ("last six months", "four or five months ago"): one a little further
             # down may. Not for a year asked: years are everywhere, and the answer is then "no such figure".
             candidates = figures_in(below)
-        if any(F.in_time_unit(found[1], time_unit) for *_, found in candidates):
+        if any(map(in_unit, candidates)):
             # A span in the unit of time asked for ("あと何年" — "2〜3年", not the lead's "eight weeks").
-            candidates = [c for c in candidates if F.in_time_unit(c[2][1], time_unit)]
+            candidates = [c for c in candidates if in_unit(c)]
         if len(candidates) > 1 and getattr(asked, "similarity", None) is not None:
             # Of the quoted passages' figures, the one whose sentence is closest in meaning to the question,
             # not the lead's whatever it counts ("seven new models" for how many pages; dev figures .667 -> .708).
@@ -634,7 +638,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         if n == 0 and not draft.citations and span[0] >= lead_span[1] and lead_span[1] - lead_span[0] >= MIN_LEAD_CHARS:
             # Answers lead with their point: quote the opening too when the best match is further in.
             draft.citations.append(cite(c, lead_span, p))
-        if not any(x.chunk_id == c.chunk_id and _overlaps(x, c, span) for x in draft.citations):
+        if not _already_quoted(draft.citations, c, span):
             draft.citations.append(cite(c, span, p))
     if chosen and len(draft.citations) < MAX_QUOTES:
         # A quote left over (nothing else came close enough) goes to the lead passage's next best thought: a
@@ -645,7 +649,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         scores, _ = _sentence_scores(c.text, spans, asked)
         for i in sorted(range(len(spans)), key=lambda i: (-scores[i], i)):
             span = complete_thought(c.text, spans, i, spans[i])
-            if not any(x.chunk_id == c.chunk_id and _overlaps(x, c, span) for x in draft.citations):
+            if not _already_quoted(draft.citations, c, span):
                 draft.citations.append(cite(c, span, lead))
                 break
     draft.citations = draft.citations[:MAX_QUOTES]
@@ -692,12 +696,16 @@ def claim_in(question: str, passage: Passage) -> bool:
     return False
 
 
-def _overlaps(citation: Citation, chunk: Chunk, span: tuple[int, int]) -> bool:
+def _already_quoted(citations: list[Citation], chunk: Chunk, span: tuple[int, int]) -> bool:
+    """Whether some citation already quotes part of this span of the chunk."""
     start = chunk.char_start + span[0]
     end = chunk.char_start + span[1]
-    _, _, rng = citation.location.rpartition(":")
-    a, _, b = rng.partition("-")
-    return int(a) < end and start < int(b)
+    for citation in citations:
+        if citation.chunk_id == chunk.chunk_id:
+            a, _, b = citation.location.rpartition(":")[2].partition("-")
+            if int(a) < end and start < int(b):
+                return True
+    return False
 
 
 def _lead_passage(passages: list[Passage], lang: str, next_turn, notes_answer: bool = True) -> Passage | None:

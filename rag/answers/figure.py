@@ -153,9 +153,14 @@ _TIME_NOUNS = frozenset("year month week day hour minute second decade century q
 _CLAUSE_END = re.compile(r"[.,;:!?()\"“”—–]")
 _NUMBER_LIST = re.compile(rf"(?:\s*(?:,|or\b|and\b|to\b|-|–)?\s*(?:maybe\s+)?(?:\d[\d,.]*|{_NUM_WORD})\b)*", re.I)
 _RANK = re.compile(r"(?:\bnumber|\bno\.|#)\s*$", re.I)
-_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
-                          "fifty hundred hundreds thousand thousands million millions billion billions trillion "
-                          "trillions dozen dozens or to and of the a an".split())
+_EN_NUMBERS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_EN_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
+# Words a figure's number is made of, skipped on the way to the noun it counts ("two hundred thousand users").
+_NUMBER_WORDS = frozenset(_EN_NUMBERS) | {w + plural for w in ("hundred", "thousand", "million", "billion", "trillion",
+                                                               "dozen") for plural in ("", "s")} \
+    | {"or", "to", "and", "of", "the", "a", "an"}
 
 
 def _stem(word: str) -> str:
@@ -441,11 +446,8 @@ def stated_figure(line: str, quotes: list[str], date: bool = False) -> str | Non
                 None)
 
 
-# Numbers as values, to tell "30 percent cheaper" from the "40% cheaper" a yes/no question asks about.
-_EN_NUMBERS = {w: n for n, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-_EN_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
+# Numbers as values, to tell "30 percent cheaper" from the "40% cheaper" a yes/no question asks about (English
+# number words: _EN_NUMBERS, above).
 _CJK_DIGITS = {ch: n for n, ch in enumerate("〇一二三四五六七八九")} | {"两": 2, "兩": 2}
 _SCALES = (("trillion", 1e12), ("billion", 1e9), ("bn", 1e9), ("million", 1e6), ("兆", 1e12), ("億", 1e8), ("亿", 1e8),
            ("万", 1e4), ("萬", 1e4), ("千", 1e3))
