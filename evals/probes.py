@@ -27,7 +27,9 @@ host's or an outlet's note's words); each names its ``source`` passage and whose
 the eighth round on, ``g`` from the ninth (held out in the eighth). ``probes_blind_h.jsonl`` (ninth round, 100
 mixed questions like ``g``) was held out in the ninth round and is read from the tenth. ``probes_blind_i.jsonl``
 (tenth round, 100 mixed questions, 25 of them open ones listing the passages that answer them: ``quoted`` counts
-the answers quoting one) is held out: run at the start and the end of the round, counts only.
+the answers quoting one) was held out in the tenth round and is read from the eleventh. ``probes_blind_j.jsonl``
+(eleventh round, 100 mixed questions, 35 of them open ones for ``quoted``) is held out: run at the start and the
+end of the round, counts only.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """

@@ -333,6 +333,13 @@ def test_what_his_reply_sets_aside_with_rather_than_is_a_no(question, text, reje
     # a name's number ("Maia 200", "Opus 4.6"), or a figure of another measure, is no figure to contradict
     ("Is MAI-Thinking-1 on par with Opus 4.6?", "It's roughly on par with Opus 4.5 on the benchmarks.", False),
     ("Does the team meet for 4 days?", "The week after next, the team meets for a week.", False),
+    # a span of years is a figure like any other; a figure asked in a relation ("more than", "以上") is not stated
+    ("Did they work together every day for five years?", "We worked together every day for 10 years.", True),
+    ("5年間、毎日一緒に働いていましたか?", "We worked together every day for 10 years.", True),
+    ("Did they work together for more than five years?", "We worked together every day for 10 years.", False),
+    ("5年以上一緒に働いていましたか?", "We worked together every day for 10 years.", False),
+    ("他们合作超过5年了吗?", "We worked together every day for 10 years.", False),
+    ("Is it at least 20% cheaper?", "It is 30 percent cheaper.", False),
 ])
 def test_a_figure_the_evidence_gives_otherwise_is_a_no(question, evidence, misstated):
     from rag.answers.figure import misstates_figure
@@ -340,6 +347,37 @@ def test_a_figure_the_evidence_gives_otherwise_is_a_no(question, evidence, misst
 
     assert misstates_figure(question, evidence) is misstated
     assert verdict([], evidence, question) == ("no" if misstated else "yes")
+
+
+def test_a_misstated_figure_is_a_no_whatever_the_reply_opens_with(service):
+    """His "是的。" answered the host's question, not the user's: "三年?" against "十年" is a no."""
+    answer = service.ask("苏莱曼和哈萨比斯是不是一起工作了三年?")
+    assert answer.verdict == "no", answer.answer
+    assert "十年" in answer.answer or "10 years" in answer.answer, answer.answer
+    assert service.ask("Did Suleyman say he and Demis Hassabis worked together every day for 10 years?").verdict == "yes"
+
+
+@pytest.mark.parametrize("question, reply, restated", [
+    ("Is he still calling for a financial stability board?", "No, I'm still calling for those things.", True),
+    ("蘇萊曼仍然呼籲設立金融穩定委員會嗎？", "不,我仍然在呼吁這些措施。", True),
+    ("スレイマン氏は今も呼びかけていますか？", "No, I'm still calling for those things.", True),
+    # the rest denies, or says something else: the "No" stands
+    ("Is he still calling for a financial stability board?", "No, I'm not calling for a financial stability board.", False),
+    ("Is the risk of AI overblown?", "No, I think the risk is real.", False),
+    ("Is he still calling for a financial stability board?", "Yes, I'm still calling for those things.", False),
+])
+def test_a_no_that_answers_the_hosts_framing_is_read_past(question, reply, restated):
+    """"So you've given up on those calls?" — "No, I'm still calling for those things.": asked whether he still
+    calls for them, the answer is yes."""
+    from rag.answers.verdict import restates
+
+    assert restates(question, reply) is restated
+
+
+def test_a_no_that_answers_the_hosts_framing_gives_a_yes(service):
+    assert service.ask("Does Suleyman still call for a financial stability board for AI?").verdict == "yes"
+    assert service.ask("蘇萊曼仍然呼籲為AI設立金融穩定委員會嗎？").verdict == "yes"
+    assert service.ask("Has he given up on calling for a financial stability board for AI?").verdict == "no"
 
 
 def test_another_of_the_kind_named_in_the_quoted_words_around_the_best_sentence_is_a_no(service):

@@ -477,10 +477,8 @@ def _measure(figure: str) -> str:
     return next((unit for unit, (_, names) in _TIME_UNITS.items() if names.search(figure)), "count")
 
 
-def figure_values(text: str) -> list[tuple[str, float, float]]:
-    """(what it measures, low, high) for each figure of `text` that is not a name's number ("Maia 200", "GB200",
-    "Opus 4.6"): "six to eight weeks" → ("week", 6, 8), "20億" → ("count", 2e9, 2e9), "30 percent" → ("share", 30, 30)."""
-    text = unicodedata.normalize("NFKC", text)
+def _figures_in(text: str) -> list[tuple[str, float, float, int, int]]:
+    """(measure, low, high, start, end) for each figure of NFKC-normalised `text` that is not a name's number."""
     out = []
     for m in FIGURE.finditer(text):
         if not _usable(m):
@@ -491,17 +489,37 @@ def figure_values(text: str) -> list[tuple[str, float, float]]:
         scale = next((f for word, f in _SCALES if word in figure.lower()), 1.0)
         values = [v * scale for v in (_number(t) for t in _NUMBER.findall(figure)) if v is not None]
         if values:
-            out.append((_measure(figure), min(values), max(values)))
+            out.append((_measure(figure), min(values), max(values), m.start(), m.end()))
     return out
+
+
+def figure_values(text: str) -> list[tuple[str, float, float]]:
+    """(what it measures, low, high) for each figure of `text` that is not a name's number ("Maia 200", "GB200",
+    "Opus 4.6"): "six to eight weeks" → ("week", 6, 8), "20億" → ("count", 2e9, 2e9), "30 percent" → ("share", 30, 30)."""
+    return [f[:3] for f in _figures_in(unicodedata.normalize("NFKC", text))]
+
+
+# A figure asked in a relation ("more than 5 years?", "at least 30%?", "5年以上", "超过一半") is not contradicted by
+# another figure of its measure: only a figure asked as such is.
+_RELATION_BEFORE = re.compile(r"(?:\b(?:more|less|fewer|greater|higher|lower) than|\bover|\bunder|\bat (?:least|most)|"
+                              r"\bup to|\bbeyond|\bbefore|\bafter|\bby|\bwithin|超过|超過|多于|多於|少于|少於|不到|不足|至少|最多|"
+                              r"高于|高於|低于|低於)\s*$", re.I)
+_RELATION_AFTER = re.compile(r"^\s*(?:or (?:more|less|fewer|so)\b|plus\b|以上|以下|未満|未満|超|以内|多|余|前|後|后|以后|以後|以前)",
+                             re.I)
+_CALENDAR_YEAR = 1000  # "year" figures from here up are dates ("in 2019"), below it spans ("5年間", "10 years")
 
 
 def misstates_figure(question: str, evidence: str) -> bool:
     """Whether the question states a figure that the evidence, giving figures of that measure, never gives:
-    "Is the Maia 200 40% cheaper?" — "30 percent cheaper". Calendar years are left out: a question puts them
-    in relations ("beyond 2030?", "before 2030?") that another year in the evidence doesn't contradict."""
+    "Is the Maia 200 40% cheaper?" — "30 percent cheaper"; "5年間…働いていた?" — "for 10 years". Calendar years
+    are left out: a question puts them in relations ("beyond 2030?", "before 2030?") that another year in the
+    evidence doesn't contradict; so is any figure the question puts in a relation ("more than 5 years?")."""
     given = figure_values(evidence)
-    for measure, low, high in figure_values(question):
-        if measure == "year":
+    question = unicodedata.normalize("NFKC", question)
+    for measure, low, high, start, end in _figures_in(question):
+        if measure == "year" and high >= _CALENDAR_YEAR:
+            continue
+        if _RELATION_BEFORE.search(question[max(0, start - 16):start]) or _RELATION_AFTER.match(question[end:end + 6]):
             continue
         same = [(lo, hi) for m, lo, hi in given if m == measure]
         if same and not any(lo * (1 - 1e-6) <= low and high <= hi * (1 + 1e-6) for lo, hi in same):

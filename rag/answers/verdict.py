@@ -125,7 +125,7 @@ _ALTERNATIVES = tuple({name: re.compile(pattern) for name, pattern in kind.items
     {"finished": r"(?i:\bfinish(?:ed|ing)?\b|\bgraduat(?:e|ed|ing)\b)|卒業|畢業|毕业",
      "dropped": r"(?i:\bdrop(?:ped|ping)? out\b|\bdropout\b)|中退|退学|退學|輟學|辍学"},
     # still doing it, or no longer ("就不再和好朋友打電話了嗎?" — "我仍然每個周末都給最好的朋友們打電話")
-    {"still": r"(?i:\bstill\b)|仍然|依然|仍舊|仍旧|依舊|依旧|今でも|いまだに|相変わらず",
+    {"still": r"(?i:\bstill\b)|仍然|依然|仍舊|仍旧|依舊|依旧|還在|还在|今でも|今も|いまだに|相変わらず",
      "no longer": r"(?i:\bno longer\b|\bstopped\b|\bnot any ?more\b)|不再|再也不|もはや|やめ(?:た|て|ました)"},
     # what someone does for a living ("Was his dad a doctor?" — "My dad was a cab driver")
     {"doctor": r"(?i:\bdoctors?\b|\bphysicians?\b|\bsurgeons?\b)|医者|医師|醫生|医生|醫師|医师",
@@ -171,8 +171,33 @@ def rejects(question: str, texts: list[str]) -> bool:
 
 def not_borne_out(asked: str, evidence: str, around: str) -> bool:
     """Whether what is asked (a yes/no question, or a claim) makes an absolute the best `evidence` sentence doesn't,
-    or names a thing or a figure of which the words quoted `around` it name only others."""
-    return overstates(asked, evidence) or replaces(asked, around) or misstates_figure(asked, around)
+    or names a thing of which the words quoted `around` it name only others (a figure they give otherwise is
+    settled before: `verdict`)."""
+    return overstates(asked, evidence) or replaces(asked, around)
+
+
+# What follows an opening "No," in its sentence: "No, I'm still calling for those things."
+_AFTER_NO = re.compile(r"^\W*(?:no|nope|いいえ|いや|不是|不)\W+", re.I)
+RESTATED_WORDS = 2  # words of the question the rest of the sentence must hold
+
+
+def restates(asked: str, text: str) -> bool:
+    """Whether the reply's first sentence, past its opening "No,", says without negation what the question asks
+    (holding RESTATED_WORDS of its words, or the very one of a kind of thing it names: "still"): that "No" answered
+    the host's framing ("So you've given up on…?")."""
+    spans = sentence_spans(text) or [(0, len(text))]
+    first = text[spans[0][0]:spans[0][1]]
+    m = _AFTER_NO.match(first)
+    if not m:
+        return False
+    rest = first[m.end():]
+    if negates(rest):
+        return False
+    if len(set(content_tokens(rest)) & set(content_tokens(asked))) >= RESTATED_WORDS:
+        return True
+    asked, rest = (unicodedata.normalize("NFKC", t) for t in (asked, rest))
+    # or names the very one of a kind the question asks about ("still" for "仍然…嗎?", a country, a rank)
+    return any(p.search(asked) and p.search(rest) for kind in _ALTERNATIVES for p in kind.values())
 
 
 def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None, quoted: str = "",
@@ -184,10 +209,15 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
     best), or his reply sets what it asks about aside ("rather than… distillation"), else "yes". Given the
     `claim` a "did he say X?" question asks about, the evidence answers no only when it negates and X doesn't,
     or X does and it doesn't: "並不可取" (not advisable) is borne out by "我并不認為這是正確的方法"."""
+    asked = claim if claim is not None else question
+    if asked and misstates_figure(asked, quoted or evidence):
+        return NO  # "for 5 years?" against "for 10 years": no, whatever the reply's opening word answered
     ordered = sorted(reply, key=lambda c: c.section != "en")
     for chunk in ordered:
         if chunk.piece == 0:
             found = opening_polarity(chunk.text)
+            if found == NO and asked and any(restates(asked, c.text) for c in ordered if c.piece == 0):
+                return YES  # "No, I'm still calling for those things": the "No" answers the host, the rest the question
             if found:
                 return found
     if claim is not None:
