@@ -626,6 +626,9 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
                                   claim_quoted=bool(_QUOTED.search(question)))
         shown_opening = chunk.piece == 0 and opening is not None
         span = opening_thought(chunk.text) if shown_opening else window
+        if draft.verdict == "no" and (counting := F.counting_sentence(
+                claim_of(question) if kind == "who_said" else question, chunk.text)) is not None:
+            span = counting  # the no is in the count he gives ("We have seven new models…" for "nine?")
         draft.citations.append(cite(chunk, span, lead))
         key = f"note_{draft.verdict}" if chunk.role == "editor" else draft.verdict
         first_line = f"{_frame(lang, key, manifests, chunk)} {inline_quote(draft.citations[0], lang)}"

@@ -357,6 +357,27 @@ def test_a_misstated_figure_is_a_no_whatever_the_reply_opens_with(service):
     assert service.ask("Did Suleyman say he and Demis Hassabis worked together every day for 10 years?").verdict == "yes"
 
 
+@pytest.mark.parametrize("question, reply, miscounted", [
+    ("Did Microsoft announce nine new models at Build?", "So since October… We have seven new models across all the modalities.", True),
+    ("Did Microsoft announce seven new models at Build?", "We have seven new models across all the modalities.", False),
+    ("Did Microsoft announce more than five new models?", "We have seven new models across all the modalities.", False),
+    # another noun, or nothing counted in the reply: nothing to contradict
+    ("Did they hire nine researchers?", "We have seven new models across all the modalities.", False),
+    ("Did Microsoft announce nine new models at Build?", "It was a big shift for us.", False),
+])
+def test_a_count_the_reply_gives_otherwise_anywhere_is_miscounted(question, reply, miscounted):
+    from rag.answers.figure import miscounts
+
+    assert miscounts(question, [reply]) is miscounted
+
+
+def test_a_count_the_lead_reply_gives_otherwise_beyond_the_quoted_words_is_a_no(service):
+    """The quoted window of the lead reply is about the Superintelligence team; its "seven new models" is further on."""
+    answer = service.ask("Did Microsoft announce nine new models at Build?")
+    assert answer.verdict == "no", answer.answer
+    assert "seven new models" in answer.answer.splitlines()[0], answer.answer  # the words that make it a no lead
+
+
 @pytest.mark.parametrize("question, reply, restated", [
     ("Is he still calling for a financial stability board?", "No, I'm still calling for those things.", True),
     ("蘇萊曼仍然呼籲設立金融穩定委員會嗎？", "不,我仍然在呼吁這些措施。", True),

@@ -509,6 +509,44 @@ _RELATION_AFTER = re.compile(r"^\s*(?:or (?:more|less|fewer|so)\b|plus\b|以上|
 _CALENDAR_YEAR = 1000  # "year" figures from here up are dates ("in 2019"), below it spans ("5年間", "10 years")
 
 
+def _counted_values(text: str) -> list[tuple[str, float, float]]:
+    """(the noun it counts, low, high) for each English figure of `text` followed by a plural noun ("seven new
+    models" → ("model", 7, 7)); figures asked in a relation ("more than five models") left out."""
+    text = unicodedata.normalize("NFKC", text)
+    out = []
+    for m in FIGURE.finditer(text):
+        if not _usable(m) or _RELATION_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
+            continue
+        noun = _count_noun(text, m)
+        values = [v for v in (_number(t) for t in _NUMBER.findall(_figure(m))) if v is not None]
+        if noun and values and noun not in _TIME_NOUNS:
+            out.append((noun, min(values), max(values)))
+    return out
+
+
+def miscounts(question: str, reply: list[str]) -> bool:
+    """Whether the question counts something ("nine new models") that the reply, anywhere in it, counts otherwise
+    and never so ("seven new models"): further from the question's words than the quoted window reaches."""
+    given = [f for text in reply for f in _counted_values(text)]
+    for noun, low, high in _counted_values(question):
+        same = [(lo, hi) for n, lo, hi in given if n == noun]
+        if same and not any(lo <= low and high <= hi for lo, hi in same):
+            return True
+    return False
+
+
+def counting_sentence(question: str, text: str) -> tuple[int, int] | None:
+    """The span of the first sentence of `text` counting, otherwise, something the question counts: the words
+    that make a miscounted question's "no" ("We have seven new models…" for "nine new models?")."""
+    from ingest.text import quotable_spans
+
+    asked = {noun for noun, _, _ in _counted_values(question)}
+    for s, e in quotable_spans(text):
+        if asked & {noun for noun, _, _ in _counted_values(text[s:e])} and miscounts(question, [text[s:e]]):
+            return s, e
+    return None
+
+
 def misstates_figure(question: str, evidence: str) -> bool:
     """Whether the question states a figure that the evidence, giving figures of that measure, never gives:
     "Is the Maia 200 40% cheaper?" — "30 percent cheaper"; "5年間…働いていた?" — "for 10 years". Calendar years
