@@ -140,11 +140,18 @@ def compare_sides(probe: dict, answer, index) -> dict[str, bool]:
 
 
 def _same_figure(got, expected: str) -> bool:
-    """The figure given is the one expected, or holds it ("65 percent" in "65 percent of"), or is held by it."""
+    """The figure given is the one expected, or holds it ("65 percent" in "65 percent of"), or is held by it, or
+    gives the same values of the same measure ("四天" for "four days")."""
     if not got:
         return False
     got, expected = (unicodedata.normalize("NFKC", x).lower().strip() for x in (got, expected))
-    return expected in got or got in expected
+    if expected in got or got in expected:
+        return True
+    # or the same values of the same measure, in whatever language or words: "四天" is "four days", "65%" "65 percent"
+    from rag.answers.figure import figure_values
+
+    wanted, given = set(figure_values(expected)), set(figure_values(got))
+    return bool(wanted) and wanted <= given
 
 
 def run(probes: list[dict], service=None) -> tuple[dict[str, list[int]], list[tuple[dict, object]]]:

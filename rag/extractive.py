@@ -577,6 +577,15 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             # No quoted passage gives a date ("last six months", "four or five months ago"): one a little further
             # down may. Not for a year asked: years are everywhere, and the answer is then "no such figure".
             candidates = figures_in(below)
+        relation = F.asked_relation(question) if kind == "date" else None
+
+        def in_relation(candidate) -> bool:  # a date stated in the relation asked ("way north of 2030")
+            return F.in_relation(candidate[1].text, candidate[2][0], candidate[2][1], relation)
+
+        if relation is not None and not any(map(in_relation, candidates)):
+            # No quoted passage states a date in the relation asked ("beyond which year?" — only "in 2019"): one a
+            # little further down the ranking may ("we're running way north of 2030").
+            candidates = [c for c in figures_in(below) if in_relation(c)] or candidates
         if any(map(in_unit, candidates)):
             # A span in the unit of time asked for ("あと何年" — "2〜3年", not the lead's "eight weeks").
             candidates = [c for c in candidates if in_unit(c)]

@@ -266,6 +266,16 @@ def test_a_date_asked_until_or_beyond_is_the_one_stated_that_way(question, text,
     assert find_figure(text, set(tokenize(question)), date=True, question=question)[1] == figure
 
 
+@pytest.mark.parametrize("question", [
+    "Past what year will Microsoft's partnership with OpenAI keep running?",
+    "微软和OpenAI的合作会延续到哪一年之后？",
+])
+def test_a_date_asked_beyond_is_looked_for_below_the_quoted_passages(service, question):
+    """The quoted passages give only "2019" (the old agreement); "way north of 2030" is a little further down."""
+    answer = service.ask(question)
+    assert answer.figure == "2030", answer.answer
+
+
 def test_a_span_of_time_is_not_answered_by_a_year():
     q = "How long has Microsoft been working to reestablish its relationship with OpenAI?"
     assert asked_unit(q) == SPAN

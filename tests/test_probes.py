@@ -12,7 +12,7 @@ from evals.probes import (PROBES_FILE, SETS, _same_figure, cites_source, compare
 from rag.types import Answer, Citation, Section
 
 
-BLIND = [PROBES_FILE.with_name(f"probes_blind_{part}.jsonl") for part in "abcdefghi"]
+BLIND = [PROBES_FILE.with_name(f"probes_blind_{part}.jsonl") for part in "abcdefghij"]
 VERGE, BLOOMBERG = "verge-decoder-2026-06-08", "bloomberg-mishal-husain-2025-12-12"
 
 
@@ -44,7 +44,10 @@ def test_the_blind_sets_share_no_question():
 
 @pytest.mark.parametrize("got, expected, same", [("65 percent", "65 percent", True), ("about 65 percent", "65 percent", True),
                                                  ("65", "65 percent", True), ("２０１４", "2014", True),
-                                                 ("2015", "2014", False), (None, "2014", False), ("", "2014", False)])
+                                                 ("2015", "2014", False), (None, "2014", False), ("", "2014", False),
+                                                 # the same values of the same measure, in other words or languages
+                                                 ("四天", "four days", True), ("65 percent", "65%", True),
+                                                 ("十二個月", "18 months", False), ("1.4 倍", "30%", False)])
 def test_a_figure_probe_matches_the_figure_it_expects(got, expected, same):
     assert _same_figure(got, expected) is same
 

@@ -295,7 +295,8 @@ def is_year_figure(figure: str) -> bool:
 # A date asked with a relation to it ("until what year", "到哪一年以後", "何年まで") is answered by a figure the
 # passage states with the same relation ("直到 2032 年", "way north of 2030", "2030 年以降"), when one does.
 _RELATIONS = {
-    "beyond": (re.compile(r"\b(?:beyond|later than|north of)\b|以[后後]|之[后後]|以降|以後", re.I),
+    "beyond": (re.compile(r"\b(?:beyond|later than|north of|(?:past|after) (?:what|which) (?:year|date))\b|以[后後]|之[后後]|以降|以後",
+                          re.I),
                re.compile(r"(?:\bbeyond|\bafter|\bpast|\bnorth of|\blater than|超[过過])\s*$", re.I),
                re.compile(r"^\s*(?:年)?\s*(?:以[后後降]|之[后後]|より後)")),
     "until": (re.compile(r"\b(?:until|till|through|up to)\b|\bby (?:what|which) (?:year|date|time)\b|"
@@ -314,6 +315,12 @@ def stated_with(relation: str, sentence: str, start: int, end: int) -> bool:
     """Whether the figure at [start, end) of `sentence` is stated in `relation` (a marker just before or after)."""
     _, before, after = _RELATIONS[relation]
     return bool(before.search(sentence[max(0, start - 16):start]) or after.search(sentence[end:end + 8]))
+
+
+def in_relation(text: str, span: tuple[int, int], figure: str, relation: str) -> bool:
+    """Whether `figure`, found in `text` at `span`, is stated there in `relation` ("way north of 2030")."""
+    at = text.find(figure, span[0], span[1])
+    return at >= 0 and stated_with(relation, text, at, at + len(figure))
 
 
 def asks_year(question: str) -> bool:
