@@ -577,6 +577,33 @@ def test_the_third_quote_goes_to_the_side_least_sure_of_its_best(service, unsure
         {iv: 2 if iv == unsure else 1 for iv in sides}
 
 
+def test_a_side_far_outscored_by_the_other_has_nothing_on_the_topic(service):
+    # Only Bloomberg asks him about Musk: Decoder's best passages are about other things, far below Bloomberg's.
+    a = service.ask("How does he talk about Elon Musk in each interview?")
+    found = {s.interview: s.found for s in a.sections}
+    assert found == {"bloomberg-mishal-husain-2025-12-12": True, "verge-decoder-2026-06-08": False}, a.answer
+
+
+@pytest.mark.parametrize("weak, strong, empty", [(5.0, 12.0, True),    # weak, and far below the other side
+                                                 (5.0, 9.0, False),    # weak, but close to the other side
+                                                 (7.5, 12.5, False)])  # far below, but not weak
+def test_a_side_is_empty_only_when_weak_and_far_below_the_other(service, weak, strong, empty):
+    from dataclasses import replace
+
+    from rag.answers.comparison import compose_comparison
+    from rag.retrieval import Filters
+
+    query = service.index.parse("What does he say about healthcare?")
+    ivs = sorted(service.manifests())
+    sides = {}
+    for iv, score in zip(ivs, (weak, strong)):
+        guest = [p for p in service.index.search(query, Filters(iv), 10) if p.role == "guest"][:1]
+        sides[iv] = [replace(guest[0], score=score)]
+    words = set(tokenize("What does he say about healthcare?"))
+    draft = compose_comparison("en", sides, service.manifests(), words, relevant=lambda ps: True)
+    assert {s["interview"]: s["found"] for s in draft.sections} == {ivs[0]: not empty, ivs[1]: True}
+
+
 def test_quotes_after_the_first_name_what_is_asked_first(service):
     from rag.retrieval import Filters
 
