@@ -511,7 +511,7 @@ def figure_values(text: str) -> list[tuple[str, float, float]]:
 _RELATION_BEFORE = re.compile(r"(?:\b(?:more|less|fewer|greater|higher|lower) than|\bover|\bunder|\bat (?:least|most)|"
                               r"\bup to|\bbeyond|\bbefore|\bafter|\bby|\bwithin|超过|超過|多于|多於|少于|少於|不到|不足|至少|最多|"
                               r"高于|高於|低于|低於)\s*$", re.I)
-_RELATION_AFTER = re.compile(r"^\s*(?:or (?:more|less|fewer|so)\b|plus\b|以上|以下|未満|未満|超|以内|多|余|前|後|后|以后|以後|以前)",
+_RELATION_AFTER = re.compile(r"^\s*(?:or (?:more|less|fewer|so)\b|plus\b|以上|以下|未満|超|以内|多|余|前|後|后|以后|以後|以前)",
                              re.I)
 _CALENDAR_YEAR = 1000  # "year" figures from here up are dates ("in 2019"), below it spans ("5年間", "10 years")
 

@@ -43,10 +43,14 @@ _NOT_DENIAL = re.compile(
 YES, NO = "yes", "no"
 
 
+def _first_sentence(text: str) -> str:
+    spans = sentence_spans(text) or [(0, len(text))]
+    return text[spans[0][0]:spans[0][1]]
+
+
 def opening_polarity(text: str) -> str | None:
     """"yes" / "no" when the reply's first sentence opens with an answer marker, else None."""
-    spans = sentence_spans(text) or [(0, len(text))]
-    first = text[spans[0][0]:spans[0][1]]
+    first = _first_sentence(text)
     if _NO.match(first):
         return NO
     if _YES.match(first):
@@ -185,8 +189,7 @@ def restates(asked: str, text: str) -> bool:
     """Whether the reply's first sentence, past its opening "No,", says without negation what the question asks
     (holding RESTATED_WORDS of its words, or the very one of a kind of thing it names: "still"): that "No" answered
     the host's framing ("So you've given up on…?")."""
-    spans = sentence_spans(text) or [(0, len(text))]
-    first = text[spans[0][0]:spans[0][1]]
+    first = _first_sentence(text)
     m = _AFTER_NO.match(first)
     if not m:
         return False
