@@ -176,10 +176,10 @@ def _stem(word: str) -> str:
     return word
 
 
-def _count_noun(sentence: str, match: re.Match) -> str | None:
-    """The (stemmed) noun an English figure counts, when one of the few words after its numerals is a plural
-    noun, a unit of time or a hyphened noun ("109-page"); None for a bare number."""
-    rest = sentence[match.start():]
+def _count_noun(sentence: str, start: int) -> str | None:
+    """The (stemmed) noun the English figure starting at `start` counts, when one of the few words after its
+    numerals is a plural noun, a unit of time or a hyphened noun ("109-page"); None for a bare number."""
+    rest = sentence[start:]
     rest = rest[_NUMBER_LIST.match(rest).end():]  # "two, three, four years": the list's noun counts them all
     rest = rest[:m.start()] if (m := _CLAUSE_END.search(rest)) else rest
     for i, word in enumerate(re.findall(r"(?:-(?=[a-z]))?[A-Za-z][A-Za-z'-]*", rest)[:5]):
@@ -203,7 +203,7 @@ def counts_something_else(question: str, sentence: str, match: re.Match) -> bool
     asked = {_stem(part) for w in counted(question) if re.fullmatch(r"[A-Za-z][\w-]*", w)
              for part in [w, *w.split("-")]}  # "back-and-forths": "five or six back and forths" counts them
     asked_class = _COUNTER_CLASS.get(asked_counter(question) or "")
-    noun = _count_noun(sentence, match)
+    noun = _count_noun(sentence, match.start())
     if noun is None or noun in asked:
         return False
     if noun in _TIME_NOUNS:  # a span ("five to 10 years") is not how many of anything
@@ -516,19 +516,18 @@ _RELATION_AFTER = re.compile(r"^\s*(?:or (?:more|less|fewer|so)\b|plus\b|以上|
 _CALENDAR_YEAR = 1000  # "year" figures from here up are dates ("in 2019"), below it spans ("5年間", "10 years")
 
 
+def _put_in_relation(text: str, start: int, end: int) -> bool:
+    """Whether the figure at [start, end) of `text` is put in a relation ("more than 5", "5年以上")."""
+    return bool(_RELATION_BEFORE.search(text[max(0, start - 16):start]) or _RELATION_AFTER.match(text[end:end + 6]))
+
+
 def _counted_values(text: str) -> list[tuple[str, float, float]]:
     """(the noun it counts, low, high) for each English figure of `text` followed by a plural noun ("seven new
-    models" → ("model", 7, 7)); figures asked in a relation ("more than five models") left out."""
+    models" → ("model", 7, 7)); figures put in a relation ("more than five models") left out."""
     text = unicodedata.normalize("NFKC", text)
-    out = []
-    for m in FIGURE.finditer(text):
-        if not _usable(m) or _RELATION_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
-            continue
-        noun = _count_noun(text, m)
-        values = [v for v in (_number(t) for t in _NUMBER.findall(_figure(m))) if v is not None]
-        if noun and values and noun not in _TIME_NOUNS:
-            out.append((noun, min(values), max(values)))
-    return out
+    return [(noun, low, high) for _, low, high, start, end in _figures_in(text)
+            if not _put_in_relation(text, start, end)
+            and (noun := _count_noun(text, start)) is not None and noun not in _TIME_NOUNS]
 
 
 def miscounts(question: str, reply: list[str]) -> bool:
@@ -547,11 +546,7 @@ def counting_sentence(question: str, text: str) -> tuple[int, int] | None:
     that make a miscounted question's "no" ("We have seven new models…" for "nine new models?")."""
     from ingest.text import quotable_spans
 
-    asked = {noun for noun, _, _ in _counted_values(question)}
-    for s, e in quotable_spans(text):
-        if asked & {noun for noun, _, _ in _counted_values(text[s:e])} and miscounts(question, [text[s:e]]):
-            return s, e
-    return None
+    return next(((s, e) for s, e in quotable_spans(text) if miscounts(question, [text[s:e]])), None)
 
 
 def misstates_figure(question: str, evidence: str) -> bool:
@@ -564,7 +559,7 @@ def misstates_figure(question: str, evidence: str) -> bool:
     for measure, low, high, start, end in _figures_in(question):
         if measure == "year" and high >= _CALENDAR_YEAR:
             continue
-        if _RELATION_BEFORE.search(question[max(0, start - 16):start]) or _RELATION_AFTER.match(question[end:end + 6]):
+        if _put_in_relation(question, start, end):
             continue
         same = [(lo, hi) for m, lo, hi in given if m == measure]
         if same and not any(lo * (1 - 1e-6) <= low and high <= hi * (1 + 1e-6) for lo, hi in same):
