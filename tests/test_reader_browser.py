@@ -257,6 +257,8 @@ def test_desktop_chat_each_quote_once_viewer_in_view_follow_ups_answer(app, serv
     assert answer["citations"][0]["quote"][:30] in page.locator("#reader-focus mark.rd-quote").first.inner_text()
     page.locator("[role=tab][data-tab-id=chat]").click()
     page.locator("#evidence-html button.show-context").first.wait_for(state="visible")
+    # The address bar follows the tab from its select event (ui/reader.py TAB_URL_JS), which may run after it shows.
+    page.wait_for_function("() => !location.search.includes('view=reader')", timeout=10_000)
     assert "view=reader" not in page.url
     # "Copy as quote card": the PNG (on the clipboard too) and the same card in Markdown, naming the page's mode.
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app[0].rstrip("/"))
