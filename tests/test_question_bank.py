@@ -64,11 +64,28 @@ def test_bank_vectors_come_from_the_caches_and_only_the_rest_is_embedded():
 def test_a_passage_is_scored_by_its_closest_bank_question():
     vectors = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]])
     bank = qb.QuestionBank(vectors, [[0], [0, 1], [1]], n_passages=3)
-    cos, z = bank.nearest(np.array([1.0, 0.0]))
-    assert cos[0] == pytest.approx(1.0) and cos[1] == pytest.approx(0.6)
+    cos, z = bank.nearest(np.array([0.0, 1.0]))  # each passage's first bank question is not its closest
+    assert cos[0] == pytest.approx(0.8) and cos[1] == pytest.approx(1.0)
     assert cos[2] == qb.NO_BANK_COSINE and z[2] == qb.NO_BANK_Z
-    s = np.array([1.0, 0.6, 0.0])
-    assert z[1] == pytest.approx((0.6 - s.mean()) / s.std())
+    s = np.array([0.0, 0.8, 1.0])
+    assert z[0] == pytest.approx((0.8 - s.mean()) / s.std())
+
+
+def test_an_index_of_interviews_the_bank_does_not_know_is_ranked_without_it(tmp_path, indexed_service):
+    from ingest.pipeline import ingest
+    from rag.service import QAService
+
+    talk = tmp_path / "looms.txt"
+    talk.write_text("---\ntitle: Looms\nguest: Ada Lovelace\nhost: Charles Babbage\n---\n\n"
+                    "CHARLES BABBAGE: What does the engine do?\n\n"
+                    "ADA LOVELACE: It weaves algebraic patterns, as a loom weaves flowers.\n", encoding="utf-8")
+    settings = Settings.from_env()
+    assert not ingest([talk], settings, show_progress=False).failed
+    own = QAService.from_settings(settings, build_if_missing=False).index
+    assert own.bank_ranker is None
+    assert [p.score for p in own.search("looms?", None, 3, use_bank=True)] == \
+        [p.score for p in own.search("looms?", None, 3)]
+    assert indexed_service.index.bank_ranker is not None
 
 
 def test_the_index_reads_the_bank_without_embedding_it(indexed_home, monkeypatch):
