@@ -8,6 +8,7 @@ an editor said, it says so rather than putting those words in the guest's mouth.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -564,28 +565,39 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         candidates = figures_in(chosen)
         shown = {p.key for p in chosen}
         below = [p for p in passages[:FIGURE_DEPTH] if p.key not in shown and p.role != "host"]  # not quoted
+        @functools.cache
+        def further() -> list:  # the figures of `below`: found once, and only when a rule looks there
+            return figures_in(below)
+
+        def or_further(wanted) -> list:
+            """`candidates` if one of them is `wanted`; else the `wanted` ones a little further down the ranking,
+            if any; else `candidates` as they are."""
+            if any(map(wanted, candidates)):
+                return candidates
+            return [c for c in further() if wanted(c)] or candidates
+
         time_unit = F.asked_time_unit(question) if unit == F.SPAN else None
 
         def in_unit(candidate) -> bool:  # a span in the unit of time asked for
             return F.in_time_unit(candidate[2][1], time_unit)
 
-        if time_unit is not None and not any(map(in_unit, candidates)):
+        if time_unit is not None:
             # None of the quoted passages gives a span in the unit asked ("あと何年" — only "eight weeks"): one a
             # little further down the ranking may ("2〜3年").
-            candidates = [c for c in figures_in(below) if in_unit(c)] or candidates
+            candidates = or_further(in_unit)
         if kind == "date" and not candidates and not F.asks_year(question):
             # No quoted passage gives a date ("last six months", "four or five months ago"): one a little further
             # down may. Not for a year asked: years are everywhere, and the answer is then "no such figure".
-            candidates = figures_in(below)
+            candidates = or_further(lambda candidate: True)
         relation = F.asked_relation(question) if kind == "date" else None
 
         def in_relation(candidate) -> bool:  # a date stated in the relation asked ("way north of 2030")
             return F.in_relation(candidate[1].text, candidate[2][0], candidate[2][1], relation)
 
-        if relation is not None and not any(map(in_relation, candidates)):
+        if relation is not None:
             # No quoted passage states a date in the relation asked ("beyond which year?" — only "in 2019"): one a
             # little further down the ranking may ("we're running way north of 2030").
-            candidates = [c for c in figures_in(below) if in_relation(c)] or candidates
+            candidates = or_further(in_relation)
         if any(map(in_unit, candidates)):
             # A span in the unit of time asked for ("あと何年" — "2〜3年", not the lead's "eight weeks").
             candidates = [c for c in candidates if in_unit(c)]
