@@ -3,6 +3,7 @@ cross-validation; the `test` split is never read here.
 
     .venv/bin/python -m evals.fit_ranker            # fit, print the CV table, write rag/ranker.json
     .venv/bin/python -m evals.fit_ranker --check    # refit and compare with the committed weights
+    .venv/bin/python -m evals.fit_ranker --bank     # the ranker open questions get with the question bank
 
 Folds group questions by their gold passages, so no passage is asked about in both the training and the
 held-out part of a fold: the CV figures estimate questions about passages the ranker never saw answered.
@@ -26,7 +27,7 @@ L2_GRID = (0.1, 1.0, 3.0, 10.0)
 FOLDS = 5
 
 
-def training_groups(index, items) -> list[tuple[dict, np.ndarray, np.ndarray]]:
+def training_groups(index, items, use_bank: bool = False) -> list[tuple[dict, np.ndarray, np.ndarray]]:
     """(item, passage features, gold indicator) for every answerable dev item with gold passages."""
     from rag.query import search_query
 
@@ -43,7 +44,7 @@ def training_groups(index, items) -> list[tuple[dict, np.ndarray, np.ndarray]]:
         if not y.any():
             continue
         query = search_query(it["question"], list(it.get("history") or []), index.framing)
-        X, _, _ = index.features(query)
+        X, _, _ = index.features(query, use_bank)
         out.append((it, X, y))
     return out
 
@@ -132,11 +133,13 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="refit and report, without writing rag/ranker.json")
+    ap.add_argument("--bank", action="store_true", help="fit the ranker with the question-bank features "
+                    "(rag/ranker_bank.json) instead; the abstention calibration is left as it is")
     args = ap.parse_args(argv)
     t0 = time.time()
     service = QAService.from_settings(Settings.from_env(), build_if_missing=True, progress=True)
     items = load_dataset("dev")
-    groups = training_groups(service.index, items)
+    groups = training_groups(service.index, items, args.bank)
     by_id = {it["id"]: it for it in items}
     print(f"{len(groups)} dev questions with gold passages ({time.time() - t0:.0f} s)", file=sys.stderr)
     cv = {l2: summarise(cross_validate(groups, l2), by_id) for l2 in L2_GRID}
@@ -151,19 +154,22 @@ def main(argv: list[str] | None = None) -> int:
         "chosen_by": f"{FOLDS}-fold cross-validation grouped by gold passage, max MRR@10 over l2 in {list(L2_GRID)}",
         "l2": best, "embedder": service.settings.embedder,
         "cv": cv[best],
-        "weights_by_feature": dict(zip(R.FEATURES, record["weights"])),
+        "weights_by_feature": dict(zip(model.features, record["weights"])),
     })
     for key in ("overall", "en", "ja", "zh"):
         row = cv[best].get(key)
         if row:
             print(f"  {key:8} n={row['n']:4d} hit@1 {row['hit@1']:.3f} hit@5 {row['hit@5']:.3f} MRR@10 {row['mrr@10']:.3f}")
+    target = R.BANK_RANKER_FILE if args.bank else R.RANKER_FILE
     if args.check:
-        committed = json.loads(R.RANKER_FILE.read_text(encoding="utf-8")) if R.RANKER_FILE.exists() else {}
+        committed = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
         diff = max((abs(a - b) for a, b in zip(committed.get("weights", []), record["weights"])), default=float("inf"))
         print(f"largest weight difference from the committed ranker: {diff:.4f}")
         return 0
-    R.RANKER_FILE.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {R.RANKER_FILE}")
+    target.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {target}")
+    if args.bank:
+        return 0
     from rag.service import CALIBRATION_FILE
 
     calibration = choose_abstain_threshold(out_of_fold_confidences(service, items, groups, best))

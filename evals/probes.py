@@ -28,8 +28,10 @@ the eighth round on, ``g`` from the ninth (held out in the eighth). ``probes_bli
 mixed questions like ``g``) was held out in the ninth round and is read from the tenth. ``probes_blind_i.jsonl``
 (tenth round, 100 mixed questions, 25 of them open ones listing the passages that answer them: ``quoted`` counts
 the answers quoting one) was held out in the tenth round and is read from the eleventh. ``probes_blind_j.jsonl``
-(eleventh round, 100 mixed questions, 35 of them open ones for ``quoted``) is held out: run at the start and the
-end of the round, counts only.
+(eleventh round, 100 mixed questions, 35 of them open ones for ``quoted``) was held out in the eleventh round and is
+read from the twelfth; ``probes_blind_k.jsonl`` (twelfth round, like ``j``) is held out: run at the start and the
+end of the round, counts only. Every blind set but ``b`` and ``k`` is also in the question bank
+(``rag/question_bank.py``), so only those two still ask questions the retrieval has never seen.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """

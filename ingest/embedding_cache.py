@@ -237,9 +237,18 @@ def bundled_passage_texts(settings: Settings) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
+def bundled_bank_questions() -> list[str]:
+    """The question bank's questions (rag.question_bank), whose query vectors ship beside the passages'."""
+    from rag.question_bank import load_bank
+
+    return [q.question for q in load_bank()]
+
+
 def check_bundled_cache(settings: Settings) -> tuple[int, int]:
-    """(passages the bundled interviews need, how many of them the shipped cache lacks)."""
-    texts = bundled_passage_texts(settings)
+    """(passages and bank questions the bundled interviews need, how many of them the shipped cache lacks)."""
+    from rag.question_bank import QUERY_KEY
+
+    texts = bundled_passage_texts(settings) + [QUERY_KEY + q for q in bundled_bank_questions()]
     cache = EmbeddingCache.load(bundled_path(settings), model_id(settings))
     return len(texts), sum(1 for t in texts if cache.get(t) is None)
 
@@ -249,11 +258,16 @@ def write_bundled_cache(settings: Settings, path: Path | None = None, progress: 
     """Embed every bundled passage afresh with the configured embedder and write the shipped cache."""
     from ingest.embeddings import make_embeddings
 
+    from rag.question_bank import QUERY_KEY
+
     texts = list(texts) if texts is not None else bundled_passage_texts(settings)
-    vectors = make_embeddings(settings).passages(texts, progress)
+    questions = bundled_bank_questions()
+    embeddings = make_embeddings(settings)
     cache = EmbeddingCache(model_id(settings))
-    for text, vector in zip(texts, vectors):
+    for text, vector in zip(texts, embeddings.passages(texts, progress)):
         cache.put(text, vector)
+    for question, vector in zip(questions, embeddings.queries(questions, progress)):
+        cache.put(QUERY_KEY + question, vector)
     path = path or bundled_path(settings)
     cache.save(path)
-    return path, len(texts)
+    return path, len(texts) + len(questions)

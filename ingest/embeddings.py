@@ -61,10 +61,17 @@ class ArrayEmbeddings:
         raise NotImplementedError
 
     def passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        return self._unit_vectors(texts, False, progress)
+
+    def queries(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Query vectors of many questions at once (the question bank's), as `query_vector` makes one."""
+        return self._unit_vectors(texts, True, progress)
+
+    def _unit_vectors(self, texts: Sequence[str], is_query: bool, progress: Progress | None) -> np.ndarray:
         out = []
         for i in range(0, len(texts), self.batch_size):
             batch = list(texts[i:i + self.batch_size])
-            out.append(np.asarray(self._embed(batch, False), dtype=np.float32).reshape(len(batch), -1))
+            out.append(np.asarray(self._embed(batch, is_query), dtype=np.float32).reshape(len(batch), -1))
             if progress:
                 progress(len(batch))
         if not out:
@@ -168,7 +175,7 @@ class OpenAICompatibleEmbeddings(ArrayEmbeddings):
 
     def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
         if is_query:
-            return np.asarray([self._client.embed_query(texts[0])])
+            return np.asarray([self._client.embed_query(t) for t in texts])
         return np.asarray(self._client.embed_documents(texts))
 
 

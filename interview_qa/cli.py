@@ -121,15 +121,16 @@ def _announce_first_build(settings: Settings) -> None:
 def cache_embeddings(check, out):
     """Regenerate the shipped embedding cache of the bundled interviews (run after changing them or chunking).
 
-    Embeds every bundled passage afresh with the configured embedder (INTERVIEW_QA_EMBEDDER) and writes
-    the cache that lets a fresh clone build its index without running the embedder.
+    Embeds every bundled passage, and every question of the question bank, afresh with the configured
+    embedder (INTERVIEW_QA_EMBEDDER) and writes the cache that lets a fresh clone build its index without
+    running the embedder.
     """
     from ingest import embedding_cache as ec
 
     settings = Settings.from_env()
     if check:
         total, missing = ec.check_bundled_cache(settings)
-        click.echo(f"{ec.bundled_path(settings)}: {total - missing} of {total} bundled passages cached")
+        click.echo(f"{ec.bundled_path(settings)}: {total - missing} of {total} bundled passages and bank questions cached")
         if missing:
             raise click.ClickException(f"{missing} passages are not in the shipped cache: "
                                        "run `interview-qa cache-embeddings`")
@@ -137,9 +138,10 @@ def cache_embeddings(check, out):
     from tqdm import tqdm
 
     texts = ec.bundled_passage_texts(settings)
-    with tqdm(total=len(texts), desc="embedding", unit="text", file=sys.stderr, leave=False) as bar:
+    total = len(texts) + len(ec.bundled_bank_questions())
+    with tqdm(total=total, desc="embedding", unit="text", file=sys.stderr, leave=False) as bar:
         path, n = ec.write_bundled_cache(settings, out, bar.update, texts)
-    click.echo(f"wrote {n} passage embeddings ({ec.model_id(settings)}) to {path} "
+    click.echo(f"wrote {n} passage and bank-question embeddings ({ec.model_id(settings)}) to {path} "
                f"({path.stat().st_size // 1024} KiB)")
 
 

@@ -41,6 +41,13 @@ FEATURES = (
     "dense_pivot_z",     # best cosine on the originals' language scale, standardised over passages
     "dense_feedback_z",  # dense_z of the query moved towards its best 3 chunks (pseudo-relevance feedback)
 )
+# The ranker open questions get when the question bank covers the index (rag/ranker_bank.json): the same
+# features and two more.
+BANK_FEATURES = FEATURES + (
+    "bank",              # best cosine of a bank question that this passage answers (rag.question_bank)
+    "bank_z",            # the same, standardised over the whole bank
+)
+BANK_RANKER_FILE = Path(__file__).with_name("ranker_bank.json")
 
 
 @dataclass(frozen=True)
@@ -52,14 +59,18 @@ class LinearRanker:
     def score(self, X: np.ndarray) -> np.ndarray:
         return ((X - self.mean) / self.scale) @ self.weights
 
+    @property
+    def features(self) -> tuple[str, ...]:
+        return BANK_FEATURES if len(self.weights) == len(BANK_FEATURES) else FEATURES
+
     def to_json(self) -> dict:
-        return {"features": list(FEATURES), "weights": [round(float(w), 6) for w in self.weights],
+        return {"features": list(self.features), "weights": [round(float(w), 6) for w in self.weights],
                 "mean": [round(float(m), 6) for m in self.mean], "scale": [round(float(s), 6) for s in self.scale]}
 
     @classmethod
-    def from_json(cls, data: dict) -> "LinearRanker":
-        if list(data.get("features", [])) != list(FEATURES):
-            raise ValueError("rag/ranker.json was fitted on other features: refit with evals/fit_ranker.py")
+    def from_json(cls, data: dict, features: tuple[str, ...] = FEATURES) -> "LinearRanker":
+        if list(data.get("features", [])) != list(features):
+            raise ValueError("the ranker was fitted on other features: refit with evals/fit_ranker.py")
         return cls(np.asarray(data["weights"], dtype=np.float64), np.asarray(data["mean"], dtype=np.float64),
                    np.asarray(data["scale"], dtype=np.float64))
 
@@ -73,6 +84,14 @@ def default_ranker() -> LinearRanker:
     for name, v in (("dense_z", 1.0), ("bm25_norm", 1.0), ("guest", 1.0), ("host", -1.0), ("filler", -1.0)):
         w[FEATURES.index(name)] = v
     return LinearRanker(w, np.zeros(len(FEATURES)), np.ones(len(FEATURES)))
+
+
+@functools.cache
+def bank_ranker() -> LinearRanker | None:
+    """The committed ranker with the question-bank features (evals/fit_ranker.py --bank); None if there is none."""
+    if not BANK_RANKER_FILE.exists():
+        return None
+    return LinearRanker.from_json(json.loads(BANK_RANKER_FILE.read_text(encoding="utf-8")), BANK_FEATURES)
 
 
 def fit_conditional_logit(groups: Sequence[tuple[np.ndarray, np.ndarray]], l2: float = 1.0, iters: int = 400,

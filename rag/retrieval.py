@@ -22,7 +22,8 @@ from rag.bm25 import BM25
 from rag.evidence import SentenceVectors, similarity_to
 from rag.lexical import bigrams, content_tokens, fold, word_forms
 from rag.query import Framing, Query
-from rag.ranker import FEATURES, LinearRanker, default_ranker
+from rag.question_bank import index_bank
+from rag.ranker import BANK_FEATURES, FEATURES, LinearRanker, bank_ranker, default_ranker
 from rag.related import RelatedArticle, asked_about, related_articles
 from rag.translate import Lexicon, cedict_glosses, cedict_headwords, gloss_stems
 
@@ -149,6 +150,12 @@ class HybridIndex:
             self._passage_tokens[self._passage[i]].update(toks)
         self._hubness = store.derived("hubness", lambda: hubness(self.vectors, self._passage))
         self._pivot_pairs = translation_pairs(self.chunks, self._pos, self._lang)
+        self.bank = index_bank(store, self.group, key_pos)
+        # The bank ranks only an index whose every interview it knows: a passage it knows nothing of would be
+        # outranked by those it does (a user's own transcript beside the bundled ones), so such an index is
+        # ranked as before, without it.
+        known = {self.by_id[self.keys[j]].interview for j in self.bank.passages_pointed_at()}
+        self.bank_ranker = bank_ranker() if known >= {c.interview for c in self.chunks} else None
 
     # --- structure ---
 
@@ -268,8 +275,9 @@ class HybridIndex:
         out[has] = per_chunk[self._question_of[has]]
         return out
 
-    def features(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(passage × FEATURES matrix, per-chunk dense, per-chunk BM25) for one question."""
+    def features(self, query: Query, use_bank: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(passage × FEATURES matrix, per-chunk dense, per-chunk BM25) for one question; with the question bank,
+        passage × BANK_FEATURES."""
         query_vector = self.store.embeddings.query_vector(query.dense_text)
         dense = self.vectors @ query_vector
         z = self._per_language_z(dense)
@@ -292,7 +300,9 @@ class HybridIndex:
         }
         cols["other_language_dense_z"] = other * cols["dense_z"]
         cols["other_language_translated"] = other * cols["translated_norm"]
-        return np.stack([cols[name] for name in FEATURES], axis=1), dense, lexical
+        if use_bank:
+            cols["bank"], cols["bank_z"] = self.bank.nearest(query_vector)
+        return np.stack([cols[name] for name in (BANK_FEATURES if use_bank else FEATURES)], axis=1), dense, lexical
 
     def idf(self, token: str) -> float:
         n, df = self.bm25.n_docs, self.bm25.doc_freq(token)
@@ -384,11 +394,15 @@ class HybridIndex:
 
     # --- search ---
 
-    def search(self, query: "str | Query", filters: Filters | None = None, k: int = 5) -> list[Passage]:
+    def search(self, query: "str | Query", filters: Filters | None = None, k: int = 5,
+               use_bank: bool = False) -> list[Passage]:
+        """The k best passages the filters admit. `use_bank`: ranked with the question bank too, when it covers
+        every interview of the index (a passage it knows nothing of would be outranked by those it knows)."""
         filters = filters or Filters()
         query = self.parse(query)
-        X, dense, lexical = self.features(query)
-        scores = self.ranker.score(X)
+        use_bank = use_bank and self.bank_ranker is not None
+        X, dense, lexical = self.features(query, use_bank)
+        scores = (self.bank_ranker if use_bank else self.ranker).score(X)
         passages = []
         for j in np.argsort(-scores):
             cids = self.members[self.keys[j]]

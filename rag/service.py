@@ -27,7 +27,7 @@ from rag.retrieval import Filters, HybridIndex, Passage
 from rag.answers.comparison import compose_comparison
 from rag.answers.figure import counted, stated_figure
 from rag.answers.verdict import stated_verdict
-from rag.kinds import COMPARE, DATE, NUMBER, WHO_SAID, YES_NO, question_kind
+from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
 from rag.types import Answer, Citation, Retrieved, Section
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -115,8 +115,8 @@ class QAService:
         elliptical ("Why?", "What about that?"); a self-contained question is searched on its own."""
         return search_query(question, [q for q, _ in history or []], self.index.framing)
 
-    def _retrieve(self, query: "str | Query", filters: Filters, k: int) -> list[Passage]:
-        return self.index.search(query, filters, max(k, 10))
+    def _retrieve(self, query: "str | Query", filters: Filters, k: int, use_bank: bool = False) -> list[Passage]:
+        return self.index.search(query, filters, max(k, 10), use_bank=use_bank)
 
     def _next_guest_turn(self, chunk: Chunk):
         c = self.index.next_guest_turn(chunk)
@@ -207,7 +207,10 @@ class QAService:
         def names_asked(passage: Passage) -> bool:  # some language version names a word the question asks about
             return self.index.names_any(list(query.content_words), query.lang, passage)
 
-        passages = self._retrieve(query, filters, k) if passages is None else passages
+        # Open questions are ranked with the question bank too; the kinds whose rules read the ranking (verdicts,
+        # figures, who said it, comparisons) keep the ranking those rules were written and checked against.
+        use_bank = kind == OPEN and not attribution
+        passages = self._retrieve(query, filters, k, use_bank) if passages is None else passages
         confidence = self._confidence(query, passages)
         speakers, said_as_asked = [], False
         if attribution:
