@@ -4,6 +4,9 @@ cross-validation; the `test` split is never read here.
     .venv/bin/python -m evals.fit_ranker            # fit, print the CV table, write rag/ranker.json
     .venv/bin/python -m evals.fit_ranker --check    # refit and compare with the committed weights
     .venv/bin/python -m evals.fit_ranker --bank     # the ranker open questions get with the question bank
+    .venv/bin/python -m evals.fit_ranker --abstention   # only the abstention threshold, for the committed rankers
+
+Either fit also recalibrates the abstention threshold (rag/calibration.json) on the ranking the product uses.
 
 Folds group questions by their gold passages, so no passage is asked about in both the training and the
 held-out part of a fold: the CV figures estimate questions about passages the ranker never saw answered.
@@ -85,45 +88,114 @@ def cross_validate(groups, l2: float) -> dict[str, int | None]:
     return ranks
 
 
-def out_of_fold_confidences(service, items, groups, l2: float) -> list[dict]:
-    """For every dev item answered by ranking (traps excluded): the service's confidence when the ranker is
-    the fold model that never saw the item, and whether the top passage is gold. Unanswerable items are
-    never trained on."""
-    from rag.query import search_query
+def fold_models(groups, l2: float) -> dict:
     from rag.ranker import fit_conditional_logit
 
+    return {f: fit_conditional_logit([(X, y) for _, X, y in groups if fold_of(y) != f], l2=l2) for f in range(FOLDS)}
+
+
+def out_of_fold_confidences(service, items, groups, l2: float, bank_groups=None, bank_l2: float | None = None
+                            ) -> list[dict]:
+    """For every dev item answered by ranking (traps excluded): the service's confidence when the ranker is
+    the fold model that never saw the item, and whether the top passage is gold. The ranking is the one the
+    product uses for that question: open questions get the bank ranker's fold model when `bank_groups` are
+    given (rag.service.ranked_with_bank), every other kind the committed ranker's. Folds are the same for
+    both (by gold passage). Unanswerable items are never trained on."""
+    from rag.query import search_query
+    from rag.service import ranked_with_bank
+
     index = service.index
-    models = {f: fit_conditional_logit([(X, y) for _, X, y in groups if fold_of(y) != f], l2=l2) for f in range(FOLDS)}
+    models = fold_models(groups, l2)
+    bank_models = fold_models(bank_groups, bank_l2) if bank_groups is not None and index.bank_ranker else None
     gold = {it["id"]: y for it, _, y in groups}
     key_pos = {k: j for j, k in enumerate(index.keys)}
-    committed = index.ranker
+    committed, committed_bank = index.ranker, index.bank_ranker
     rows = []
     try:
         for it in items:
             if it.get("expected_role") not in (None, "guest", "editor"):
                 continue
             y = gold.get(it["id"])
-            index.ranker = models[fold_of(y) if y is not None else 0]
+            fold = fold_of(y) if y is not None else 0
+            index.ranker = models[fold]
+            use_bank = bank_models is not None and ranked_with_bank(it["question"])
+            if use_bank:
+                index.bank_ranker = bank_models[fold]
             query = search_query(it["question"], list(it.get("history") or []), index.framing)
-            passages = index.search(query, None, 3)
-            rows.append({"id": it["id"], "answerable": bool(it.get("answerable")),
+            passages = index.search(query, None, 3, use_bank=use_bank)
+            rows.append({"id": it["id"], "answerable": bool(it.get("answerable")), "bank": use_bank,
                          "score": service._confidence(query, passages),
                          "gold_first": bool(y is not None and passages and y[key_pos[passages[0].key]])})
     finally:
-        index.ranker = committed
+        index.ranker, index.bank_ranker = committed, committed_bank
     return rows
 
 
+MARGIN_GRID = (0.001, 0.005, 0.01, 0.02, 0.03, 0.05)
+
+
+def threshold_below(rows: list[dict], margin: float) -> float:
+    """`margin` under the lowest confidence of an answer whose gold passage ranks first."""
+    return min((r["score"] for r in rows if r["gold_first"]), default=0.0) - margin
+
+
+def refused_out_of_fold(rows: list[dict], margin: float) -> dict[str, int]:
+    """Threshold from four folds of the rows, applied to the fifth: how many answers with gold ranked first,
+    and how many unanswerable questions, it refuses (folds by question id)."""
+    fold = {r["id"]: int(hashlib.sha256(r["id"].encode()).hexdigest(), 16) % FOLDS for r in rows}
+    out = {"gold_first": 0, "unanswerable": 0}
+    for f in range(FOLDS):
+        t = threshold_below([r for r in rows if fold[r["id"]] != f], margin)
+        held = [r for r in rows if fold[r["id"]] == f and r["score"] < t]
+        out["gold_first"] += sum(r["gold_first"] for r in held)
+        out["unanswerable"] += sum(not r["answerable"] for r in held)
+    return out
+
+
 def choose_abstain_threshold(rows: list[dict]) -> dict:
-    """The highest threshold that refuses no answerable question whose gold passage ranks first (abstain iff
-    score < threshold), with the abstention precision/recall it gives on dev."""
-    t = min((r["score"] for r in rows if r["gold_first"]), default=0.0) - 1e-3
+    """The highest threshold (abstain iff score < threshold) that refuses no answerable question whose gold
+    passage ranks first, on dev and out of fold: the lowest such confidence minus the smallest margin of
+    MARGIN_GRID whose held-out folds refuse none either. Just under the minimum is not enough: a new
+    question falls below the minimum of n others with probability 1/(n+1), so about one per test split."""
+    cv = {m: refused_out_of_fold(rows, m) for m in MARGIN_GRID}
+    margin = next((m for m in MARGIN_GRID if cv[m]["gold_first"] == 0), MARGIN_GRID[-1])
+    t = threshold_below(rows, margin)
     tp = sum(r["score"] < t and not r["answerable"] for r in rows)
     fp = sum(r["score"] < t and r["answerable"] for r in rows)
     fn = sum(r["score"] >= t and not r["answerable"] for r in rows)
-    return {"abstain_threshold": round(t, 6), "precision": tp / (tp + fp) if tp + fp else None,
+    return {"abstain_threshold": round(t, 6), "margin": margin,
+            "margin_cv": {str(m): cv[m] for m in MARGIN_GRID},
+            "precision": tp / (tp + fp) if tp + fp else None,
             "recall": tp / (tp + fn) if tp + fn else None, "n_answerable": sum(r["answerable"] for r in rows),
             "n_unanswerable": sum(not r["answerable"] for r in rows)}
+
+
+def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> dict:
+    """Choose the abstention threshold on out-of-fold confidences (out_of_fold_confidences) under the ranking
+    the product uses, write rag/calibration.json, and record how many dev unanswerable questions the committed
+    rankers and threshold refuse (tests/test_abstention.py pins that count)."""
+    from rag.service import CALIBRATION_FILE
+
+    groups = training_groups(service.index, items)
+    bank_groups = training_groups(service.index, items, True) if service.index.bank_ranker and bank_l2 else None
+    calibration = choose_abstain_threshold(out_of_fold_confidences(service, items, groups, l2, bank_groups, bank_l2))
+    calibration.update({"confidence": "top passage dense similarity + COVERAGE_WEIGHT x IDF coverage of the top 3",
+                        "chosen_by": "evals/fit_ranker.py: confidences under out-of-fold rankers on the dev split "
+                                     "(open questions ranked by the bank ranker's fold model, as the product ranks "
+                                     "them); the highest threshold refusing no answerable question whose gold "
+                                     "passage ranks first, on dev and in 5-fold CV (margin below the dev minimum)",
+                        "embedder": service.settings.embedder, "mode": "extractive"})
+    service.threshold = calibration["abstain_threshold"]
+    unanswerable = [it for it in items if not it.get("answerable") and not it.get("history")]
+    calibration["dev_unanswerable_abstained"] = [sum(not service.ask(it["question"]).grounded for it in unanswerable),
+                                                 len(unanswerable)]
+    calibration["dev_unanswerable_abstained_note"] = ("with the committed rankers and threshold: dev unanswerable "
+                                                      "questions without history that abstain (tests/test_abstention.py "
+                                                      "pins it)")
+    CALIBRATION_FILE.write_text(json.dumps(calibration, indent=1) + "\n", encoding="utf-8")
+    print(f"abstention on dev: threshold {calibration['abstain_threshold']:.3f}, precision {calibration['precision']}, "
+          f"recall {calibration['recall']} -> {CALIBRATION_FILE}")
+    return calibration
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,11 +206,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="refit and report, without writing rag/ranker.json")
     ap.add_argument("--bank", action="store_true", help="fit the ranker with the question-bank features "
-                    "(rag/ranker_bank.json) instead; the abstention calibration is left as it is")
+                    "(rag/ranker_bank.json) instead")
+    ap.add_argument("--abstention", action="store_true", help="only recalibrate the abstention threshold "
+                    "(rag/calibration.json) for the committed rankers")
     args = ap.parse_args(argv)
     t0 = time.time()
     service = QAService.from_settings(Settings.from_env(), build_if_missing=True, progress=True)
     items = load_dataset("dev")
+
+    def committed_l2(path) -> float | None:
+        return json.loads(path.read_text(encoding="utf-8")).get("l2") if path.exists() else None
+
+    if args.abstention:
+        calibrate_abstention(service, items, committed_l2(R.RANKER_FILE), committed_l2(R.BANK_RANKER_FILE))
+        return 0
     groups = training_groups(service.index, items, args.bank)
     by_id = {it["id"]: it for it in items}
     print(f"{len(groups)} dev questions with gold passages ({time.time() - t0:.0f} s)", file=sys.stderr)
@@ -169,23 +250,11 @@ def main(argv: list[str] | None = None) -> int:
     target.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {target}")
     if args.bank:
-        return 0
-    from rag.service import CALIBRATION_FILE
-
-    calibration = choose_abstain_threshold(out_of_fold_confidences(service, items, groups, best))
-    calibration.update({"confidence": "top passage dense similarity + COVERAGE_WEIGHT x IDF coverage of the top 3",
-                        "chosen_by": "evals/fit_ranker.py: confidences under out-of-fold rankers on the dev split; the highest "
-                                     "threshold refusing no answerable question whose gold passage ranks first",
-                        "embedder": service.settings.embedder, "mode": "extractive"})
-    service.index.ranker, service.threshold = model, calibration["abstain_threshold"]
-    unanswerable = [it for it in items if not it.get("answerable") and not it.get("history")]
-    calibration["dev_unanswerable_abstained"] = [sum(not service.ask(it["question"]).grounded for it in unanswerable),
-                                                 len(unanswerable)]
-    calibration["dev_unanswerable_abstained_note"] = ("with the committed ranker and threshold: dev unanswerable questions "
-                                                      "without history that abstain (tests/test_abstention.py pins it)")
-    CALIBRATION_FILE.write_text(json.dumps(calibration, indent=1) + "\n", encoding="utf-8")
-    print(f"abstention on dev: threshold {calibration['abstain_threshold']:.3f}, precision {calibration['precision']}, "
-          f"recall {calibration['recall']} -> {CALIBRATION_FILE}")
+        service.index.bank_ranker = model if service.index.bank_ranker else None
+        calibrate_abstention(service, items, committed_l2(R.RANKER_FILE), best)
+    else:
+        service.index.ranker = model
+        calibrate_abstention(service, items, best, committed_l2(R.BANK_RANKER_FILE))
     return 0
 
 

@@ -598,6 +598,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             # No quoted passage states a date in the relation asked ("beyond which year?" — only "in 2019"): one a
             # little further down the ranking may ("we're running way north of 2030").
             candidates = or_further(in_relation)
+            if any(map(in_relation, candidates)):  # and only such a date: not "in 2019" beside "north of 2030"
+                candidates = [c for c in candidates if in_relation(c)]
         if any(map(in_unit, candidates)):
             # A span in the unit of time asked for ("あと何年" — "2〜3年", not the lead's "eight weeks").
             candidates = [c for c in candidates if in_unit(c)]

@@ -42,6 +42,18 @@ NOTICES = {
 }
 
 
+BANK_KINDS = (OPEN, NUMBER, DATE)
+
+
+def ranked_with_bank(question: str) -> bool:
+    """Open, how-many / how-much and when questions are ranked with the question bank too (so is each side of a
+    comparison, an open question within one interview; dev figure or date in the first line .875 -> .958); who
+    said it and yes/no questions keep the committed ranking (the bank knows no host passage). The abstention
+    threshold is calibrated on this same choice (evals/fit_ranker.py)."""
+    attribution = asks_attribution(question)
+    return question_kind(question, attribution) in BANK_KINDS and not attribution
+
+
 def abstain_threshold() -> float:
     if CALIBRATION_FILE.exists():
         return float(json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))["abstain_threshold"])
@@ -207,10 +219,7 @@ class QAService:
         def names_asked(passage: Passage) -> bool:  # some language version names a word the question asks about
             return self.index.names_any(list(query.content_words), query.lang, passage)
 
-        # Open questions are ranked with the question bank too; the kinds whose rules read the ranking (verdicts,
-        # figures, who said it, comparisons) keep the ranking those rules were written and checked against.
-        use_bank = kind == OPEN and not attribution
-        passages = self._retrieve(query, filters, k, use_bank) if passages is None else passages
+        passages = self._retrieve(query, filters, k, ranked_with_bank(question)) if passages is None else passages
         confidence = self._confidence(query, passages)
         speakers, said_as_asked = [], False
         if attribution:
@@ -228,7 +237,9 @@ class QAService:
             shown = {p.key for p in speakers}
             passages = speakers + [p for p in passages if p.key not in shown]
         elif kind == COMPARE and not filters.interview and len(manifests) > 1:
-            sides = {iv: self._retrieve(query, Filters(iv, filters.lang, filters.role), 3) for iv in manifests}
+            # Each side is ranked with the question bank (dev compare, both sides quoted: .09 -> .27).
+            sides = {iv: self._retrieve(query, Filters(iv, filters.lang, filters.role), 3, use_bank=True)
+                     for iv in manifests}
             # A side quotes, among its ten best passages, first one naming something asked: what it says on the
             # topic, not what merely ranks near it (dev compare: filler .18 -> .09, answer-hit unchanged).
             draft = compose_comparison(answer_lang, {iv: named_first(ps, names_asked) for iv, ps in sides.items()},

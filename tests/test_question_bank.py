@@ -118,7 +118,7 @@ def test_every_bank_question_points_at_a_passage_of_the_index(indexed_service):
 
 
 def test_an_open_question_is_ranked_with_the_bank(indexed_service, monkeypatch):
-    """Through the service: an open question's evidence comes from the bank ranking, a yes/no one's does not."""
+    """Through the service: an open or figure question's evidence comes from the bank ranking, a yes/no one's does not."""
     index = indexed_service.index
     calls = []
     real = type(index).search
@@ -130,6 +130,27 @@ def test_an_open_question_is_ranked_with_the_bank(indexed_service, monkeypatch):
     monkeypatch.setattr(type(index), "search", spy)
     indexed_service.ask("What does he think about AI consciousness?")
     assert calls[0] is True and index.bank_ranker is not None
+    for figure_question in ("How many gigawatts of compute does Microsoft have?", "いつ OpenAI と契約を結びましたか？"):
+        calls.clear()
+        indexed_service.ask(figure_question)
+        assert calls[0] is True, figure_question
     calls.clear()
     indexed_service.ask("Did he say AI is conscious?")
     assert calls and not any(calls)
+
+
+def test_each_side_of_a_comparison_is_ranked_with_the_bank(indexed_service, monkeypatch):
+    """Each interview's side is searched alone, with the bank ranking (an open question within one interview)."""
+    index = indexed_service.index
+    calls = []
+    real = type(index).search
+
+    def spy(self, query, filters=None, k=5, use_bank=False):
+        calls.append((filters.interview if filters else None, use_bank))
+        return real(self, query, filters, k, use_bank)
+
+    monkeypatch.setattr(type(index), "search", spy)
+    answer = indexed_service.ask("How does what he says about compute differ between Bloomberg and Decoder?")
+    assert answer.kind == "compare" and len(answer.sections) == 2
+    sides = [use_bank for interview, use_bank in calls if interview]
+    assert len(sides) == 2 and all(sides), calls

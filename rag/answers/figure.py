@@ -404,8 +404,10 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
     asked = _squash(question)
     wants_year = asks_year(question)
     counter = asked_counter(question) if unit == COUNT else None
-    # Counters compare only within one language: "何ギガワット" is answered by the Chinese "33 吉瓦".
+    # Counters compare within one language ("何ギガワット" is answered by the Chinese "33 吉瓦"), and across
+    # Japanese and Chinese when the counter is a character both write (何台 is not answered by "33 吉瓦").
     counter_lang = detect_lang(question) if counter is not None else None
+    shared = counter is not None and any(counter in c for c in _COUNTER_CLASSES)
     no_years = unit == SPAN and not _ASKS_AGO.search(question)
     relation = asked_relation(question) if date else None
     found_any = []
@@ -414,7 +416,8 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
         [len(set(tokenize(text[s:e])) & query_tokens) for s, e in spans]
     for s, e in spans:
         sentence = text[s:e]
-        counted_here = counter is not None and counter_lang in ("ja", "zh") and detect_lang(sentence) == counter_lang
+        counted_here = counter is not None and counter_lang in ("ja", "zh") and (
+            detect_lang(sentence) == counter_lang or shared and detect_lang(sentence) in ("ja", "zh"))
         found = [m for m in pattern.finditer(sentence)
                  if _usable(m) and fits(unit, units_of(m.group(), sentence[:m.start()]))
                  and (not counted_here or _counts_as(sentence, _digits_end(m), counter))
