@@ -96,8 +96,9 @@ def fold_models(groups, l2: float) -> dict:
 
 def out_of_fold_confidences(service, items, groups, l2: float, bank_groups=None, bank_l2: float | None = None
                             ) -> list[dict]:
-    """For every dev item answered by ranking (traps excluded): the service's confidence when the ranker is
-    the fold model that never saw the item, and whether the top passage is gold. The ranking is the one the
+    """For every dev item answered by ranking (traps excluded): the service's confidence (without the bank's
+    term: its similarity to the closest bank question is given beside it) when the ranker is the fold model
+    that never saw the item, and whether the top passage is gold. The ranking is the one the
     product uses for that question: open questions get the bank ranker's fold model when `bank_groups` are
     given (rag.service.ranked_with_bank), every other kind the committed ranker's. Folds are the same for
     both (by gold passage). Unanswerable items are never trained on."""
@@ -109,7 +110,8 @@ def out_of_fold_confidences(service, items, groups, l2: float, bank_groups=None,
     bank_models = fold_models(bank_groups, bank_l2) if bank_groups is not None and index.bank_ranker else None
     gold = {it["id"]: y for it, _, y in groups}
     key_pos = {k: j for j, k in enumerate(index.keys)}
-    committed, committed_bank = index.ranker, index.bank_ranker
+    committed, committed_bank, weight = index.ranker, index.bank_ranker, service.bank_weight
+    service.bank_weight = 0.0  # the bank's term is added by the weight being chosen (choose_bank_weight)
     rows = []
     try:
         for it in items:
@@ -125,49 +127,69 @@ def out_of_fold_confidences(service, items, groups, l2: float, bank_groups=None,
             passages = index.search(query, None, 3, use_bank=use_bank)
             rows.append({"id": it["id"], "answerable": bool(it.get("answerable")), "bank": use_bank,
                          "score": service._confidence(query, passages),
+                         "bank_similarity": index.bank_similarity(index.parse(query)) if bank_models else 0.0,
                          "gold_first": bool(y is not None and passages and y[key_pos[passages[0].key]])})
     finally:
-        index.ranker, index.bank_ranker = committed, committed_bank
+        index.ranker, index.bank_ranker, service.bank_weight = committed, committed_bank, weight
     return rows
 
 
-MARGIN_GRID = (0.001, 0.005, 0.01, 0.02, 0.03, 0.05)
+# How far below the mean confidence of dev answers whose gold passage ranks first the threshold sits, in their
+# standard deviations. Fixed, not fitted: about 0.13% of such answers would fall below it were they normal, some
+# 0.4 on a 300-question split. Just under the dev minimum is not enough: a new question falls below the minimum
+# of n others with probability 1/(n+1), about one per split (dev in 5-fold CV: 2 held-out answers refused).
+SAFETY_Z = 3.0
 
 
-def threshold_below(rows: list[dict], margin: float) -> float:
-    """`margin` under the lowest confidence of an answer whose gold passage ranks first."""
-    return min((r["score"] for r in rows if r["gold_first"]), default=0.0) - margin
+def threshold_below(rows: list[dict]) -> float:
+    """SAFETY_Z standard deviations under the mean confidence of the answers whose gold passage ranks first."""
+    scores = np.array([r["score"] for r in rows if r["gold_first"]], dtype=np.float64)
+    return float(scores.mean() - SAFETY_Z * scores.std()) if len(scores) else 0.0
 
 
-def refused_out_of_fold(rows: list[dict], margin: float) -> dict[str, int]:
-    """Threshold from four folds of the rows, applied to the fifth: how many answers with gold ranked first,
-    and how many unanswerable questions, it refuses (folds by question id)."""
+def refused_out_of_fold(rows: list[dict]) -> dict[str, int]:
+    """The threshold from four folds of the rows, applied to the fifth: how many answers with gold ranked first,
+    answerable questions and unanswerable ones it refuses there (folds by question id)."""
     fold = {r["id"]: int(hashlib.sha256(r["id"].encode()).hexdigest(), 16) % FOLDS for r in rows}
-    out = {"gold_first": 0, "unanswerable": 0}
+    out = {"gold_first": 0, "answerable": 0, "unanswerable": 0}
     for f in range(FOLDS):
-        t = threshold_below([r for r in rows if fold[r["id"]] != f], margin)
+        t = threshold_below([r for r in rows if fold[r["id"]] != f])
         held = [r for r in rows if fold[r["id"]] == f and r["score"] < t]
         out["gold_first"] += sum(r["gold_first"] for r in held)
+        out["answerable"] += sum(r["answerable"] for r in held)
         out["unanswerable"] += sum(not r["answerable"] for r in held)
     return out
 
 
 def choose_abstain_threshold(rows: list[dict]) -> dict:
-    """The highest threshold (abstain iff score < threshold) that refuses no answerable question whose gold
-    passage ranks first, on dev and out of fold: the lowest such confidence minus the smallest margin of
-    MARGIN_GRID whose held-out folds refuse none either. Just under the minimum is not enough: a new
-    question falls below the minimum of n others with probability 1/(n+1), so about one per test split."""
-    cv = {m: refused_out_of_fold(rows, m) for m in MARGIN_GRID}
-    margin = next((m for m in MARGIN_GRID if cv[m]["gold_first"] == 0), MARGIN_GRID[-1])
-    t = threshold_below(rows, margin)
+    """The threshold (abstain iff score < threshold) SAFETY_Z standard deviations under the confidences of dev
+    answers whose gold passage ranks first, with the abstention precision/recall it gives on dev and what it
+    refuses in held-out folds."""
+    t = threshold_below(rows)
     tp = sum(r["score"] < t and not r["answerable"] for r in rows)
     fp = sum(r["score"] < t and r["answerable"] for r in rows)
     fn = sum(r["score"] >= t and not r["answerable"] for r in rows)
-    return {"abstain_threshold": round(t, 6), "margin": margin,
-            "margin_cv": {str(m): cv[m] for m in MARGIN_GRID},
+    return {"abstain_threshold": round(t, 6), "safety_z": SAFETY_Z, "held_out": refused_out_of_fold(rows),
             "precision": tp / (tp + fp) if tp + fp else None,
             "recall": tp / (tp + fn) if tp + fn else None, "n_answerable": sum(r["answerable"] for r in rows),
             "n_unanswerable": sum(not r["answerable"] for r in rows)}
+
+
+BANK_WEIGHT_GRID = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+
+
+def with_bank_weight(rows: list[dict], weight: float) -> list[dict]:
+    return [dict(r, score=round(r["score"] + weight * r["bank_similarity"], 6)) for r in rows]
+
+
+def choose_bank_weight(rows: list[dict]) -> tuple[float, dict[float, dict]]:
+    """The weight of the closest bank question's cosine in the confidence whose threshold (choose_abstain_threshold)
+    refuses the most unanswerable questions in held-out folds and no answerable one; the smaller weight on ties.
+    With every threshold chosen for it, by weight."""
+    table = {w: choose_abstain_threshold(with_bank_weight(rows, w)) for w in BANK_WEIGHT_GRID}
+    best = max(BANK_WEIGHT_GRID, key=lambda w: (table[w]["held_out"]["answerable"] == 0,
+                                                table[w]["held_out"]["unanswerable"], -w))
+    return best, table
 
 
 def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> dict:
@@ -177,15 +199,28 @@ def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> di
     from rag.service import CALIBRATION_FILE
 
     groups = training_groups(service.index, items)
-    bank_groups = training_groups(service.index, items, True) if service.index.bank_ranker and bank_l2 else None
-    calibration = choose_abstain_threshold(out_of_fold_confidences(service, items, groups, l2, bank_groups, bank_l2))
+    # For an index the bank doesn't know: the committed ranking for every question, no bank term.
+    calibration = choose_abstain_threshold(out_of_fold_confidences(service, items, groups, l2))
     calibration.update({"confidence": "top passage dense similarity + COVERAGE_WEIGHT x IDF coverage of the top 3",
-                        "chosen_by": "evals/fit_ranker.py: confidences under out-of-fold rankers on the dev split "
-                                     "(open questions ranked by the bank ranker's fold model, as the product ranks "
-                                     "them); the highest threshold refusing no answerable question whose gold "
-                                     "passage ranks first, on dev and in 5-fold CV (margin below the dev minimum)",
+                        "chosen_by": "evals/fit_ranker.py: confidences under out-of-fold rankers on the dev split; "
+                                     "SAFETY_Z standard deviations under the mean confidence of the answers whose "
+                                     "gold passage ranks first (held_out: the same rule in 5-fold CV)",
                         "embedder": service.settings.embedder, "mode": "extractive"})
-    service.threshold = calibration["abstain_threshold"]
+    if service.index.bank_ranker and bank_l2:
+        # The product on the bundled interviews: open and figure questions ranked by the bank ranker's fold model,
+        # and the closest bank question's cosine in the confidence, its weight chosen by the same held-out folds.
+        rows = out_of_fold_confidences(service, items, groups, l2, training_groups(service.index, items, True), bank_l2)
+        weight, table = choose_bank_weight(rows)
+        chosen = table[weight]
+        calibration.update({
+            "abstain_threshold_bank": chosen["abstain_threshold"], "bank_weight": weight,
+            "precision_bank": chosen["precision"], "recall_bank": chosen["recall"], "held_out_bank": chosen["held_out"],
+            "bank_weight_cv": {str(w): table[w]["held_out"] for w in BANK_WEIGHT_GRID},
+            "confidence_bank": "the same + bank_weight x the closest bank question's cosine, when the bank knows "
+                               "the index (open and figure questions ranked with the bank, as the product ranks them)",
+        })
+        service.bank_weight = weight
+    service.threshold = calibration.get("abstain_threshold_bank", calibration["abstain_threshold"])
     unanswerable = [it for it in items if not it.get("answerable") and not it.get("history")]
     calibration["dev_unanswerable_abstained"] = [sum(not service.ask(it["question"]).grounded for it in unanswerable),
                                                  len(unanswerable)]
@@ -193,8 +228,13 @@ def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> di
                                                       "questions without history that abstain (tests/test_abstention.py "
                                                       "pins it)")
     CALIBRATION_FILE.write_text(json.dumps(calibration, indent=1) + "\n", encoding="utf-8")
-    print(f"abstention on dev: threshold {calibration['abstain_threshold']:.3f}, precision {calibration['precision']}, "
-          f"recall {calibration['recall']} -> {CALIBRATION_FILE}")
+    print(f"abstention on dev without the bank: threshold {calibration['abstain_threshold']:.3f}, precision "
+          f"{calibration['precision']}, recall {calibration['recall']}")
+    if "bank_weight" in calibration:
+        print(f"with the bank: weight {calibration['bank_weight']}, threshold {calibration['abstain_threshold_bank']:.3f}, "
+              f"precision {calibration['precision_bank']}, recall {calibration['recall_bank']}; held out by weight: "
+              f"{calibration['bank_weight_cv']}")
+    print(f"dev unanswerable abstained {calibration['dev_unanswerable_abstained']} -> {CALIBRATION_FILE}")
     return calibration
 
 

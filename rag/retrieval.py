@@ -377,6 +377,14 @@ class HybridIndex:
         return [w for w in dict.fromkeys(query.content_words) if len(w) > 1 and not (
             w in self.bm25 or self._translation_known(w, query) or (query.lang == "zh" and self._gloss_known(w)))]
 
+    def bank_similarity(self, query: Query) -> float:
+        """How close the question comes to any question of the bank (cosine), when the bank knows this index's
+        interviews; 0.0 otherwise. A question like none of the ways people ask about these interviews is likelier
+        one they don't answer."""
+        if self.bank_ranker is None or not len(self.bank):
+            return 0.0
+        return float((self.bank.vectors @ self.store.embeddings.query_vector(query.dense_text)).max())
+
     def coverage(self, query: Query, passages: list[Passage]) -> float:
         """IDF-weighted share of the question's content words found (as asked or translated) in any language
         version of these passages: rare words the passages lack weigh most."""

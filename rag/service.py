@@ -54,10 +54,22 @@ def ranked_with_bank(question: str) -> bool:
     return question_kind(question, attribution) in BANK_KINDS and not attribution
 
 
-def abstain_threshold() -> float:
+def abstain_threshold(with_bank: bool = False) -> float:
+    """The dev-calibrated threshold (rag/calibration.json): the one for confidences with the bank's term when
+    `with_bank` (the bank knows the index), else the one without."""
     if CALIBRATION_FILE.exists():
-        return float(json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))["abstain_threshold"])
+        calibration = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+        return float(calibration.get("abstain_threshold_bank", calibration["abstain_threshold"]) if with_bank
+                     else calibration["abstain_threshold"])
     return DEFAULT_ABSTAIN_THRESHOLD
+
+
+def bank_weight() -> float:
+    """The weight of the closest bank question's cosine in the abstention confidence, chosen on dev by 5-fold CV
+    (evals/fit_ranker.py, recorded in rag/calibration.json)."""
+    if CALIBRATION_FILE.exists():
+        return float(json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")).get("bank_weight", 0.0))
+    return 0.0
 
 
 class QAService:
@@ -65,7 +77,9 @@ class QAService:
         self.settings = settings
         self.store = store
         self.index = HybridIndex(store)
-        self.threshold = abstain_threshold()
+        with_bank = self.index.bank_ranker is not None
+        self.threshold = abstain_threshold(with_bank)
+        self.bank_weight = bank_weight() if with_bank else 0.0
         self._llm = None
         if settings.llm_enabled:
             from rag.llm import LLMAnswerer
@@ -166,11 +180,13 @@ class QAService:
     def _confidence(self, query: "str | Query", passages: list[Passage]) -> float:
         """Evidence that the interviews answer this: the best passage's raw dense similarity plus a little for
         the share of the question's rare words the top passages contain (scale-free, so a small corpus is
-        judged like a large one). The abstention threshold is chosen on dev by evals/fit_ranker.py."""
+        judged like a large one), plus, when the question bank knows the index, how close the question comes to
+        one of its questions. The weights and threshold are chosen on dev by evals/fit_ranker.py."""
         if not passages:
             return 0.0
         query = self.index.parse(query)
-        return round(passages[0].dense + COVERAGE_WEIGHT * self.index.coverage(query, passages[:3]), 6)
+        bank = self.bank_weight * self.index.bank_similarity(query) if self.bank_weight else 0.0
+        return round(passages[0].dense + COVERAGE_WEIGHT * self.index.coverage(query, passages[:3]) + bank, 6)
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, interview: str | None = None,
             lang: str | None = None, guest_only: bool = False, k: int = 5) -> Answer:

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from evals.dataset import load_dataset
-from rag.service import CALIBRATION_FILE, abstain_threshold
+from rag.service import CALIBRATION_FILE, abstain_threshold, bank_weight
 
 pytestmark = pytest.mark.slow
 
@@ -21,8 +21,11 @@ def service(indexed_service):
 
 
 def test_the_service_uses_the_committed_calibration(service):
-    committed = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))["abstain_threshold"]
-    assert abstain_threshold() == service.threshold == float(committed)
+    committed = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    # the bank knows the bundled interviews: the threshold and weight calibrated with its term
+    assert abstain_threshold(True) == service.threshold == float(committed["abstain_threshold_bank"])
+    assert abstain_threshold() == float(committed["abstain_threshold"])
+    assert service.bank_weight == bank_weight() == float(committed["bank_weight"])
 
 
 @pytest.mark.parametrize("question", ["What did he say about distillation?", "蒸留について彼は何と言いましたか？"])
@@ -55,14 +58,16 @@ def test_no_evidence_means_no_confidence(service):
     "Why did Microsoft not distill from OpenAI models and what about data centers in Boston?",
     "How does the Mayo Clinic partnership relate to Medicaid and nurses?",
 ])
-def test_confidence_is_the_best_dense_similarity_plus_the_rare_words_found_in_the_top_three(service, question):
+def test_confidence_is_dense_similarity_plus_rare_words_in_the_top_three_plus_the_closest_bank_question(service, question):
     from rag.service import COVERAGE_WEIGHT
 
     query = service.index.parse(question)
     passages = service.index.search(query, None, 10)
     top = [service.index.coverage(query, passages[:n]) for n in (2, 3, 4)]
     assert top[1] != top[0] or top[1] != top[2]  # the question can tell "top 3" from its neighbours
-    expected = passages[0].dense + COVERAGE_WEIGHT * top[1]
+    bank = service.index.bank_similarity(query)
+    assert 0.5 < bank < 1.0
+    expected = passages[0].dense + COVERAGE_WEIGHT * top[1] + service.bank_weight * bank
     assert service._confidence(query, passages) == round(expected, 6)
 
 

@@ -1,5 +1,6 @@
-"""How the abstention threshold is chosen (evals/fit_ranker.py): below every dev answer whose gold passage ranks
-first, by a margin that held-out folds also need, and on the ranking the product gives each kind of question."""
+"""How the abstention threshold is chosen (evals/fit_ranker.py): well under the dev answers whose gold passage ranks
+first (SAFETY_Z deviations), on the ranking the product gives each kind of question, with the closest bank
+question's weight chosen by held-out folds."""
 
 from __future__ import annotations
 
@@ -10,42 +11,52 @@ import pytest
 from evals import fit_ranker as F
 from evals.dataset import load_dataset
 from rag.ranker import BANK_RANKER_FILE, RANKER_FILE
-from rag.service import ranked_with_bank
+from rag.service import CALIBRATION_FILE, ranked_with_bank
 
 
-def _rows(gold_first_scores, unanswerable_scores, wrong_scores=()):
+def _rows(gold_first_scores, unanswerable_scores, wrong_scores=(), bank=None):
     rows = [{"id": f"g{i}", "answerable": True, "gold_first": True, "score": s}
             for i, s in enumerate(gold_first_scores)]
     rows += [{"id": f"u{i}", "answerable": False, "gold_first": False, "score": s}
              for i, s in enumerate(unanswerable_scores)]
     rows += [{"id": f"w{i}", "answerable": True, "gold_first": False, "score": s} for i, s in enumerate(wrong_scores)]
+    for r in rows:
+        r["bank_similarity"] = (bank or {}).get(r["id"][0], 0.9)
     return rows
 
 
-def test_the_threshold_sits_a_margin_below_the_lowest_gold_first_answer():
-    rows = _rows([0.80, 0.86, 0.87, 0.88, 0.9, 0.91, 0.92, 0.93, 0.95, 0.96], [0.70, 0.79, 0.9])
+def test_the_threshold_sits_safety_z_deviations_under_the_gold_first_answers():
+    gold = [0.80, 0.86, 0.87, 0.88, 0.9, 0.91, 0.92, 0.93, 0.95, 0.96]
+    rows = _rows(gold, [0.70, 0.74, 0.9], wrong_scores=[0.77])
     chosen = F.choose_abstain_threshold(rows)
-    assert chosen["abstain_threshold"] == pytest.approx(0.80 - chosen["margin"])
-    assert chosen["margin"] in F.MARGIN_GRID
-    assert not any(r["score"] < chosen["abstain_threshold"] for r in rows if r["gold_first"])
-    assert chosen["recall"] == pytest.approx(1 / 3) and chosen["precision"] == 1.0
+    mean = sum(gold) / len(gold)
+    sd = (sum((g - mean) ** 2 for g in gold) / len(gold)) ** 0.5
+    assert chosen["abstain_threshold"] == pytest.approx(mean - F.SAFETY_Z * sd, abs=1e-6)
+    assert 0.74 < chosen["abstain_threshold"] < 0.77  # the wrong answer (0.77) and the gold-first ones stay answered
+    assert chosen["recall"] == pytest.approx(2 / 3) and chosen["precision"] == 1.0
 
 
-def test_the_margin_is_the_smallest_whose_held_out_folds_refuse_no_gold_first_answer():
-    # One answer far below the others: whichever fold holds it out sets its threshold from the rest (0.84), so
-    # only a margin that reaches below 0.80 keeps it answered; a plain "just under the minimum" rule would not.
-    rows = _rows([0.80] + [0.84] * 12, [0.6])
-    chosen = F.choose_abstain_threshold(rows)
-    assert F.refused_out_of_fold(rows, F.MARGIN_GRID[0])["gold_first"] >= 1
-    assert chosen["margin"] == 0.05 and chosen["margin_cv"]["0.05"]["gold_first"] == 0
-    assert all(chosen["margin_cv"][str(m)]["gold_first"] > 0 for m in F.MARGIN_GRID if m < chosen["margin"])
-    assert chosen["abstain_threshold"] == pytest.approx(0.75)
+def test_held_out_counts_are_each_folds_threshold_from_the_others_applied_to_it():
+    # Ten identical gold-first answers: every fold's threshold is 0.9, whatever is held out.
+    rows = _rows([0.9] * 10, [0.5, 0.89, 0.95], wrong_scores=[0.7])
+    assert F.refused_out_of_fold(rows) == {"gold_first": 0, "answerable": 1, "unanswerable": 2}
+    # One answer far below the rest: held out, the others' threshold refuses it.
+    rows = _rows([0.5] + [0.9] * 12, [])
+    assert F.refused_out_of_fold(rows)["gold_first"] == 1
 
 
-def test_held_out_counts_are_per_fold_thresholds_applied_to_the_held_out_rows():
-    rows = _rows([0.9] * 10, [0.5, 0.89])
-    assert F.refused_out_of_fold(rows, 0.001) == {"gold_first": 0, "unanswerable": 2}
-    assert F.refused_out_of_fold(rows, 0.05) == {"gold_first": 0, "unanswerable": 1}
+def test_the_bank_weight_is_the_one_whose_held_out_folds_refuse_most_unanswerable_questions():
+    # Confidences alone can't tell the unanswerable from the answerable; how close the question comes to a bank
+    # question can (0.9 against 0.6), so a weight on it refuses them without refusing an answerable one.
+    rows = _rows([0.80, 0.82, 0.84, 0.85, 0.86, 0.88, 0.9, 0.91, 0.92, 0.95], [0.81, 0.83, 0.87, 0.9, 0.93],
+                 bank={"g": 0.9, "u": 0.6})
+    weight, table = F.choose_bank_weight(rows)
+    assert table[0.0]["held_out"]["unanswerable"] == 0
+    assert weight > 0 and table[weight]["held_out"] == {"gold_first": 0, "answerable": 0, "unanswerable": 5}
+    assert table[weight]["recall"] == 1.0 and table[weight]["precision"] == 1.0
+    # no better than without: the smaller weight
+    same = _rows([0.80, 0.82, 0.84, 0.85, 0.86, 0.88, 0.9, 0.91, 0.92, 0.95], [0.5], bank={"g": 0.9, "u": 0.9})
+    assert F.choose_bank_weight(same)[0] == 0.0
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +86,7 @@ def test_bank_ranked_questions_are_calibrated_on_the_bank_ranking_and_other_kind
     assert all(banked[i]["bank"] for i in bank_ids) and not any(banked[i]["bank"] for i in other_ids)
     # The bank ranking changes what open questions put first, and nothing else's confidence.
     assert sum(banked[i]["gold_first"] for i in bank_ids) > sum(plain[i]["gold_first"] for i in bank_ids)
-    assert all(banked[i] | {"bank": False} == plain[i] for i in other_ids)
+    assert all(banked[i] | {"bank": False, "bank_similarity": 0.0} == plain[i] for i in other_ids)
     # The committed rankers are back in place afterwards.
     assert (index.ranker, index.bank_ranker) == rankers
 
@@ -84,12 +95,14 @@ def test_bank_ranked_questions_are_calibrated_on_the_bank_ranking_and_other_kind
 def test_the_committed_threshold_is_the_one_the_calibration_chooses(indexed_service, dev_groups):
     """Recalibrated here from the dev split and the committed rankers' penalties (fold models refitted, as
     evals/fit_ranker.py --abstention does), without writing anything."""
-    from rag.service import CALIBRATION_FILE
-
     items, groups, bank_groups, committed_l2, bank_l2 = dev_groups
-    rows = F.out_of_fold_confidences(indexed_service, items, groups, committed_l2, bank_groups, bank_l2)
-    chosen = F.choose_abstain_threshold(rows)
     committed = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
-    assert chosen["margin"] == committed["margin"]
+    plain = F.choose_abstain_threshold(F.out_of_fold_confidences(indexed_service, items, groups, committed_l2))
+    weight, table = F.choose_bank_weight(
+        F.out_of_fold_confidences(indexed_service, items, groups, committed_l2, bank_groups, bank_l2))
+    assert weight == committed["bank_weight"] and plain["held_out"] == committed["held_out"]
     # fold models refitted on another machine may move a confidence by ~1e-4; a hand-moved threshold moves more
-    assert chosen["abstain_threshold"] == pytest.approx(committed["abstain_threshold"], abs=2e-3)
+    assert plain["abstain_threshold"] == pytest.approx(committed["abstain_threshold"], abs=2e-3)
+    assert table[weight]["abstain_threshold"] == pytest.approx(committed["abstain_threshold_bank"], abs=2e-3)
+    assert indexed_service.threshold == committed["abstain_threshold_bank"]
+    assert indexed_service.bank_weight == committed["bank_weight"] > 0

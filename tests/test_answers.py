@@ -85,6 +85,8 @@ def test_chinese_only_passage_is_found_and_quoted_in_chinese(service):
 
 
 @pytest.mark.parametrize("question", [
+    "What is Suleyman's favourite football team?",
+    "Who won the football world cup?",
     "What is his favourite recipe for lasagne?",
 ])
 def test_off_topic_questions_abstain_with_evidence(service, question):

@@ -73,7 +73,7 @@ def test_a_passage_is_scored_by_its_closest_bank_question():
 
 def test_an_index_of_interviews_the_bank_does_not_know_is_ranked_without_it(tmp_path, indexed_service):
     from ingest.pipeline import ingest
-    from rag.service import QAService
+    from rag.service import QAService, abstain_threshold
 
     talk = tmp_path / "looms.txt"
     talk.write_text("---\ntitle: Looms\nguest: Ada Lovelace\nhost: Charles Babbage\n---\n\n"
@@ -81,11 +81,16 @@ def test_an_index_of_interviews_the_bank_does_not_know_is_ranked_without_it(tmp_
                     "ADA LOVELACE: It weaves algebraic patterns, as a loom weaves flowers.\n", encoding="utf-8")
     settings = Settings.from_env()
     assert not ingest([talk], settings, show_progress=False).failed
-    own = QAService.from_settings(settings, build_if_missing=False).index
+    service = QAService.from_settings(settings, build_if_missing=False)
+    own = service.index
     assert own.bank_ranker is None
     assert [p.score for p in own.search("looms?", None, 3, use_bank=True)] == \
         [p.score for p in own.search("looms?", None, 3)]
     assert indexed_service.index.bank_ranker is not None
+    # ...and its abstention has no bank term, under the threshold calibrated without one
+    assert own.bank_similarity(own.parse("looms?")) == 0.0
+    assert (service.bank_weight, service.threshold) == (0.0, abstain_threshold(False)) != \
+        (indexed_service.bank_weight, indexed_service.threshold)
 
 
 def test_the_index_reads_the_bank_without_embedding_it(indexed_home, monkeypatch):
