@@ -549,11 +549,21 @@ def test_a_compare_side_quotes_what_it_says_on_the_topic(service):
 
 
 def test_a_compare_side_quotes_the_passage_whose_sentence_answers(service):
-    # Bloomberg ranks "I really want to crack medical superintelligence" first for this; the reason he gives is
-    # the sentence "My mum was a nurse", in a passage ranked just below it.
-    a = service.ask("What personal reasons for caring about healthcare does he give in each interview?")
-    bloomberg = next(s for s in a.sections if s.interview == "bloomberg-mishal-husain-2025-12-12")
-    passage = service.index.passage_of(a.citations[bloomberg.citations[0]].chunk_id)
+    # Ranked without the question bank, Bloomberg puts "I really want to crack medical superintelligence" first
+    # for this; the reason he gives is the sentence "My mum was a nurse", in a passage ranked just below it.
+    from rag.answers.comparison import compose_comparison
+    from rag.retrieval import Filters
+
+    bloomberg = "bloomberg-mishal-husain-2025-12-12"
+    query = service.index.with_sentence_evidence(
+        service.index.parse("What personal reasons for caring about healthcare does he give in each interview?"))
+    sides = {iv: service.index.search(query, Filters(iv), 10) for iv in service.manifests()}
+    nurse = [any("My mum was a nurse" in c.text for c in p.members.values())
+             for p in sides[bloomberg] if p.role == "guest"]
+    assert nurse.index(True) in (1, 2)  # below the first, among the candidates
+    draft = compose_comparison("en", sides, service.manifests(), query, relevant=lambda ps: True)
+    section = next(s for s in draft.sections if s["interview"] == bloomberg)
+    passage = service.index.passage_of(draft.citations[section["citations"][0]].chunk_id)
     assert any("My mum was a nurse" in c.text for c in passage.members.values())
 
 
