@@ -54,22 +54,22 @@ def ranked_with_bank(question: str) -> bool:
     return question_kind(question, attribution) in BANK_KINDS and not attribution
 
 
+def _calibration() -> dict:
+    """rag/calibration.json (chosen on dev by evals/fit_ranker.py), or nothing when it is missing."""
+    return json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")) if CALIBRATION_FILE.exists() else {}
+
+
 def abstain_threshold(with_bank: bool = False) -> float:
-    """The dev-calibrated threshold (rag/calibration.json): the one for confidences with the bank's term when
-    `with_bank` (the bank knows the index), else the one without."""
-    if CALIBRATION_FILE.exists():
-        calibration = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
-        return float(calibration.get("abstain_threshold_bank", calibration["abstain_threshold"]) if with_bank
-                     else calibration["abstain_threshold"])
-    return DEFAULT_ABSTAIN_THRESHOLD
+    """The dev-calibrated threshold: the one for confidences with the bank's term when `with_bank` (the bank
+    knows the index), else the one without."""
+    calibration = _calibration()
+    plain = float(calibration.get("abstain_threshold", DEFAULT_ABSTAIN_THRESHOLD))
+    return float(calibration.get("abstain_threshold_bank", plain)) if with_bank else plain
 
 
 def bank_weight() -> float:
-    """The weight of the closest bank question's cosine in the abstention confidence, chosen on dev by 5-fold CV
-    (evals/fit_ranker.py, recorded in rag/calibration.json)."""
-    if CALIBRATION_FILE.exists():
-        return float(json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")).get("bank_weight", 0.0))
-    return 0.0
+    """The weight of the closest bank question's cosine in the abstention confidence, chosen on dev by 5-fold CV."""
+    return float(_calibration().get("bank_weight", 0.0))
 
 
 class QAService:
@@ -328,7 +328,9 @@ class QAService:
             self._llm = LLMAnswerer(self.settings)
         deadline = self._llm.deadline()  # one budget for condensing and answering together
         standalone = self._llm.condense(question, history, deadline) if history else question
-        passages = self._retrieve(standalone, filters, k)
+        # ranked as offline: the model is shown what the extractive answer would quote, and the abstention
+        # threshold was calibrated on that ranking
+        passages = self._retrieve(standalone, filters, k, ranked_with_bank(question))
         offline, settled = self._offline(question, None, filters, answer_lang, k, query=standalone, passages=passages)
         if settled:
             # The evidence already decides this answer (someone else's words; only partly covered; no such figure;

@@ -205,6 +205,20 @@ def test_llm_failures_fall_back_with_notice_and_no_key(llm_service, fake_llm, re
     assert_verbatim(llm_service, answer)
 
 
+def test_llm_mode_shows_the_model_the_passages_ranked_as_offline(llm_service, fake_llm):
+    # An open question: the question bank ranks its passages, in LLM mode as offline.
+    question = "What does he think about AI taking people's jobs?"
+    index = llm_service.index
+    banked = [p.best_in("en").chunk_id for p in index.search(question, None, 10, use_bank=True)][:6]
+    plain = [p.best_in("en").chunk_id for p in index.search(question, None, 10)][:6]
+    assert banked != plain  # the premise: the bank changes what is shown first
+    fake_llm.script(Reply(content=json.dumps({"answer": "Made up.", "citations": []})))
+    llm_service.ask(question)
+    sent = fake_llm.requests[-1].user_text
+    positions = [sent.find(f'"{cid}"') for cid in banked]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
+
+
 def test_llm_with_no_verifiable_quote_falls_back(llm_service, fake_llm):
     fake_llm.script(Reply(content=json.dumps({"answer": "Made up.", "citations": [
         {"chunk_id": "nope", "quote": "anything"}]})))
