@@ -3,7 +3,7 @@ cross-validation; the `test` split is never read here.
 
     .venv/bin/python -m evals.fit_ranker            # fit, print the CV table, write rag/ranker.json
     .venv/bin/python -m evals.fit_ranker --check    # refit and compare with the committed weights
-    .venv/bin/python -m evals.fit_ranker --bank     # the ranker open questions get with the question bank
+    .venv/bin/python -m evals.fit_ranker --bank     # the ranker of the questions ranked with the question bank
     .venv/bin/python -m evals.fit_ranker --abstention   # only the abstention threshold, for the committed rankers
 
 Either fit also recalibrates the abstention threshold (rag/calibration.json) on the ranking the product uses.
@@ -99,8 +99,8 @@ def out_of_fold_confidences(service, items, groups, l2: float, bank_groups=None,
     """For every dev item answered by ranking (traps excluded): the service's confidence (without the bank's
     term: its similarity to the closest bank question is given beside it) when the ranker is the fold model
     that never saw the item, and whether the top passage is gold. The ranking is the one the
-    product uses for that question: open questions get the bank ranker's fold model when `bank_groups` are
-    given (rag.service.ranked_with_bank), every other kind the committed ranker's. Folds are the same for
+    product uses for that question: the kinds it ranks with the bank (rag.service.ranked_with_bank) get the
+    bank ranker's fold model when `bank_groups` are given, every other kind the committed ranker's. Folds are the same for
     both (by gold passage). Unanswerable items are never trained on."""
     from rag.query import search_query
     from rag.service import ranked_with_bank

@@ -6,10 +6,10 @@ it, not only through its own words, and in every language the bank asks in, so a
 passage that exists only in Chinese through a Japanese bank question about it.
 
 `rag/data/question_bank.jsonl` holds one question per line: {"question", "lang", "kind", "passages": [chunk
-ids, any language version], "source"}. `source` says where it comes from: `bank-A` … `bank-J` (1,462
-questions), written passage by passage for this bank by helpers who read only the transcripts, two passes
-over every guest turn and note of substance; `probes-*` (509), the blind probe sets' questions with the
-passages they name (every set but the held-out `b` and `k`). None was written from the eval questions, the
+ids, any language version], "source"}. `source` says where it comes from: `bank-A` … `bank-J` and `bank-M` …
+`bank-P` (1,894 questions), written passage by passage for this bank by helpers who read only the transcripts,
+three passes over every guest turn and note of substance; `probes-*` (586), the blind probe sets' questions
+with the passages they name (every set but the held-out `b` and `l`). None was written from the eval questions, the
 code or the product's answers, so none is an eval question, and the ranker weighing it is still fitted on
 dev by cross-validation. Bank questions are embedded as queries; the bundled interviews ship their vectors
 in the embedding cache (`interview-qa cache-embeddings`), so a fresh clone embeds none of them.
@@ -93,6 +93,10 @@ class QuestionBank:
     def nowhere(self) -> tuple[np.ndarray, np.ndarray]:
         """`nearest`'s columns as for a passage no bank question points at, for every passage."""
         return np.full(self.n_passages, NO_BANK_COSINE), np.full(self.n_passages, NO_BANK_Z)
+
+    def closest(self, query_vector: np.ndarray) -> float:
+        """The cosine of the bank question closest to the query, whatever it points at (0.0 for an empty bank)."""
+        return float((self.vectors @ query_vector).max()) if len(self) else 0.0
 
     def nearest(self, query_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per passage: the best cosine of a bank question pointing at it, and that cosine standardised over the

@@ -381,9 +381,9 @@ class HybridIndex:
         """How close the question comes to any question of the bank (cosine), when the bank knows this index's
         interviews; 0.0 otherwise. A question like none of the ways people ask about these interviews is likelier
         one they don't answer."""
-        if self.bank_ranker is None or not len(self.bank):
+        if self.bank_ranker is None:
             return 0.0
-        return float((self.bank.vectors @ self.store.embeddings.query_vector(query.dense_text)).max())
+        return self.bank.closest(self.store.embeddings.query_vector(query.dense_text))
 
     def coverage(self, query: Query, passages: list[Passage]) -> float:
         """IDF-weighted share of the question's content words found (as asked or translated) in any language

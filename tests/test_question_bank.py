@@ -122,31 +122,8 @@ def test_every_bank_question_points_at_a_passage_of_the_index(indexed_service):
     assert len(pointing) == len(bank), f"{len(bank) - len(pointing)} bank questions point at nothing"
 
 
-def test_an_open_question_is_ranked_with_the_bank(indexed_service, monkeypatch):
-    """Through the service: an open or figure question's evidence comes from the bank ranking, a yes/no one's does not."""
-    index = indexed_service.index
-    calls = []
-    real = type(index).search
-
-    def spy(self, query, filters=None, k=5, use_bank=False):
-        calls.append(use_bank)
-        return real(self, query, filters, k, use_bank)
-
-    monkeypatch.setattr(type(index), "search", spy)
-    indexed_service.ask("What does he think about AI consciousness?")
-    assert calls[0] is True and index.bank_ranker is not None
-    for figure_question in ("How many gigawatts of compute does Microsoft have?", "いつ OpenAI と契約を結びましたか？"):
-        calls.clear()
-        indexed_service.ask(figure_question)
-        assert calls[0] is True, figure_question
-    calls.clear()
-    indexed_service.ask("Did he say AI is conscious?")
-    assert calls and not any(calls)
-
-
-def test_each_side_of_a_comparison_is_ranked_with_the_bank(indexed_service, monkeypatch):
-    """Each interview's side is searched alone, with the bank ranking (an open question within one interview)."""
-    index = indexed_service.index
+def _searches(index, monkeypatch) -> list[tuple[str | None, bool]]:
+    """(interview filtered on, ranked with the bank?) of every search the index runs from now on."""
     calls = []
     real = type(index).search
 
@@ -155,6 +132,27 @@ def test_each_side_of_a_comparison_is_ranked_with_the_bank(indexed_service, monk
         return real(self, query, filters, k, use_bank)
 
     monkeypatch.setattr(type(index), "search", spy)
+    return calls
+
+
+def test_an_open_question_is_ranked_with_the_bank(indexed_service, monkeypatch):
+    """Through the service: an open or figure question's evidence comes from the bank ranking, a yes/no one's does not."""
+    index = indexed_service.index
+    calls = _searches(index, monkeypatch)
+    indexed_service.ask("What does he think about AI consciousness?")
+    assert calls[0][1] is True and index.bank_ranker is not None
+    for figure_question in ("How many gigawatts of compute does Microsoft have?", "いつ OpenAI と契約を結びましたか？"):
+        calls.clear()
+        indexed_service.ask(figure_question)
+        assert calls[0][1] is True, figure_question
+    calls.clear()
+    indexed_service.ask("Did he say AI is conscious?")
+    assert calls and not any(use_bank for _, use_bank in calls)
+
+
+def test_each_side_of_a_comparison_is_ranked_with_the_bank(indexed_service, monkeypatch):
+    """Each interview's side is searched alone, with the bank ranking (an open question within one interview)."""
+    calls = _searches(indexed_service.index, monkeypatch)
     answer = indexed_service.ask("How does what he says about compute differ between Bloomberg and Decoder?")
     assert answer.kind == "compare" and len(answer.sections) == 2
     sides = [use_bank for interview, use_bank in calls if interview]
