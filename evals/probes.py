@@ -30,9 +30,10 @@ mixed questions like ``g``) was held out in the ninth round and is read from the
 the answers quoting one) was held out in the tenth round and is read from the eleventh. ``probes_blind_j.jsonl``
 (eleventh round, 100 mixed questions, 35 of them open ones for ``quoted``) was held out in the eleventh round and is
 read from the twelfth; ``probes_blind_k.jsonl`` (twelfth round, like ``j``) was held out in the twelfth round and
-is read from the thirteenth; ``probes_blind_l.jsonl`` (thirteenth round, like ``j``) is held out: run at the start
-and the end of the round, counts only. Every blind set but ``b`` and ``l`` is also in the question bank
-(``rag/question_bank.py``), so only those two still ask questions the retrieval has never seen.
+is read from the thirteenth; ``probes_blind_l.jsonl`` (thirteenth round, like ``j``) was held out in the thirteenth
+round and is read from the fourteenth; ``probes_blind_m.jsonl`` (fourteenth round, like ``j``) is held out: run at
+the start and the end of the round, counts only. Every blind set but ``b``, ``l`` and ``m`` is also in the question
+bank (``rag/question_bank.py``), so only those three still ask questions the retrieval has never seen.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """
