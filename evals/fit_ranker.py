@@ -103,15 +103,17 @@ def out_of_fold_confidences(service, items, groups, l2: float, bank_groups=None,
     bank ranker's fold model when `bank_groups` are given, every other kind the committed ranker's. Folds are the same for
     both (by gold passage). Unanswerable items are never trained on."""
     from rag.query import search_query
-    from rag.service import ranked_with_bank
+    from rag.service import judged_by_unanswered, ranked_with_bank
 
     index = service.index
     models = fold_models(groups, l2)
     bank_models = fold_models(bank_groups, bank_l2) if bank_groups is not None and index.bank_ranker else None
     gold = {it["id"]: y for it, _, y in groups}
     key_pos = {k: j for j, k in enumerate(index.keys)}
-    committed, committed_bank, weight = index.ranker, index.bank_ranker, service.bank_weight
-    service.bank_weight = 0.0  # the bank's term is added by the weight being chosen (choose_bank_weight)
+    committed, committed_bank = index.ranker, index.bank_ranker
+    weights = service.bank_weight, service.unanswered_weight
+    # the bank's terms are added by the weights being chosen (choose_bank_weight)
+    service.bank_weight = service.unanswered_weight = 0.0
     rows = []
     try:
         for it in items:
@@ -128,9 +130,12 @@ def out_of_fold_confidences(service, items, groups, l2: float, bank_groups=None,
             rows.append({"id": it["id"], "answerable": bool(it.get("answerable")), "bank": use_bank,
                          "score": service._confidence(query, passages),
                          "bank_similarity": index.bank_similarity(index.parse(query)) if bank_models else 0.0,
+                         "unanswered_similarity": index.unanswered_similarity(index.parse(query))
+                         if bank_models and judged_by_unanswered(it["question"]) else 0.0,
                          "gold_first": bool(y is not None and passages and y[key_pos[passages[0].key]])})
     finally:
-        index.ranker, index.bank_ranker, service.bank_weight = committed, committed_bank, weight
+        index.ranker, index.bank_ranker = committed, committed_bank
+        service.bank_weight, service.unanswered_weight = weights
     return rows
 
 
@@ -176,19 +181,24 @@ def choose_abstain_threshold(rows: list[dict]) -> dict:
 
 
 BANK_WEIGHT_GRID = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+UNANSWERED_WEIGHT_GRID = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0)
 
 
-def with_bank_weight(rows: list[dict], weight: float) -> list[dict]:
-    return [dict(r, score=round(r["score"] + weight * r["bank_similarity"], 6)) for r in rows]
+def with_bank_weight(rows: list[dict], weight: float, unanswered: float = 0.0) -> list[dict]:
+    """The rows' confidences with the closest bank question's cosine added at `weight`, and how much closer the
+    closest unanswered question comes than that (if it does) taken off at `unanswered`."""
+    return [dict(r, score=round(r["score"] + weight * r["bank_similarity"] - unanswered * max(
+        0.0, r.get("unanswered_similarity", 0.0) - r["bank_similarity"]), 6)) for r in rows]
 
 
-def choose_bank_weight(rows: list[dict]) -> tuple[float, dict[float, dict]]:
-    """The weight of the closest bank question's cosine in the confidence whose threshold (choose_abstain_threshold)
-    refuses the most unanswerable questions in held-out folds and no answerable one; the smaller weight on ties.
-    With every threshold chosen for it, by weight."""
-    table = {w: choose_abstain_threshold(with_bank_weight(rows, w)) for w in BANK_WEIGHT_GRID}
-    best = max(BANK_WEIGHT_GRID, key=lambda w: (table[w]["held_out"]["answerable"] == 0,
-                                                table[w]["held_out"]["unanswerable"], -w))
+def choose_bank_weight(rows: list[dict]) -> tuple[tuple[float, float], dict[tuple[float, float], dict]]:
+    """The weights (bank question's cosine, unanswered question's cosine) of the confidence whose threshold
+    (choose_abstain_threshold) refuses the most unanswerable questions in held-out folds and no answerable one;
+    the smaller weights on ties. With every threshold chosen for it, by weights."""
+    grid = [(w, v) for w in BANK_WEIGHT_GRID for v in UNANSWERED_WEIGHT_GRID]
+    table = {(w, v): choose_abstain_threshold(with_bank_weight(rows, w, v)) for w, v in grid}
+    best = max(grid, key=lambda wv: (table[wv]["held_out"]["answerable"] == 0,
+                                     table[wv]["held_out"]["unanswerable"], -wv[0] - wv[1], -wv[1]))
     return best, table
 
 
@@ -210,16 +220,20 @@ def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> di
         # The product on the bundled interviews: open and figure questions ranked by the bank ranker's fold model,
         # and the closest bank question's cosine in the confidence, its weight chosen by the same held-out folds.
         rows = out_of_fold_confidences(service, items, groups, l2, training_groups(service.index, items, True), bank_l2)
-        weight, table = choose_bank_weight(rows)
-        chosen = table[weight]
+        (weight, unanswered), table = choose_bank_weight(rows)
+        chosen = table[weight, unanswered]
         calibration.update({
             "abstain_threshold_bank": chosen["abstain_threshold"], "bank_weight": weight,
+            "unanswered_weight": unanswered,
             "precision_bank": chosen["precision"], "recall_bank": chosen["recall"], "held_out_bank": chosen["held_out"],
-            "bank_weight_cv": {str(w): table[w]["held_out"] for w in BANK_WEIGHT_GRID},
-            "confidence_bank": "the same + bank_weight x the closest bank question's cosine, when the bank knows "
-                               "the index (open and figure questions ranked with the bank, as the product ranks them)",
+            "bank_weight_cv": {f"{w},{v}": table[w, v]["held_out"] for w, v in table},
+            "confidence_bank": "the same + bank_weight x the closest bank question's cosine - unanswered_weight x "
+                               "how much closer the closest unanswered question (rag/data/unanswered_questions.jsonl) "
+                               "comes, if it does, for an open question (rag.service.judged_by_unanswered), when the "
+                               "bank knows the index (open and figure questions ranked with the bank, as the product "
+                               "ranks them)",
         })
-        service.bank_weight = weight
+        service.bank_weight, service.unanswered_weight = weight, unanswered
     service.threshold = calibration.get("abstain_threshold_bank", calibration["abstain_threshold"])
     unanswerable = [it for it in items if not it.get("answerable") and not it.get("history")]
     calibration["dev_unanswerable_abstained"] = [sum(not service.ask(it["question"]).grounded for it in unanswerable),
@@ -231,7 +245,7 @@ def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> di
     print(f"abstention on dev without the bank: threshold {calibration['abstain_threshold']:.3f}, precision "
           f"{calibration['precision']}, recall {calibration['recall']}")
     if "bank_weight" in calibration:
-        print(f"with the bank: weight {calibration['bank_weight']}, threshold {calibration['abstain_threshold_bank']:.3f}, "
+        print(f"with the bank: weights {calibration['bank_weight']} / {calibration['unanswered_weight']} (unanswered), threshold {calibration['abstain_threshold_bank']:.3f}, "
               f"precision {calibration['precision_bank']}, recall {calibration['recall_bank']}; held out by weight: "
               f"{calibration['bank_weight_cv']}")
     print(f"dev unanswerable abstained {calibration['dev_unanswerable_abstained']} -> {CALIBRATION_FILE}")

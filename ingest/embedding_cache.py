@@ -238,10 +238,11 @@ def bundled_passage_texts(settings: Settings) -> list[str]:
 
 
 def bundled_bank_questions() -> list[str]:
-    """The question bank's questions (rag.question_bank), whose query vectors ship beside the passages'."""
-    from rag.question_bank import load_bank
+    """The question bank's questions and the questions the interviews don't answer (rag.question_bank), whose
+    query vectors ship beside the passages'."""
+    from rag.question_bank import load_bank, load_unanswered
 
-    return [q.question for q in load_bank()]
+    return list(dict.fromkeys(q.question for q in load_bank() + load_unanswered()))
 
 
 def check_bundled_cache(settings: Settings) -> tuple[int, int]:

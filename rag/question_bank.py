@@ -8,11 +8,26 @@ passage that exists only in Chinese through a Japanese bank question about it.
 `rag/data/question_bank.jsonl` holds one question per line: {"question", "lang", "kind", "passages": [chunk
 ids, any language version], "source"}. `source` says where it comes from: `bank-A` … `bank-J` and `bank-M` …
 `bank-P` (1,894 questions), written passage by passage for this bank by helpers who read only the transcripts,
-three passes over every guest turn and note of substance; `probes-*` (586), the blind probe sets' questions
-with the passages they name (every set but the held-out `b` and `l`). None was written from the eval questions, the
+three passes over every guest turn and note of substance; `bank-Q` (269, kind "entity": TOPIC_KIND), "what did he
+say about X?" for 90 people, companies, products and topics he talks about, each pointing at everything he says on
+it; `probes-*` (586), the blind probe sets' questions with the passages they name (every set but the held-out `b`,
+`l` and `m`). Topic questions rank only the sides of a comparison (a topic searched within one interview); for any
+other question they would route it to all he said on the topic rather than the passage asked for (on dev, as
+ranking features for every question, they cost hit@1 .740 -> .726 while lifting compare .364 -> .545; for the
+sides only, compare .455 and nothing else moves). They count towards the closest bank question, so "what did he
+say about Satya Nadella?" is as close to the bank as to the unanswered "How tall is Satya Nadella?". None was written from the eval questions, the
 code or the product's answers, so none is an eval question, and the ranker weighing it is still fitted on
 dev by cross-validation. Bank questions are embedded as queries; the bundled interviews ship their vectors
 in the embedding cache (`interview-qa cache-embeddings`), so a fresh clone embeds none of them.
+
+`rag/data/unanswered_questions.jsonl` holds the other side: questions people ask about these interviews that
+they do NOT answer, {"question", "lang", "source", "why_not"}: `neg-A` / `neg-B` (300, written for it by two
+helpers who read only the transcripts and checked each against all three languages: adjacent topics asked for
+what is never said, host questions left unanswered, other companies and events, personal trivia, plainly
+off-topic) and `probes-*` (the read probe sets' refused questions; not the held-out `b` and `m`, nor any eval
+question). An open question closer to one of these than to any bank question is likelier one to refuse: the
+abstention confidence takes off how much closer it comes (rag.service.judged_by_unanswered; the weight is chosen
+on dev by evals/fit_ranker.py).
 """
 
 from __future__ import annotations
@@ -25,6 +40,8 @@ from pathlib import Path
 import numpy as np
 
 BANK_FILE = Path(__file__).with_name("data") / "question_bank.jsonl"
+TOPIC_KIND = "entity"
+UNANSWERED_FILE = Path(__file__).with_name("data") / "unanswered_questions.jsonl"
 QUERY_KEY = "\0query\0"  # cache key of a bank question: its vector is a query's, never a passage's
 NO_BANK_COSINE = 0.7     # what `nearest` gives a passage no bank question points at (about the median cosine)
 NO_BANK_Z = -4.0
@@ -35,6 +52,7 @@ class BankQuestion:
     question: str
     lang: str
     passages: tuple[str, ...]
+    kind: str = ""  # TOPIC_KIND: what he said about a person, company or topic, pointing at all he said on it
 
 
 def load_bank(path: Path = BANK_FILE) -> list[BankQuestion]:
@@ -48,7 +66,22 @@ def load_bank(path: Path = BANK_FILE) -> list[BankQuestion]:
         row = json.loads(line)
         if not row.get("question") or not row.get("passages"):
             raise ValueError(f"{path}:{n}: a bank question needs its text and the passages that answer it")
-        out.append(BankQuestion(row["question"], row.get("lang", ""), tuple(row["passages"])))
+        out.append(BankQuestion(row["question"], row.get("lang", ""), tuple(row["passages"]), row.get("kind", "")))
+    return out
+
+
+def load_unanswered(path: Path = UNANSWERED_FILE) -> list[BankQuestion]:
+    """The questions these interviews don't answer (they point at no passage); a missing file is none."""
+    if not path.exists():
+        return []
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if not row.get("question"):
+            raise ValueError(f"{path}:{n}: an unanswered question needs its text")
+        out.append(BankQuestion(row["question"], row.get("lang", ""), ()))
     return out
 
 
@@ -77,9 +110,14 @@ def bank_vectors(bank: list[BankQuestion], caches: list, embed: Callable[[list[s
 class QuestionBank:
     """Bank vectors with, for each, the passages (positions in the index's passage list) it points at."""
 
-    def __init__(self, vectors: np.ndarray, targets: list[list[int]], n_passages: int):
+    def __init__(self, vectors: np.ndarray, targets: list[list[int]], n_passages: int,
+                 topic: np.ndarray | None = None, unanswered: np.ndarray | None = None):
         pairs = [(q, p) for q, ps in enumerate(targets) for p in ps]
         self.vectors = vectors
+        # topic questions ("what did he say about Nadella?") point at everything said on a topic: they rank the
+        # sides of a comparison, not the one passage a question asks for
+        self.topic = topic if topic is not None else np.zeros(len(vectors), bool)
+        self.unanswered = unanswered if unanswered is not None else np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 0))
         self._rows = np.array([q for q, _ in pairs], dtype=np.int64)
         self._passages = np.array([p for _, p in pairs], dtype=np.int64)
         self.n_passages = n_passages
@@ -98,18 +136,26 @@ class QuestionBank:
         """The cosine of the bank question closest to the query, whatever it points at (0.0 for an empty bank)."""
         return float((self.vectors @ query_vector).max()) if len(self) else 0.0
 
-    def nearest(self, query_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def closest_unanswered(self, query_vector: np.ndarray) -> float:
+        """The cosine of the closest question these interviews don't answer (0.0 when there are none)."""
+        return float((self.unanswered @ query_vector).max()) if len(self.unanswered) else 0.0
+
+    def nearest(self, query_vector: np.ndarray, topics: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Per passage: the best cosine of a bank question pointing at it, and that cosine standardised over the
-        whole bank (how much closer than the bank's usual question it is)."""
+        whole bank (how much closer than the bank's usual question it is). The topic questions count only with
+        `topics` (a side of a comparison)."""
         cos, z = self.nowhere()
-        if not len(self._rows):
+        keep = np.ones(len(self), bool) if topics else ~self.topic
+        if not len(self._rows) or not keep.any():
             return cos, z
         s = self.vectors @ query_vector
-        sz = (s - s.mean()) / (s.std() or 1.0)
+        sz = (s - s[keep].mean()) / (s[keep].std() or 1.0)
+        pairs = keep[self._rows]
+        rows, passages = self._rows[pairs], self._passages[pairs]
         best = np.full(self.n_passages, -np.inf)
         best_z = np.full(self.n_passages, -np.inf)
-        np.maximum.at(best, self._passages, s[self._rows])
-        np.maximum.at(best_z, self._passages, sz[self._rows])
+        np.maximum.at(best, passages, s[rows])
+        np.maximum.at(best_z, passages, sz[rows])
         has = np.isfinite(best)
         cos[has], z[has] = best[has], best_z[has]
         return cos, z
@@ -121,13 +167,18 @@ def index_bank(store, group: dict[str, str], key_pos: dict[str, int]) -> Questio
     from ingest.embedding_cache import EmbeddingCache, bundled_path, home_path, model_id
 
     bank = load_bank()
+    unanswered = load_unanswered()
     settings = store.settings
 
-    def vectors() -> np.ndarray:
-        model = model_id(settings)
-        caches = [EmbeddingCache.load(bundled_path(settings), model), EmbeddingCache.load(home_path(settings), model)] \
-            if settings.embedding_cache else []
-        return bank_vectors(bank, caches, lambda texts: store.embeddings.queries(texts))
+    def vectors_of(questions: list[BankQuestion]) -> Callable[[], np.ndarray]:
+        def vectors() -> np.ndarray:
+            model = model_id(settings)
+            caches = [EmbeddingCache.load(bundled_path(settings), model),
+                      EmbeddingCache.load(home_path(settings), model)] if settings.embedding_cache else []
+            return bank_vectors(questions, caches, lambda texts: store.embeddings.queries(texts))
+        return vectors
 
     targets = [sorted({key_pos[group[c]] for c in q.passages if c in group}) for q in bank]
-    return QuestionBank(store.derived("question_bank", vectors), targets, len(key_pos))
+    return QuestionBank(store.derived("question_bank", vectors_of(bank)), targets, len(key_pos),
+                        np.array([q.kind == TOPIC_KIND for q in bank], dtype=bool),
+                        store.derived("unanswered_questions", vectors_of(unanswered)))

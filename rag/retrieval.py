@@ -275,9 +275,10 @@ class HybridIndex:
         out[has] = per_chunk[self._question_of[has]]
         return out
 
-    def features(self, query: Query, use_bank: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def features(self, query: Query, use_bank: bool = False, topics: bool = False
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(passage × FEATURES matrix, per-chunk dense, per-chunk BM25) for one question; with the question bank,
-        passage × BANK_FEATURES."""
+        passage × BANK_FEATURES (its topic questions too with `topics`: QuestionBank.nearest)."""
         query_vector = self.store.embeddings.query_vector(query.dense_text)
         dense = self.vectors @ query_vector
         z = self._per_language_z(dense)
@@ -301,7 +302,7 @@ class HybridIndex:
         cols["other_language_dense_z"] = other * cols["dense_z"]
         cols["other_language_translated"] = other * cols["translated_norm"]
         if use_bank:
-            cols["bank"], cols["bank_z"] = self.bank.nearest(query_vector)
+            cols["bank"], cols["bank_z"] = self.bank.nearest(query_vector, topics)
         return np.stack([cols[name] for name in (BANK_FEATURES if use_bank else FEATURES)], axis=1), dense, lexical
 
     def idf(self, token: str) -> float:
@@ -385,6 +386,13 @@ class HybridIndex:
             return 0.0
         return self.bank.closest(self.store.embeddings.query_vector(query.dense_text))
 
+    def unanswered_similarity(self, query: Query) -> float:
+        """How close the question comes to one these interviews are known not to answer (cosine), when the bank
+        knows this index's interviews; 0.0 otherwise."""
+        if self.bank_ranker is None:
+            return 0.0
+        return self.bank.closest_unanswered(self.store.embeddings.query_vector(query.dense_text))
+
     def coverage(self, query: Query, passages: list[Passage]) -> float:
         """IDF-weighted share of the question's content words found (as asked or translated) in any language
         version of these passages: rare words the passages lack weigh most."""
@@ -403,13 +411,14 @@ class HybridIndex:
     # --- search ---
 
     def search(self, query: "str | Query", filters: Filters | None = None, k: int = 5,
-               use_bank: bool = False) -> list[Passage]:
+               use_bank: bool = False, topics: bool = False) -> list[Passage]:
         """The k best passages the filters admit. `use_bank`: ranked with the question bank too, when it covers
-        every interview of the index (a passage it knows nothing of would be outranked by those it knows)."""
+        every interview of the index (a passage it knows nothing of would be outranked by those it knows);
+        `topics`: with its topic questions too (a side of a comparison)."""
         filters = filters or Filters()
         query = self.parse(query)
         use_bank = use_bank and self.bank_ranker is not None
-        X, dense, lexical = self.features(query, use_bank)
+        X, dense, lexical = self.features(query, use_bank, topics)
         scores = (self.bank_ranker if use_bank else self.ranker).score(X)
         passages = []
         for j in np.argsort(-scores):

@@ -54,6 +54,15 @@ def ranked_with_bank(question: str) -> bool:
     return question_kind(question, attribution) in BANK_KINDS and not attribution
 
 
+def judged_by_unanswered(question: str) -> bool:
+    """Whether the questions the interviews don't answer count against answering this one: an open question
+    only. A how-many or when question has its own "no such figure" check, which says more than "not covered"; a
+    yes/no question about something covered is answered no, not refused, however like an unanswered one it reads
+    ("Did he want to found Inflection in Britain?" beside "When was Inflection founded?")."""
+    attribution = asks_attribution(question)
+    return question_kind(question, attribution) == OPEN and not attribution
+
+
 def _calibration() -> dict:
     """rag/calibration.json (chosen on dev by evals/fit_ranker.py), or nothing when it is missing."""
     return json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")) if CALIBRATION_FILE.exists() else {}
@@ -72,6 +81,12 @@ def bank_weight() -> float:
     return float(_calibration().get("bank_weight", 0.0))
 
 
+def unanswered_weight() -> float:
+    """The weight of the closest unanswered question's cosine, taken off the abstention confidence (chosen with
+    bank_weight on dev by 5-fold CV)."""
+    return float(_calibration().get("unanswered_weight", 0.0))
+
+
 class QAService:
     def __init__(self, settings: Settings, store: ChunkStore):
         self.settings = settings
@@ -80,6 +95,7 @@ class QAService:
         with_bank = self.index.bank_ranker is not None
         self.threshold = abstain_threshold(with_bank)
         self.bank_weight = bank_weight() if with_bank else 0.0
+        self.unanswered_weight = unanswered_weight() if with_bank else 0.0
         self._llm = None
         if settings.llm_enabled:
             from rag.llm import LLMAnswerer
@@ -141,8 +157,9 @@ class QAService:
         elliptical ("Why?", "What about that?"); a self-contained question is searched on its own."""
         return search_query(question, [q for q, _ in history or []], self.index.framing)
 
-    def _retrieve(self, query: "str | Query", filters: Filters, k: int, use_bank: bool = False) -> list[Passage]:
-        return self.index.search(query, filters, max(k, 10), use_bank=use_bank)
+    def _retrieve(self, query: "str | Query", filters: Filters, k: int, use_bank: bool = False,
+                  topics: bool = False) -> list[Passage]:
+        return self.index.search(query, filters, max(k, 10), use_bank=use_bank, topics=topics)
 
     def _next_guest_turn(self, chunk: Chunk):
         c = self.index.next_guest_turn(chunk)
@@ -177,15 +194,21 @@ class QAService:
             ))
         return out
 
-    def _confidence(self, query: "str | Query", passages: list[Passage]) -> float:
+    def _confidence(self, query: "str | Query", passages: list[Passage], unanswered: bool = False) -> float:
         """Evidence that the interviews answer this: the best passage's raw dense similarity plus a little for
         the share of the question's rare words the top passages contain (scale-free, so a small corpus is
         judged like a large one), plus, when the question bank knows the index, how close the question comes to
-        one of its questions. The weights and threshold are chosen on dev by evals/fit_ranker.py."""
+        one of its questions (topic questions included), less, for an open question (`unanswered`:
+        judged_by_unanswered), how much closer still it comes to one the interviews are known not to answer. The
+        weights and threshold are chosen on dev by evals/fit_ranker.py."""
         if not passages:
             return 0.0
         query = self.index.parse(query)
-        bank = self.bank_weight * self.index.bank_similarity(query) if self.bank_weight else 0.0
+        similarity = self.index.bank_similarity(query) if self.bank_weight or self.unanswered_weight else 0.0
+        bank = self.bank_weight * similarity
+        if self.unanswered_weight and unanswered:
+            # only when closer to a question the interviews don't answer than to any bank question they do
+            bank -= self.unanswered_weight * max(0.0, self.index.unanswered_similarity(query) - similarity)
         return round(passages[0].dense + COVERAGE_WEIGHT * self.index.coverage(query, passages[:3]) + bank, 6)
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, interview: str | None = None,
@@ -236,7 +259,7 @@ class QAService:
             return self.index.names_any(list(query.content_words), query.lang, passage)
 
         passages = self._retrieve(query, filters, k, ranked_with_bank(question)) if passages is None else passages
-        confidence = self._confidence(query, passages)
+        confidence = self._confidence(query, passages, unanswered=judged_by_unanswered(question))
         speakers, said_as_asked = [], False
         if attribution:
             speakers, passages, said_as_asked = self._attribute(claim_of(question), filters, passages)
@@ -254,7 +277,7 @@ class QAService:
             passages = speakers + [p for p in passages if p.key not in shown]
         elif kind == COMPARE and not filters.interview and len(manifests) > 1:
             # Each side is ranked with the question bank (dev compare, both sides quoted: .09 -> .27).
-            sides = {iv: self._retrieve(query, Filters(iv, filters.lang, filters.role), 3, use_bank=True)
+            sides = {iv: self._retrieve(query, Filters(iv, filters.lang, filters.role), 3, use_bank=True, topics=True)
                      for iv in manifests}
             # A side quotes, among its ten best passages, first one naming something asked: what it says on the
             # topic, not what merely ranks near it (dev compare: filler .18 -> .09, answer-hit unchanged).
@@ -370,7 +393,7 @@ class QAService:
         first_line = next((ln for ln in result.answer.splitlines() if ln.strip()), "")
         yield Answer(question=question, answer=result.answer, answer_lang=answer_lang, grounded=True, mode="llm",
                      notice=None, citations=citations, retrieved=self._retrieved(passages, answer_lang, k, citations),
-                     model=self._llm.model, confidence=self._confidence(standalone, passages), kind=kind,
+                     model=self._llm.model, confidence=offline.confidence, kind=kind,
                      # the shape fields as offline, read from the model's first line (told to lead with them)
                      verdict=stated_verdict(first_line) if kind in (YES_NO, WHO_SAID) else None,
                      figure=stated_figure(first_line, [c.quote for c in citations], date=kind == DATE)

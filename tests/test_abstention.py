@@ -71,6 +71,24 @@ def test_confidence_is_dense_similarity_plus_rare_words_in_the_top_three_plus_th
     assert service._confidence(query, passages) == round(expected, 6)
 
 
+def test_for_an_open_question_how_much_closer_an_unanswered_question_comes_is_taken_off(service, monkeypatch):
+    from rag.service import judged_by_unanswered
+
+    question = "What was the name of the chatbot he built at Inflection?"
+    assert judged_by_unanswered(question) and service.unanswered_weight > 0
+    assert not judged_by_unanswered("How many people did he hire?") and not judged_by_unanswered("Did he say X?")
+    query = service.index.parse(question)
+    passages = service.index.search(query, None, 10)
+    bank, unanswered = service.index.bank_similarity(query), service.index.unanswered_similarity(query)
+    assert unanswered > bank
+    without = service._confidence(query, passages)
+    assert service._confidence(query, passages, unanswered=True) == pytest.approx(
+        without - service.unanswered_weight * (unanswered - bank), abs=2e-6)
+    # further from every unanswered question than from the bank: nothing taken off
+    monkeypatch.setattr(service.index, "unanswered_similarity", lambda q: bank - 0.01)
+    assert service._confidence(query, passages, unanswered=True) == without
+
+
 def test_the_guests_exact_words_are_answered_whatever_the_confidence(service, monkeypatch):
     passages = service.index.search("distillation", None, 3)
     monkeypatch.setattr(service, "threshold", 99.0)
@@ -129,3 +147,19 @@ def test_a_name_the_interviews_never_use_is_not_covered_and_the_answer_says_whic
 ])
 def test_names_the_interviews_use_in_any_language_are_known(service, question):
     assert service.index.unknown_name(service.index.parse(question)) is None
+
+
+@pytest.mark.parametrize("question", [
+    # none of these is in rag/data/unanswered_questions.jsonl; each is close to one that is
+    "What was the name of the chatbot he built at Inflection?",
+    "Inflectionで作ったチャットボットの名前は？",
+    "他怎麼看韓國的人工智能基本法？",
+])
+def test_a_question_like_ones_the_interviews_dont_answer_is_refused_because_of_them(service, question, monkeypatch):
+    from rag.question_bank import load_unanswered
+
+    assert question not in {q.question for q in load_unanswered()}
+    assert not service.ask(question).grounded
+    # without the unanswered questions, the same confidence would pass the threshold
+    monkeypatch.setattr(service.index.bank, "unanswered", service.index.bank.unanswered[:0])
+    assert service.ask(question).grounded

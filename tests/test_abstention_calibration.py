@@ -1,6 +1,6 @@
 """How the abstention threshold is chosen (evals/fit_ranker.py): well under the dev answers whose gold passage ranks
-first (SAFETY_Z deviations), on the ranking the product gives each kind of question, with the closest bank
-question's weight chosen by held-out folds."""
+first (SAFETY_Z deviations), on the ranking the product gives each kind of question, with the weights of the
+closest bank question and of the closest unanswered question chosen by held-out folds."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rag.ranker import BANK_RANKER_FILE, RANKER_FILE
 from rag.service import CALIBRATION_FILE, ranked_with_bank
 
 
-def _rows(gold_first_scores, unanswerable_scores, wrong_scores=(), bank=None):
+def _rows(gold_first_scores, unanswerable_scores, wrong_scores=(), bank=None, unanswered=None):
     rows = [{"id": f"g{i}", "answerable": True, "gold_first": True, "score": s}
             for i, s in enumerate(gold_first_scores)]
     rows += [{"id": f"u{i}", "answerable": False, "gold_first": False, "score": s}
@@ -22,6 +22,7 @@ def _rows(gold_first_scores, unanswerable_scores, wrong_scores=(), bank=None):
     rows += [{"id": f"w{i}", "answerable": True, "gold_first": False, "score": s} for i, s in enumerate(wrong_scores)]
     for r in rows:
         r["bank_similarity"] = (bank or {}).get(r["id"][0], 0.9)
+        r["unanswered_similarity"] = (unanswered or {}).get(r["id"][0], 0.8)
     return rows
 
 
@@ -50,13 +51,27 @@ def test_the_bank_weight_is_the_one_whose_held_out_folds_refuse_most_unanswerabl
     # question can (0.9 against 0.6), so a weight on it refuses them without refusing an answerable one.
     rows = _rows([0.80, 0.82, 0.84, 0.85, 0.86, 0.88, 0.9, 0.91, 0.92, 0.95], [0.81, 0.83, 0.87, 0.9, 0.93],
                  bank={"g": 0.9, "u": 0.6})
-    weight, table = F.choose_bank_weight(rows)
-    assert table[0.0]["held_out"]["unanswerable"] == 0
-    assert weight > 0 and table[weight]["held_out"] == {"gold_first": 0, "answerable": 0, "unanswerable": 5}
-    assert table[weight]["recall"] == 1.0 and table[weight]["precision"] == 1.0
-    # no better than without: the smaller weight
+    weights, table = F.choose_bank_weight(rows)
+    assert table[0.0, 0.0]["held_out"]["unanswerable"] == 0
+    assert weights[0] > 0 and table[weights]["held_out"] == {"gold_first": 0, "answerable": 0, "unanswerable": 5}
+    assert table[weights]["recall"] == 1.0 and table[weights]["precision"] == 1.0
+    assert weights[1] == 0.0  # every question is as close to an unanswered one: that weight tells nothing
+    # no better than without: the smaller weights
     same = _rows([0.80, 0.82, 0.84, 0.85, 0.86, 0.88, 0.9, 0.91, 0.92, 0.95], [0.5], bank={"g": 0.9, "u": 0.9})
-    assert F.choose_bank_weight(same)[0] == 0.0
+    assert F.choose_bank_weight(same)[0] == (0.0, 0.0)
+
+
+def test_the_unanswered_weight_takes_off_how_close_a_question_comes_to_one_the_interviews_dont_answer():
+    # As close to the bank as the answerable ones, but much closer to a question the interviews don't answer
+    # (0.95 against 0.8): a weight on that cosine, subtracted, refuses them.
+    rows = _rows([0.80, 0.82, 0.84, 0.85, 0.86, 0.88, 0.9, 0.91, 0.92, 0.95], [0.81, 0.83, 0.87, 0.9, 0.93],
+                 unanswered={"g": 0.8, "u": 0.95})
+    weights, table = F.choose_bank_weight(rows)
+    assert weights[1] > 0 and table[weights]["held_out"] == {"gold_first": 0, "answerable": 0, "unanswerable": 5}
+    assert table[0.0, 0.0]["held_out"]["unanswerable"] == 0
+    scored = F.with_bank_weight(rows, 1.0, 2.0)
+    assert scored[0]["score"] == pytest.approx(0.80 + 0.9)  # further from an unanswered question than from the bank
+    assert scored[10]["score"] == pytest.approx(0.81 + 0.9 - 2 * (0.95 - 0.9))  # closer: by how much
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +101,8 @@ def test_bank_ranked_questions_are_calibrated_on_the_bank_ranking_and_other_kind
     assert all(banked[i]["bank"] for i in bank_ids) and not any(banked[i]["bank"] for i in other_ids)
     # The bank ranking changes what open questions put first, and nothing else's confidence.
     assert sum(banked[i]["gold_first"] for i in bank_ids) > sum(plain[i]["gold_first"] for i in bank_ids)
-    assert all(banked[i] | {"bank": False, "bank_similarity": 0.0} == plain[i] for i in other_ids)
+    assert all(banked[i] | {"bank": False, "bank_similarity": 0.0, "unanswered_similarity": 0.0} == plain[i]
+               for i in other_ids)
     # The committed rankers are back in place afterwards.
     assert (index.ranker, index.bank_ranker) == rankers
 
@@ -98,11 +114,13 @@ def test_the_committed_threshold_is_the_one_the_calibration_chooses(indexed_serv
     items, groups, bank_groups, committed_l2, bank_l2 = dev_groups
     committed = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
     plain = F.choose_abstain_threshold(F.out_of_fold_confidences(indexed_service, items, groups, committed_l2))
-    weight, table = F.choose_bank_weight(
+    weights, table = F.choose_bank_weight(
         F.out_of_fold_confidences(indexed_service, items, groups, committed_l2, bank_groups, bank_l2))
-    assert weight == committed["bank_weight"] and plain["held_out"] == committed["held_out"]
+    assert weights == (committed["bank_weight"], committed["unanswered_weight"])
+    assert plain["held_out"] == committed["held_out"]
     # fold models refitted on another machine may move a confidence by ~1e-4; a hand-moved threshold moves more
     assert plain["abstain_threshold"] == pytest.approx(committed["abstain_threshold"], abs=2e-3)
-    assert table[weight]["abstain_threshold"] == pytest.approx(committed["abstain_threshold_bank"], abs=2e-3)
+    assert table[weights]["abstain_threshold"] == pytest.approx(committed["abstain_threshold_bank"], abs=2e-3)
     assert indexed_service.threshold == committed["abstain_threshold_bank"]
     assert indexed_service.bank_weight == committed["bank_weight"] > 0
+    assert indexed_service.unanswered_weight == committed["unanswered_weight"] > 0

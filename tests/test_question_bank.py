@@ -88,9 +88,9 @@ def test_an_index_of_interviews_the_bank_does_not_know_is_ranked_without_it(tmp_
         [p.score for p in own.search("looms?", None, 3)]
     assert indexed_service.index.bank_ranker is not None
     # ...and its abstention has no bank term, under the threshold calibrated without one
-    assert own.bank_similarity(own.parse("looms?")) == 0.0
-    assert (service.bank_weight, service.threshold) == (0.0, abstain_threshold(False)) != \
-        (indexed_service.bank_weight, indexed_service.threshold)
+    assert own.bank_similarity(own.parse("looms?")) == 0.0 == own.unanswered_similarity(own.parse("looms?"))
+    assert (service.bank_weight, service.unanswered_weight, service.threshold) == (0.0, 0.0, abstain_threshold(False))
+    assert (service.bank_weight, service.threshold) != (indexed_service.bank_weight, indexed_service.threshold)
 
 
 def test_the_index_reads_the_bank_without_embedding_it(indexed_home, monkeypatch):
@@ -102,6 +102,7 @@ def test_the_index_reads_the_bank_without_embedding_it(indexed_home, monkeypatch
     monkeypatch.setattr(ArrayEmbeddings, "queries", refuse)
     index = QAService.from_settings(Settings.from_env(), build_if_missing=False, progress=False).index
     assert len(index.bank) == len(qb.load_bank())
+    assert len(index.bank.unanswered) == len(qb.load_unanswered()) > 400
 
 
 def test_an_english_question_reaches_the_chinese_only_tail_through_the_bank(indexed_service):
@@ -122,14 +123,15 @@ def test_every_bank_question_points_at_a_passage_of_the_index(indexed_service):
     assert len(pointing) == len(bank), f"{len(bank) - len(pointing)} bank questions point at nothing"
 
 
-def _searches(index, monkeypatch) -> list[tuple[str | None, bool]]:
-    """(interview filtered on, ranked with the bank?) of every search the index runs from now on."""
+def _searches(index, monkeypatch) -> list[tuple[str | None, bool, bool]]:
+    """(interview filtered on, ranked with the bank?, with its topic questions?) of every search the index runs
+    from now on."""
     calls = []
     real = type(index).search
 
-    def spy(self, query, filters=None, k=5, use_bank=False):
-        calls.append((filters.interview if filters else None, use_bank))
-        return real(self, query, filters, k, use_bank)
+    def spy(self, query, filters=None, k=5, use_bank=False, topics=False):
+        calls.append((filters.interview if filters else None, use_bank, topics))
+        return real(self, query, filters, k, use_bank, topics)
 
     monkeypatch.setattr(type(index), "search", spy)
     return calls
@@ -141,19 +143,33 @@ def test_an_open_question_is_ranked_with_the_bank(indexed_service, monkeypatch):
     calls = _searches(index, monkeypatch)
     indexed_service.ask("What does he think about AI consciousness?")
     assert calls[0][1] is True and index.bank_ranker is not None
+    assert not any(topics for *_, topics in calls)  # topic questions rank only a comparison's sides
     for figure_question in ("How many gigawatts of compute does Microsoft have?", "いつ OpenAI と契約を結びましたか？"):
         calls.clear()
         indexed_service.ask(figure_question)
         assert calls[0][1] is True, figure_question
     calls.clear()
     indexed_service.ask("Did he say AI is conscious?")
-    assert calls and not any(use_bank for _, use_bank in calls)
+    assert calls and not any(use_bank for _, use_bank, _ in calls)
 
 
 def test_each_side_of_a_comparison_is_ranked_with_the_bank(indexed_service, monkeypatch):
-    """Each interview's side is searched alone, with the bank ranking (an open question within one interview)."""
+    """Each interview's side is searched alone, with the bank ranking (an open question within one interview) and
+    its topic questions (what he said about a person, company or topic: everything he said on it)."""
     calls = _searches(indexed_service.index, monkeypatch)
     answer = indexed_service.ask("How does what he says about compute differ between Bloomberg and Decoder?")
     assert answer.kind == "compare" and len(answer.sections) == 2
-    sides = [use_bank for interview, use_bank in calls if interview]
-    assert len(sides) == 2 and all(sides), calls
+    sides = [(use_bank, topics) for interview, use_bank, topics in calls if interview]
+    assert sides == [(True, True), (True, True)], calls
+
+
+def test_topic_questions_count_only_when_asked_for():
+    """A topic question ranks a passage only for a search with `topics`; the closest bank question counts them."""
+    bank = qb.QuestionBank(np.eye(3, dtype=np.float32), [[0], [1], [2]], 3, topic=np.array([False, False, True]))
+    query = np.array([0.0, 0.0, 1.0], dtype=np.float32)
+    plain, _ = bank.nearest(query)
+    with_topics, _ = bank.nearest(query, topics=True)
+    assert plain[2] == qb.NO_BANK_COSINE and with_topics[2] == pytest.approx(1.0)
+    assert plain[0] == with_topics[0] == pytest.approx(0.0)
+    assert bank.closest(query) == pytest.approx(1.0)
+    assert sum(q.kind == qb.TOPIC_KIND for q in qb.load_bank()) > 200

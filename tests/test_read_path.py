@@ -159,7 +159,8 @@ def test_lexical_index_is_built_once_and_kept_with_the_index(small_index, monkey
     assert calls == [2, 2]
     derived = snapshot.snapshot_dir(settings, IndexState.load(settings.index_dir).collection) / "derived"
     assert sorted(p.name for p in derived.iterdir()) == ["hubness-another-tokenizer.pkl", "lexical-another-tokenizer.pkl",
-                                                         "question_bank-another-tokenizer.pkl"]
+                                                         "question_bank-another-tokenizer.pkl",
+                                                         "unanswered_questions-another-tokenizer.pkl"]
     assert service.ask("What about looms?").citations
 
 
@@ -168,7 +169,7 @@ def test_a_corrupt_lexical_file_is_rebuilt(small_index, monkeypatch):
     QAService.from_settings(settings, build_if_missing=False)
     derived = snapshot.snapshot_dir(settings, IndexState.load(settings.index_dir).collection) / "derived"
     pkls = sorted(derived.iterdir())
-    assert [p.name.split("-")[0] for p in pkls] == ["hubness", "lexical", "question_bank"]
+    assert [p.name.split("-")[0] for p in pkls] == ["hubness", "lexical", "question_bank", "unanswered_questions"]
     for pkl in pkls:
         pkl.write_bytes(pkl.read_bytes()[:50])
     service = QAService.from_settings(settings, build_if_missing=False)
