@@ -33,7 +33,7 @@ on dev by evals/fit_ranker.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,15 +55,19 @@ class BankQuestion:
     kind: str = ""  # TOPIC_KIND: what he said about a person, company or topic, pointing at all he said on it
 
 
+def _rows(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, row) of a JSON-lines file's non-blank lines; none for a missing file."""
+    if not path.exists():
+        return
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            yield n, json.loads(line)
+
+
 def load_bank(path: Path = BANK_FILE) -> list[BankQuestion]:
     """The bank's questions; a missing file is an empty bank (retrieval then works without it)."""
-    if not path.exists():
-        return []
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for n, row in _rows(path):
         if not row.get("question") or not row.get("passages"):
             raise ValueError(f"{path}:{n}: a bank question needs its text and the passages that answer it")
         out.append(BankQuestion(row["question"], row.get("lang", ""), tuple(row["passages"]), row.get("kind", "")))
@@ -72,13 +76,8 @@ def load_bank(path: Path = BANK_FILE) -> list[BankQuestion]:
 
 def load_unanswered(path: Path = UNANSWERED_FILE) -> list[BankQuestion]:
     """The questions these interviews don't answer (they point at no passage); a missing file is none."""
-    if not path.exists():
-        return []
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for n, row in _rows(path):
         if not row.get("question"):
             raise ValueError(f"{path}:{n}: an unanswered question needs its text")
         out.append(BankQuestion(row["question"], row.get("lang", ""), ()))
