@@ -59,6 +59,14 @@ def test_shipped_cache_covers_every_bundled_passage():
     assert missing == 0, f"{missing} bundled passages are not in the shipped cache: run `interview-qa cache-embeddings`"
 
 
+def test_the_shipped_cache_is_checked_and_written_with_every_bank_and_unanswered_question():
+    from rag.question_bank import load_bank, load_unanswered
+
+    shipped = set(ec.bundled_bank_questions())
+    assert {q.question for q in load_bank()} <= shipped
+    assert {q.question for q in load_unanswered()} <= shipped and len(load_unanswered()) > 400
+
+
 def test_bundled_index_is_built_without_running_the_embedder(monkeypatch):
     """The shipped cache gives every chunk vector and the curated turn maps every translation link."""
     def refuse(self, texts, progress=None):
