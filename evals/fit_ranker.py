@@ -245,7 +245,8 @@ def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> di
     print(f"abstention on dev without the bank: threshold {calibration['abstain_threshold']:.3f}, precision "
           f"{calibration['precision']}, recall {calibration['recall']}")
     if "bank_weight" in calibration:
-        print(f"with the bank: weights {calibration['bank_weight']} / {calibration['unanswered_weight']} (unanswered), threshold {calibration['abstain_threshold_bank']:.3f}, "
+        print(f"with the bank: weights {calibration['bank_weight']} / {calibration['unanswered_weight']} (unanswered), "
+              f"threshold {calibration['abstain_threshold_bank']:.3f}, "
               f"precision {calibration['precision_bank']}, recall {calibration['recall_bank']}; held out by weight: "
               f"{calibration['bank_weight_cv']}")
     print(f"dev unanswerable abstained {calibration['dev_unanswerable_abstained']} -> {CALIBRATION_FILE}")

@@ -15,10 +15,11 @@ it; `probes-*` (586), the blind probe sets' questions with the passages they nam
 other question they would route it to all he said on the topic rather than the passage asked for (on dev, as
 ranking features for every question, they cost hit@1 .740 -> .726 while lifting compare .364 -> .545; for the
 sides only, compare .455 and nothing else moves). They count towards the closest bank question, so "what did he
-say about Satya Nadella?" is as close to the bank as to the unanswered "How tall is Satya Nadella?". None was written from the eval questions, the
-code or the product's answers, so none is an eval question, and the ranker weighing it is still fitted on
-dev by cross-validation. Bank questions are embedded as queries; the bundled interviews ship their vectors
-in the embedding cache (`interview-qa cache-embeddings`), so a fresh clone embeds none of them.
+say about Satya Nadella?" is as close to the bank as to the unanswered "How tall is Satya Nadella?". None was
+written from the eval questions, the code or the product's answers, so none is an eval question, and the ranker
+weighing it is still fitted on dev by cross-validation. Bank questions are embedded as queries; the bundled
+interviews ship their vectors in the embedding cache (`interview-qa cache-embeddings`), so a fresh clone embeds
+none of them.
 
 `rag/data/unanswered_questions.jsonl` holds the other side: questions people ask about these interviews that
 they do NOT answer, {"question", "lang", "source", "why_not"}: `neg-A` / `neg-B` (300, written for it by two
@@ -106,6 +107,10 @@ def bank_vectors(bank: list[BankQuestion], caches: list, embed: Callable[[list[s
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
+def _best_cosine(vectors: np.ndarray, query_vector: np.ndarray) -> float:
+    return float((vectors @ query_vector).max()) if len(vectors) else 0.0
+
+
 class QuestionBank:
     """Bank vectors with, for each, the passages (positions in the index's passage list) it points at."""
 
@@ -116,7 +121,7 @@ class QuestionBank:
         # topic questions ("what did he say about Nadella?") point at everything said on a topic: they rank the
         # sides of a comparison, not the one passage a question asks for
         self.topic = topic if topic is not None else np.zeros(len(vectors), bool)
-        self.unanswered = unanswered if unanswered is not None else np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 0))
+        self.unanswered = unanswered if unanswered is not None else np.zeros((0, 0), dtype=np.float32)
         self._rows = np.array([q for q, _ in pairs], dtype=np.int64)
         self._passages = np.array([p for _, p in pairs], dtype=np.int64)
         self.n_passages = n_passages
@@ -133,11 +138,11 @@ class QuestionBank:
 
     def closest(self, query_vector: np.ndarray) -> float:
         """The cosine of the bank question closest to the query, whatever it points at (0.0 for an empty bank)."""
-        return float((self.vectors @ query_vector).max()) if len(self) else 0.0
+        return _best_cosine(self.vectors, query_vector)
 
     def closest_unanswered(self, query_vector: np.ndarray) -> float:
         """The cosine of the closest question these interviews don't answer (0.0 when there are none)."""
-        return float((self.unanswered @ query_vector).max()) if len(self.unanswered) else 0.0
+        return _best_cosine(self.unanswered, query_vector)
 
     def nearest(self, query_vector: np.ndarray, topics: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Per passage: the best cosine of a bank question pointing at it, and that cosine standardised over the

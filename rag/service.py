@@ -45,13 +45,18 @@ NOTICES = {
 BANK_KINDS = (OPEN, NUMBER, DATE)
 
 
+def _unattributed_kind(question: str) -> str | None:
+    """The question's kind, or None when it asks who said something (answered by attribution, not ranking)."""
+    attribution = asks_attribution(question)
+    return None if attribution else question_kind(question, attribution)
+
+
 def ranked_with_bank(question: str) -> bool:
     """Open, how-many / how-much and when questions are ranked with the question bank too (so is each side of a
     comparison, an open question within one interview; dev figure or date in the first line .875 -> .958); who
     said it and yes/no questions keep the committed ranking (the bank knows no host passage). The abstention
     threshold is calibrated on this same choice (evals/fit_ranker.py)."""
-    attribution = asks_attribution(question)
-    return question_kind(question, attribution) in BANK_KINDS and not attribution
+    return _unattributed_kind(question) in BANK_KINDS
 
 
 def judged_by_unanswered(question: str) -> bool:
@@ -59,8 +64,7 @@ def judged_by_unanswered(question: str) -> bool:
     only. A how-many or when question has its own "no such figure" check, which says more than "not covered"; a
     yes/no question about something covered is answered no, not refused, however like an unanswered one it reads
     ("Did he want to found Inflection in Britain?" beside "When was Inflection founded?")."""
-    attribution = asks_attribution(question)
-    return question_kind(question, attribution) == OPEN and not attribution
+    return _unattributed_kind(question) == OPEN
 
 
 def _calibration() -> dict:
