@@ -319,6 +319,10 @@ def test_a_span_of_time_is_not_answered_by_a_year():
     ("MAI-Thinking-1 のパラメータ数はいくつ？", COUNT),
     ("苏莱曼说计算量在多少年里增加了一万亿倍？", SPAN),
     ("Copilot目前有多少月活跃用户？", COUNT),  # 月活 is "monthly active", not months
+    ("微软一年营收有多少？", MONEY),  # a sum named before the question word, not "50 年"
+    ("マイクロソフトの売上はいくらですか？", MONEY),
+    ("患者のうちメディケイドを利用している人の割合は？", SHARE),
+    ("用户里企业客户的占比是多少？", SHARE),
 ])
 def test_what_kind_of_figure_a_question_asks_for(question, unit):
     assert asked_unit(question) == unit

@@ -59,9 +59,12 @@ _ASKS = (
         r"\bwhat (?:price|valuation)\b|\bwhat (?:[\w-]+ )?(?:revenue|sales|income|profit|valuation)\b|\bhow (?:large|big) (?:is|was|are|were) (?:the|its|their|his|this|that) "
         r"(?:budget|investment|deal|contract|funding|valuation|spend|spending|capex)\b|"
         r"いくら(?!か)|何ドル|何円|金額|投資額|費用|値段|多少[钱錢]|多少美元|多少資金|多少资金|[投花付]資?了?多少|"
-        r"投资了多少|投資了多少|[价價]格|金[额額]|投[资資][额額]", re.I)),
+        r"投资了多少|投資了多少|[价價]格|金[额額]|投[资資][额額]|"
+        # a sum named before the question word: "一年营收有多少", "売上はいくら"
+        r"(?:[营營]收|收入|[营營]业额|[營营]業額|利[润潤]|估值|[预預]算|[开開]支|支出|市值)(?:[有是為为]|大概|大[约約]|一共|[总總]共)*多少|"
+        r"(?:売上高?|収益|利益|収入|評価額|時価総額|予算|支出)(?:は|が)(?:いくら|どれ|どの)", re.I)),
     (SHARE, re.compile(r"\bwhat (?:percent(?:age)?|share|fraction|proportion)\b|何\s?[%％]|何パーセント|何割|何倍|"
-                       r"百分之[幾几]|[幾几]\s?[%％]|[幾几]成|[幾几]倍|百分比|比例", re.I)),
+                       r"百分之[幾几]|[幾几]\s?[%％]|[幾几]成|[幾几]倍|百分比|比例|[占佔]比|割合|比率", re.I)),
     (SPAN, re.compile(rf"\bhow many {_TIME_WORDS}|\bhow much time\b|\bhow long (?:ago|(?:does|did|will|would|has|have|had|is|was) "
                       rf"(?:it|this|that) (?:take|taken|last|lasted)|(?:for )?how long\b(?=\s*\??$))|\bfor how long\b|"
                       rf"\bhow long (?:has|have|had) (?:[\w'’-]+ ){{1,5}}?been\b|"
