@@ -25,7 +25,8 @@ from rag.query import Framing, Query
 from rag.question_bank import index_bank
 from rag.ranker import BANK_FEATURES, FEATURES, LinearRanker, bank_ranker, default_ranker
 from rag.related import RelatedArticle, asked_about, related_articles
-from rag.translate import Lexicon, cedict_glosses, cedict_headwords, gloss_stems
+from rag.segment import chinese_proper_nouns, japanese_kanji_names
+from rag.translate import Lexicon, cedict_glosses, cedict_headwords, cedict_name_heads, gloss_stems
 
 # "Did he say X?": a host/editor passage must out-match the guest's best by this ratio (and an absolute floor);
 # passages within WHO_SAID_KEEP of the best are cited too.
@@ -356,12 +357,23 @@ class HybridIndex:
         words = {w.lower() for c in self.chunks for w in _LATIN_WORD.findall(unicodedata.normalize("NFKC", c.text))}
         return frozenset(words), "\n".join(fold(c.text) for c in self.chunks)
 
-    def unknown_name(self, query: Query) -> str | None:
+    def unknown_name(self, query: Query, han: bool = True) -> str | None:
         """A name the question asks about (a capitalised or Latin-script word) that the interviews never use in
         any language, as written or through CC-CEDICT (英偉達 for Nvidia): questions about Bitcoin or Amazon are
         not covered, however close their embeddings land. Acronyms (UBI, GPU) and katakana are left out: their
-        spelled-out and transliterated forms can't be checked."""
+        spelled-out and transliterated forms can't be checked. `han`: names in Chinese characters too (jieba's
+        proper nouns of a Chinese question: 特斯拉, 韩国; Sudachi's kanji ones of a Japanese question: 日本, 東京),
+        when no language version writes them and none uses an English name CC-CEDICT gives them (a name
+        CC-CEDICT doesn't know can't be checked, and is left out)."""
         words, cjk = self._name_vocabulary
+        if han and query.lang in ("zh", "ja"):
+            text = unicodedata.normalize("NFKC", query.dense_text)
+            names = chinese_proper_nouns(fold(text)) if query.lang == "zh" else japanese_kanji_names(text)
+            for name in names:
+                folded = fold(name)
+                heads = cedict_name_heads(folded)
+                if folded not in cjk and heads and not any(h in words for h in heads):
+                    return _as_written(folded, text)
         for name in question_names(query.dense_text, query.lang):
             parts = [p.lower() for p in re.split(r"[-/.]", name) if p and not p.isdigit()]
             joined = re.sub(r"[-/.]", "", name.lower())  # "I/O" is written "IO" too
@@ -668,6 +680,12 @@ def question_names(text: str, lang: str) -> list[str]:
                 continue
         names.append(name)
     return list(dict.fromkeys(names))
+
+
+def _as_written(folded: str, text: str) -> str:
+    """The stretch of `text` that folds to `folded` (法國 for 法国 in a traditional-Chinese question), else `folded`."""
+    n = len(folded)
+    return next((text[i:i + n] for i in range(len(text) - n + 1) if fold(text[i:i + n]) == folded), folded)
 
 
 def _word_known(word: str, words: frozenset[str]) -> bool:

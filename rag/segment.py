@@ -82,3 +82,31 @@ def chinese_words(text: str) -> list[str]:
     with _jieba_lock:
         words = tokenizer.lcut(text)
     return [w for w in words if w.strip() and w not in stop and not _PUNCT.match(w)]
+
+
+# jieba's tags for names: people (nr, nrfg, nrt: transliterated), places (ns), organisations (nt), other (nz)
+_PROPER_NOUN_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
+
+
+@functools.cache
+def _jieba_tagger():
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(_jieba())
+
+
+def chinese_proper_nouns(text: str) -> list[str]:
+    """The names jieba tags in (simplified) Chinese text (特斯拉, 黄仁勋, 韩国), single characters left out."""
+    with _jieba_lock:
+        pairs = list(_jieba_tagger().cut(text))
+    return list(dict.fromkeys(p.word for p in pairs if p.flag in _PROPER_NOUN_TAGS and len(p.word) > 1))
+
+
+_HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+
+
+def japanese_kanji_names(text: str) -> list[str]:
+    """The proper nouns Sudachi finds in Japanese text written in kanji alone (日本, 東京, 富士山): katakana
+    names are left out, since a Japanese transliteration can't be checked against the other languages."""
+    names = (m.surface() for m in _sudachi().tokenize(text) if m.part_of_speech()[1] == "固有名詞")
+    return list(dict.fromkeys(n for n in names if _HAN_ONLY.match(n)))

@@ -269,9 +269,11 @@ class QAService:
             speakers, passages, said_as_asked = self._attribute(claim_of(question), filters, passages)
         manifests = self.manifests()
         article = self.index.related_article_asked_about(query)
-        if (name := self.index.unknown_name(query)) is not None and article is None:
-            # A name the interviews never use, in any language (nor a related article's headline): not covered,
-            # however close the embedding lands.
+        # A name the interviews never use, in any language (nor a related article's headline): not covered,
+        # however close the embedding lands. A yes/no question's names in Chinese characters are left to its
+        # verdict (日本 asked, 中國 said).
+        name = self.index.unknown_name(query, han=kind not in (YES_NO, WHO_SAID))
+        if name is not None and article is None:
             draft, grounded = compose_never_named(answer_lang, name, kind), False
         elif speakers:
             # Evidence (the words, or failing them the meaning) that someone else said it grounds the answer.

@@ -108,6 +108,22 @@ def cedict_glosses(word: str) -> list[str]:
     return _cedict().get(word, [])[:12]
 
 
+_GLOSS_HEAD = re.compile(r"[,(;\[]")  # a gloss's head ends at its first comma, bracket or pinyin
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+")
+
+
+def cedict_name_heads(word: str) -> list[str]:
+    """The English name words CC-CEDICT gives a Chinese name, lower-cased: of each gloss naming something (a
+    capitalised word before its first comma, bracket or pinyin), the last such word (特斯拉 → tesla, 韩国 → korea,
+    亚马逊 → amazon); [] when no gloss is a name (the word can't be checked in English)."""
+    heads = []
+    for gloss in cedict_glosses(word):
+        capitalised = _CAPITALISED.findall(_GLOSS_HEAD.split(gloss)[0])
+        if capitalised and not capitalised[-1].isupper():  # an acronym ("VIP" for 大亨) names no one
+            heads.append(capitalised[-1].lower())
+    return list(dict.fromkeys(heads))
+
+
 @dataclass
 class Lexicon:
     """English stem ↔ folded CJK word links, each with a strength in (0, 1]."""

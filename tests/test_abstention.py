@@ -128,6 +128,8 @@ def test_nothing_known_overrules_any_confidence(service):
     ("What did Suleyman say about DeepSeek's models?", "DeepSeek"),
     ("蘇萊曼怎麼看 Amazon 的 AI 助理？", "Amazon"),
     ("スレイマンはAIとBitcoinについてどう考えている？", "Bitcoin"),
+    ("他怎麼看法國的 AI 公司？", "法國"),                       # jieba's proper noun, CC-CEDICT's France; as written
+    ("スレイマンは日本の AI 規制をどう評価していますか？", "日本"),  # Sudachi's kanji proper noun
 ])
 def test_a_name_the_interviews_never_use_is_not_covered_and_the_answer_says_which(service, question, name):
     """The other words are the interviews' own ("AI", "助理"), so only the unknown name settles it."""
@@ -150,15 +152,35 @@ def test_names_the_interviews_use_in_any_language_are_known(service, question):
 
 
 @pytest.mark.parametrize("question", [
+    "他在中國看到了什麼？",            # the Chinese versions write 中國
+    "他怎麼評價奧特曼？",              # written so for Altman, though CC-CEDICT's 奥特曼 is Ultraman
+    "他對英國的創業文化怎麼看？",      # 英國, in the Chinese versions
+    "蘇萊曼怎麼評價黃仁勳？",          # a name CC-CEDICT doesn't know can't be checked: left to the evidence
+    "ロンドンについて彼はどう語っていましたか？",  # katakana: left out
+])
+def test_names_in_chinese_characters_the_interviews_use_or_that_cant_be_checked_are_not_judged(service, question):
+    assert service.index.unknown_name(service.index.parse(question)) is None
+
+
+def test_a_yes_no_questions_name_in_chinese_characters_is_left_to_its_verdict(service):
+    """"Did he just come back from Japan?": the interviews never name Japan, but he came back from China: no."""
+    question = "苏莱曼最近刚从日本回来吗？"
+    assert service.index.unknown_name(service.index.parse(question)) == "日本"
+    answer = service.ask(question)
+    assert answer.grounded and answer.verdict == "no"
+
+
+@pytest.mark.parametrize("question", [
     # none of these is in rag/data/unanswered_questions.jsonl; each is close to one that is
     "What was the name of the chatbot he built at Inflection?",
     "Inflectionで作ったチャットボットの名前は？",
-    "他怎麼看韓國的人工智能基本法？",
+    "他小時候最喜歡的科目是什麼？",
 ])
 def test_a_question_like_ones_the_interviews_dont_answer_is_refused_because_of_them(service, question, monkeypatch):
     from rag.question_bank import load_unanswered
 
     assert question not in {q.question for q in load_unanswered()}
+    assert service.index.unknown_name(service.index.parse(question)) is None  # not refused for a name
     assert not service.ask(question).grounded
     # without the unanswered questions, the same confidence would pass the threshold
     monkeypatch.setattr(service.index.bank, "unanswered", service.index.bank.unanswered[:0])

@@ -260,3 +260,17 @@ def test_a_question_naming_one_interview_is_answered_from_it_alone(indexed_servi
     answer = indexed_service.ask(question)
     assert answer.citations and {c.interview for c in answer.citations} == {interview}, answer.answer
     assert {r.interview for r in answer.retrieved} == {interview}
+
+
+def test_names_in_chinese_characters_are_found_and_glossed():
+    """What the unknown-name check reads: jieba's proper nouns of Chinese, Sudachi's kanji ones of Japanese
+    (katakana left out), and the English name words CC-CEDICT gives them (none for an acronym gloss)."""
+    from rag.segment import chinese_proper_nouns, japanese_kanji_names
+    from rag.translate import cedict_name_heads
+
+    assert "特斯拉" in chinese_proper_nouns("苏莱曼对特斯拉的自动驾驶技术怎么看?")
+    assert japanese_kanji_names("東京とトヨタと日本") == ["東京", "日本"]
+    assert cedict_name_heads("特斯拉") == ["tesla"]
+    assert "korea" in cedict_name_heads("韩国")
+    assert "kingdom" in cedict_name_heads("英国") and "lian" not in cedict_name_heads("英国")  # pinyin is no name
+    assert cedict_name_heads("大亨") == []  # "VIP": an acronym names no one
