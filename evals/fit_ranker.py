@@ -202,6 +202,17 @@ def choose_bank_weight(rows: list[dict]) -> tuple[tuple[float, float], dict[tupl
     return best, table
 
 
+def choose_off_topic_floor(service, items) -> tuple[float, int]:
+    """(SAFETY_Z standard deviations under the mean closest-bank-question cosine of the dev questions that are
+    answerable, have no history and name nothing of the interviews, how many there are): under it, such a
+    question is taken to be about something else (rag.service.QAService.off_topic)."""
+    index = service.index
+    cosines = np.array([index.bank_similarity(service._search_query(it["question"], None)) for it in items
+                        if it.get("answerable") and not it.get("history")
+                        and not index.framing.refers_to_interviews(it["question"])])
+    return round(float(cosines.mean() - SAFETY_Z * cosines.std()), 4), len(cosines)
+
+
 def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> dict:
     """Choose the abstention threshold on out-of-fold confidences (out_of_fold_confidences) under the ranking
     the product uses, write rag/calibration.json, and record how many dev unanswerable questions the committed
@@ -234,6 +245,15 @@ def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> di
                                "ranks them)",
         })
         service.bank_weight, service.unanswered_weight = weight, unanswered
+        floor, n_unnamed = choose_off_topic_floor(service, items)
+        calibration.update({
+            "off_topic_bank_floor": floor,
+            "off_topic_note": f"SAFETY_Z deviations under the mean closest-bank-question cosine of the {n_unnamed} dev "
+                              "answerable questions without history naming nothing of the interviews "
+                              "(Framing.refers_to_interviews): a question naming nothing of them and coming no "
+                              "closer is not covered (rag.service.QAService.off_topic)",
+        })
+        service.off_topic_floor = floor
     service.threshold = calibration.get("abstain_threshold_bank", calibration["abstain_threshold"])
     unanswerable = [it for it in items if not it.get("answerable") and not it.get("history")]
     calibration["dev_unanswerable_abstained"] = [sum(not service.ask(it["question"]).grounded for it in unanswerable),
@@ -248,7 +268,7 @@ def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> di
         print(f"with the bank: weights {calibration['bank_weight']} / {calibration['unanswered_weight']} (unanswered), "
               f"threshold {calibration['abstain_threshold_bank']:.3f}, "
               f"precision {calibration['precision_bank']}, recall {calibration['recall_bank']}; held out by weight: "
-              f"{calibration['bank_weight_cv']}")
+              f"{calibration['bank_weight_cv']}; off-topic floor {calibration['off_topic_bank_floor']}")
     print(f"dev unanswerable abstained {calibration['dev_unanswerable_abstained']} -> {CALIBRATION_FILE}")
     return calibration
 

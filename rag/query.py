@@ -42,6 +42,11 @@ _INTERVIEW_FRAME = re.compile(
     r"(?:兩次|两次|兩個|两个|兩場|两场|兩篇|两篇)(?:訪談|访谈|采訪|采访|節目|节目)(?:裡|里|裏|中|上)?|"
     r"(?:比較|比较)一下|有(?:什麼|什么)(?:異同|异同|不同)|的(?:說法|说法)", re.I)
 
+# Words pointing at the guest or the interviews without naming them (Framing.refers_to_interviews).
+_REFERS = re.compile(
+    r"\b(?:he|his|him|himself|he['’]s|interviews?|interviewer|podcast|episode|host|guest)\b|"
+    r"彼|インタビュー|対談|番組|司会|他|採訪|采访|訪談|访谈|節目|节目|主持人", re.I)
+
 # A question leaning on the previous one: pronouns and demonstratives standing in for its topic.
 _ANAPHORA = re.compile(
     r"\b(it|that|this|those|these|they|them|such|so|then|there|why|how come|and|but|what about|how about)\b|"
@@ -118,6 +123,14 @@ class Framing:
         for name in names:
             tokens.update(tokenize(name))
         return cls(frozenset(tokens), tuple(names))
+
+    def refers_to_interviews(self, question: str) -> bool:
+        """Whether the question names someone or something of the interviews themselves: the guest (or "he",
+        彼, 他), a host, an outlet, or "the interview". One naming none of them may still be about what was said
+        ("How many gigawatts does Microsoft have?"), or about nothing said ("What's 17 times 23?")."""
+        text = unicodedata.normalize("NFKC", question)
+        return bool(_REFERS.search(text)) or any(
+            re.search(_latin_name(name), text, re.I) if name.isascii() else name in text for name in self.names)
 
     def strip_names(self, question: str) -> str:
         """The question with people's and outlets' names blanked (for the dense query). A name ending a clause

@@ -91,6 +91,12 @@ def unanswered_weight() -> float:
     return float(_calibration().get("unanswered_weight", 0.0))
 
 
+def off_topic_floor() -> float:
+    """The closest-bank-question cosine under which a question naming nothing of the interviews is taken to be
+    about something else (chosen on dev; 0.0, never, when not calibrated)."""
+    return float(_calibration().get("off_topic_bank_floor", 0.0))
+
+
 class QAService:
     def __init__(self, settings: Settings, store: ChunkStore):
         self.settings = settings
@@ -100,6 +106,7 @@ class QAService:
         self.threshold = abstain_threshold(with_bank)
         self.bank_weight = bank_weight() if with_bank else 0.0
         self.unanswered_weight = unanswered_weight() if with_bank else 0.0
+        self.off_topic_floor = off_topic_floor() if with_bank else 0.0
         self._llm = None
         if settings.llm_enabled:
             from rag.llm import LLMAnswerer
@@ -298,7 +305,8 @@ class QAService:
         elif article is not None:
             draft, grounded = compose_related(answer_lang, article, manifests, kind), False
         else:
-            grounded = self._answers_it(passages, confidence, said_as_asked, self.index.names_something_known(query))
+            known = self.index.names_something_known(query) and not self.off_topic(query)
+            grounded = self._answers_it(passages, confidence, said_as_asked, known)
             draft = compose(question, answer_lang, passages, manifests, grounded, self._next_guest_turn,
                             query=query, kind=kind, ends_capture=self.index.ends_capture,
                             only_in_notes=lambda p: self.index.only_in_notes(p, query),
@@ -334,6 +342,14 @@ class QAService:
             # note's words, not his (dev: the one who-said question left without a verdict gets its "no").
             speakers = passages[:1]
         return speakers, passages, False
+
+    def off_topic(self, query: Query) -> bool:
+        """Whether a question is about something other than the interviews: what is searched (an elliptical
+        follow-up with the question before it) names no one and nothing of them (Framing.refers_to_interviews)
+        and comes no closer to any question of the bank than `off_topic_floor` ("What's 17 times 23?",
+        "How do I reset my router?"), however well its words match some passage."""
+        return bool(self.off_topic_floor) and not self.index.framing.refers_to_interviews(query.text) \
+            and self.index.bank_similarity(query) < self.off_topic_floor
 
     def _answers_it(self, passages: list[Passage], confidence: float, said_as_asked: bool = False,
                     known: bool = True) -> bool:

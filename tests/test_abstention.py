@@ -185,3 +185,62 @@ def test_a_question_like_ones_the_interviews_dont_answer_is_refused_because_of_t
     # without the unanswered questions, the same confidence would pass the threshold
     monkeypatch.setattr(service.index.bank, "unanswered", service.index.bank.unanswered[:0])
     assert service.ask(question).grounded
+
+
+@pytest.mark.parametrize("question, refers", [
+    ("What did he say about distillation?", True),
+    ("What did Nilay ask about Build?", True),
+    ("スレイマン氏はAGIについてどう考えている？", True),
+    ("他怎么看监管？", True),
+    ("Which interview was longer?", True),
+    ("How many gigawatts of compute does Microsoft have?", False),
+    ("What's 17 times 23?", False),
+    ("今天天气怎么样？", False),
+    ("Who is Hesham?", False),  # "he" inside a word is no pronoun
+])
+def test_whether_a_question_names_someone_or_something_of_the_interviews(service, question, refers):
+    assert service.index.framing.refers_to_interviews(question) is refers
+
+
+@pytest.mark.parametrize("question", ["What's 17 times 23?", "How do I reset my router?",
+                                      "What is the boiling point of water?"])
+def test_a_question_about_something_else_entirely_is_not_covered(service, question, monkeypatch):
+    """None of these is in rag/data/unanswered_questions.jsonl: it names nothing of the interviews and is unlike
+    every question they answer, so it is refused whatever passage its words match."""
+    from rag.question_bank import load_unanswered
+
+    assert question not in {q.question for q in load_unanswered()}
+    assert service.off_topic(service.index.parse(question))
+    answer = service.ask(question)
+    assert not answer.grounded and not answer.citations
+    # asked after a question about the interviews it is still self-contained, and still refused
+    assert not service.ask(question, history=[("What did he say about chips?", "…")]).grounded
+
+
+def test_an_elliptical_follow_up_is_judged_with_the_question_it_leans_on(service):
+    """"And what about that?" names nothing of the interviews; searched with the question before it, it does."""
+    follow_up = "And what about that?"
+    alone = service._search_query(follow_up, None)
+    with_history = service._search_query(follow_up, [("What did he say about distillation?", "…")])
+    assert not service.index.framing.refers_to_interviews(alone.text)
+    assert not service.off_topic(with_history)
+
+
+def test_a_question_naming_nothing_of_the_interviews_but_like_ones_they_answer_is_answered(service):
+    question = "How many gigawatts of compute does Microsoft have?"
+    assert not service.index.framing.refers_to_interviews(question)
+    assert not service.off_topic(service.index.parse(question))
+    assert service.ask(question).grounded
+
+
+def test_the_off_topic_floor_is_the_one_chosen_on_dev(service):
+    """rag/calibration.json's floor is what evals/fit_ranker.py's rule gives on dev, and refuses none of the dev
+    questions it was chosen on."""
+    from evals.fit_ranker import choose_off_topic_floor
+
+    committed = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))["off_topic_bank_floor"]
+    assert service.off_topic_floor == committed > 0.5
+    dev = load_dataset("dev")
+    assert choose_off_topic_floor(service, dev)[0] == committed
+    answerable = [it["question"] for it in dev if it.get("answerable") and not it.get("history")]
+    assert not [q for q in answerable if service.off_topic(service._search_query(q, None))]
