@@ -315,7 +315,7 @@ class HybridIndex:
         characters ignored) occurs in the interviews, as asked or translated: through the corpus
         lexicon, JMdict, or CC-CEDICT for Chinese words the corpus lacks ("算力" → computing power). A question
         naming nothing ("What did he say?") counts as known; one whose every word is foreign to the interviews
-        ("What is the capital of France?", "asdfgh") is not covered, however close its embedding lands."""
+        ("asdfgh", "What did he think about Bitcoin?") is not covered, however close its embedding lands."""
         tokens = [t for t in dict.fromkeys(query.tokens) if len(t) > 1]
         return (not tokens or any(t in self.bm25 for t in tokens)
                 or any(self._translation_known(w, query) for w in query.content_words)

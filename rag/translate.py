@@ -136,6 +136,11 @@ class Lexicon:
             self.en_to_cjk[en][cjk] = strength
             self.cjk_to_en.setdefault(cjk, {})[en] = strength
 
+    def add_query_link(self, en: str, cjk: str, strength: float) -> None:
+        """An English word → CJK word link for translating questions only: the English word is in no text."""
+        if strength > self.en_to_cjk.setdefault(en, {}).get(cjk, 0.0):
+            self.en_to_cjk[en][cjk] = strength
+
     @classmethod
     def build(cls, cjk_words: Iterable[tuple[str, str, str]], en_vocab: set[str],
               pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> "Lexicon":
@@ -150,9 +155,21 @@ class Lexicon:
             for s in stems:
                 if s in en_vocab:
                     lex.add(s, folded, 1.0 / max(1, len(stems)) ** 0.5)
+                else:  # no English text uses it, but a question may: "poach" finds 挖角 in the Chinese-only tail
+                    lex.add_query_link(s, folded, 1.0 / max(1, len(stems)) ** 0.5)
         for en, cjk, dice in aligned_links(pairs):
             lex.add(en, cjk, dice)
         return lex
+
+    def _compound(self, token: str) -> dict[str, float]:
+        """An English compound the links don't know ("no-poach", "white-collar"), translated as its words
+        (挖角 for "poach"), short ones ("no") left out."""
+        targets: dict[str, float] = {}
+        if "-" in token:
+            for part in english_tokens(token.replace("-", " ")):
+                for cjk, s in self.en_to_cjk.get(part, {}).items() if len(part) > 2 else ():
+                    targets[cjk] = max(targets.get(cjk, 0.0), s)
+        return targets
 
     def translate(self, tokens: Iterable[str], lang: str, surfaces: dict[str, str] | None = None) -> dict[str, float]:
         """Weighted translations of query words: English → CJK words, CJK → English stems (and, through
@@ -165,7 +182,7 @@ class Lexicon:
         out: dict[str, float] = defaultdict(float)
         for t in tokens:
             if lang == "en":
-                targets = self.en_to_cjk.get(t, {})
+                targets = self.en_to_cjk.get(t) or self._compound(t)
             else:
                 targets = dict(self.cjk_to_en.get(t, {}))
                 if not targets and surfaces and surfaces.get(t) in looked_up:

@@ -175,6 +175,21 @@ def test_english_and_japanese_reach_the_chinese_only_tail(service, question):
     assert any("禁止挖角協議" in t for t in ranked)
 
 
+def test_english_words_no_english_text_uses_still_translate_a_question(service):
+    """"poach" is in no English text (the English capture stops before the tail that says 禁止挖角協議), so it
+    links English to Chinese for questions only; a compound ("no-poach") the links don't know goes by its words."""
+    lexicon = service.index.lexicon
+    assert "挖角" in lexicon.translate(["poach"], "en")
+    assert "挖角" in lexicon.translate(["no-poach"], "en")
+    assert "poach" not in lexicon.cjk_to_en.get("挖角", {})  # never a translation of the Chinese: no text has it
+
+
+def test_a_question_in_words_only_the_chinese_tail_uses_is_answered_from_it(service):
+    answer = service.ask("is there some kind of no-poaching pact between microsoft and openai? what did suleyman "
+                         "say about researchers hopping between labs?")
+    assert any(c.chunk_id.endswith("zh:t107") for c in answer.citations)
+
+
 def test_filters_keep_passages_reachable_through_their_translation(service):
     filters = Filters(interview=BLOOMBERG, lang="zh")
     found = service.index.search("What did he say about jobs and the labour market?", filters, 5)
