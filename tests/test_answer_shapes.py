@@ -681,3 +681,18 @@ def test_a_year_asked_for_and_given_is_the_figure_with_the_note_quoted_without_i
     assert answer.figure == "2010年" and answer.grounded, answer.answer
     assert answer.citations[0].original is not None
     assert answer.citations[0].original.quote.startswith("Hassabis and Suleyman founded DeepMind")
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("How much cheaper is the Maia 200 chip than a GB200?", "30 percent"),
+    ("Maia 200チップはGB200と比べてどれくらい安いですか？", "30%"),
+])
+def test_a_figure_asked_by_a_comparison_is_the_one_stated_with_it(question, figure):
+    """"How much cheaper?": the "30 percent cheaper" sentence, not the "1.4x performance per watt" one the
+    question's other words match better."""
+    text = {"en": "We can now ship it 30 percent cheaper. And on the Maia 200 chip, compared with a GB200 chip, "
+                  "the model delivers 1.4x performance per watt improvement.",
+            "ja": "今では 30% 安価に出荷できます。さらに Maia 200 チップで、GB200 チップと比べて、モデルは"
+                  "ワットあたりのパフォーマンスが 1.4 倍改善されます。"}["ja" if "安い" in question else "en"]
+    tokens = set(tokenize(question))
+    assert find_figure(text, tokens, question=question, unit=asked_unit(question))[1] == figure

@@ -392,6 +392,27 @@ def _preferring(found_any: list, keep) -> list:
     return [(s, e, [m for m in new if keep(m)], [m for m in found if keep(m)]) for s, e, new, found in found_any]
 
 
+# Comparisons a how-much question may ask by ("how much cheaper?", "どれくらい安い", "快多少"), each in three
+# languages: the figure that answers is the one stated with it ("30 percent cheaper", "30% 安価な"), not another
+# comparison beside it ("1.4x performance per watt").
+_COMPARATIVES = tuple(re.compile(p, re.I) for p in (
+    r"\bcheaper\b|\bless expensive\b|安い|安く|安価|便宜|低廉|廉價|廉价",
+    r"\bmore expensive\b|\bpricier\b|\bcostlier\b|高価|更貴|更贵|昂貴|昂贵",
+    r"\bfaster\b|\bquicker\b|速い|速く|高速|更快|快多少|加快",
+    r"\bslower\b|遅い|遅く|更慢|慢多少",
+))
+_STATED_AFTER = 40  # characters after a figure that state its comparison
+
+
+def stated_comparison(question: str, match: re.Match) -> bool | None:
+    """Whether a figure is stated with the comparison the question asks by (None: it asks by none)."""
+    asked = [p for p in _COMPARATIVES if p.search(question)]
+    if not asked:
+        return None
+    after = match.string[match.end():match.end() + _STATED_AFTER]
+    return any(p.search(after) for p in asked)
+
+
 def find_figure(text: str, query_tokens: set[str], date: bool = False, question: str = "",
                 unit: str | None = None, footnote: bool = False, score_sentences=None
                 ) -> tuple[tuple[int, int], str] | None:
@@ -434,6 +455,8 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
     time_unit = asked_time_unit(question) if unit == SPAN else None
     if time_unit is not None:
         found_any = _preferring(found_any, lambda m: in_time_unit(_figure(m), time_unit))
+    if not date:
+        found_any = _preferring(found_any, lambda m: bool(stated_comparison(question, m)))
     # Only when every figure of the passage is one the question states does one of those answer.
     use_new = any(new for *_, new, _ in found_any)
     best = None
