@@ -537,6 +537,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             and only_in_notes is not None and only_in_notes(passages[0]):
         # His view was asked, what matches best is a photo caption, and what it names is never said.
         return _unanswered(lang, "caption_only", manifests, passages[0].best_in(lang), passages[0], asked, kind)
+    if kind == "yes_no":
+        passages = _stating_the_year_first(question, passages)
     # A footnote answers a factual question, not one about his view or his reasons: those lead with his words.
     lead = _lead_passage(passages, lang, next_turn, notes_answer=not (view or (kind == "open" and asks_why(question))))
     if lead is None:
@@ -652,6 +654,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         if draft.verdict == "no" and (counting := F.counting_sentence(
                 claim_of(question) if kind == "who_said" else question, chunk.text)) is not None:
             span = counting  # the no is in the count he gives ("We have seven new models…" for "nine?")
+        if (stating := _sentence_stating_a_year(question, chunk.text)) is not None:
+            span = stating  # the verdict is in the year he gives ("way north of 2030"), not his opening word
         draft.citations.append(cite(chunk, span, lead))
         key = f"note_{draft.verdict}" if chunk.role == "editor" else draft.verdict
         first_line = f"{_frame(lang, key, manifests, chunk)} {inline_quote(draft.citations[0], lang)}"
@@ -689,6 +693,35 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     lines = [first_line] + [_quote_line(c, shown_first + i + 1, lang) for i, c in enumerate(listed)]
     draft.answer = "\n".join(lines)
     return draft
+
+
+def _sentence_stating_a_year(question: str, text: str) -> tuple[int, int] | None:
+    """The sentence of `text` stating a year the question puts before or beyond something, when it states one
+    so itself (F.year_relation_verdict then gives the verdict)."""
+    from rag.answers import figure as F
+
+    years = {year for year, _ in F.years_in_relation(question)}
+    for start, end in sentence_spans(text):
+        if any(year in stated for year, _ in F.years_in_relation(text[start:end]) for stated in years):
+            return start, end
+    return None
+
+
+def _stating_the_year_first(question: str, passages: list[Passage]) -> list[Passage]:
+    """For a yes/no question putting a year before or beyond something ("will it end before 2030?"), the first of
+    the FIGURE_DEPTH best guest passages that states that year leads: its words settle it ("way north of 2030"),
+    not those of a passage about the same partnership that names no year."""
+    from rag.answers.figure import years_in_relation
+
+    years = {year for year, _ in years_in_relation(question)}
+    if not years:
+        return passages
+    stating = next((p for p in passages[:FIGURE_DEPTH] if p.role == "guest"
+                    and any(y in c.text for c in p.members.values() for y in years)), None)
+    if stating is None or stating is passages[0]:
+        return passages
+    stating.score = passages[0].score  # leads, and the relevance margin counts from it
+    return [stating] + [p for p in passages if p is not stating]
 
 
 def named_first(passages: list[Passage], names) -> list[Passage]:

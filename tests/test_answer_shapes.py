@@ -696,3 +696,30 @@ def test_a_figure_asked_by_a_comparison_is_the_one_stated_with_it(question, figu
                   "ワットあたりのパフォーマンスが 1.4 倍改善されます。"}["ja" if "安い" in question else "en"]
     tokens = set(tokenize(question))
     assert find_figure(text, tokens, question=question, unit=asked_unit(question))[1] == figure
+
+
+@pytest.mark.parametrize("text, found", [
+    ("蘇萊曼認為微軟和 OpenAI 的合作會在 2030 年之前結束嗎？", {("2030", "before")}),
+    ("スレイマン氏は、OpenAIとの提携が2030年より前に終わると言っていますか？", {("2030", "before")}),
+    ("Will the partnership last beyond 2030?", {("2030", "beyond")}),
+    ("I mean, we’re running way north of 2030.", {("2030", "beyond")}),
+    ("実際、2030 年以降も継続する計画です。", {("2030", "beyond")}),
+    ("We signed the deal in 2019.", set()),  # a year in no relation
+])
+def test_years_put_before_or_beyond_something(text, found):
+    from rag.answers.figure import years_in_relation
+
+    assert years_in_relation(text) == found
+
+
+@pytest.mark.parametrize("question, verdict", [
+    ("他是否表示微软与OpenAI的合作会一直持续到2030年以后？", "yes"),
+    ("蘇萊曼認為微軟和 OpenAI 的合作會在 2030 年之前結束嗎？", "no"),
+    ("Will the Microsoft-OpenAI partnership last beyond 2030?", "yes"),
+])
+def test_a_year_put_before_or_beyond_is_answered_by_the_year_he_states(service, question, verdict):
+    """His reply opens "Definitely not." (to "is it over?"), then says "we're running way north of 2030": the
+    year answers a question about 2030, and is what the answer quotes, whichever passage ranked first."""
+    answer = service.ask(question)
+    assert answer.verdict == verdict
+    assert "2030" in answer.citations[0].quote

@@ -326,6 +326,40 @@ def in_relation(text: str, span: tuple[int, int], figure: str, relation: str) ->
     return at >= 0 and stated_with(relation, text, at, at + len(figure))
 
 
+# A calendar year a yes/no question puts before or beyond something ("before 2030?", "2030 年之前", "2030年以后",
+# "2030 年より前"): the marker just before the year, or just after it.
+_YEAR_IN_RELATION = {
+    "before": (re.compile(r"\b(?:before|prior to|ahead of)\s*$", re.I),
+               re.compile(r"^\s*(?:年)?\s*(?:之前|以前|より前|前に|までに終)")),
+    "beyond": (re.compile(r"\b(?:beyond|after|past|north of|later than)\s*$", re.I),
+               re.compile(r"^\s*(?:年)?\s*(?:以[后後降]|之[后後]|より後|を超え)")),
+}
+_CALENDAR_YEAR_WORD = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def years_in_relation(text: str) -> set[tuple[str, str]]:
+    """(year, "before" or "beyond") for each calendar year `text` puts in one of those relations."""
+    text = unicodedata.normalize("NFKC", text)
+    found = set()
+    for m in _CALENDAR_YEAR_WORD.finditer(text):
+        for relation, (before, after) in _YEAR_IN_RELATION.items():
+            if before.search(text[max(0, m.start() - 16):m.start()]) or after.search(text[m.end():m.end() + 8]):
+                found.add((m.group(), relation))
+    return found
+
+
+def year_relation_verdict(question: str, texts: list[str]) -> str | None:
+    """"yes" / "no" when the question puts a year before or beyond something and the reply states that same year
+    as one its subject runs beyond ("way north of 2030", "2030 年以降も継続"): "beyond 2030?" is a yes, "before
+    2030?" a no, whatever word the reply opens with (its "Definitely not." answered the host: "is it over?")."""
+    asked = years_in_relation(question)
+    stated = {year for text in texts for year, relation in years_in_relation(text) if relation == "beyond"}
+    for year, relation in asked:
+        if year in stated:
+            return "yes" if relation == "beyond" else "no"
+    return None
+
+
 def asks_year(question: str) -> bool:
     return bool(_ASKS_YEAR.search(question))
 

@@ -9,7 +9,7 @@ import unicodedata
 
 from ingest.models import Chunk
 from ingest.text import sentence_spans
-from rag.answers.figure import miscounts, misstates_figure
+from rag.answers.figure import miscounts, misstates_figure, year_relation_verdict
 from rag.lexical import content_tokens
 
 _NO = re.compile(
@@ -213,6 +213,8 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
     `claim` a "did he say X?" question asks about, the evidence answers no only when it negates and X doesn't,
     or X does and it doesn't: "並不可取" (not advisable) is borne out by "我并不認為這是正確的方法"."""
     asked = claim if claim is not None else question
+    if asked and (by_year := year_relation_verdict(asked, [c.text for c in reply])) is not None:
+        return by_year  # "beyond 2030?" against "way north of 2030", whatever the reply's opening word answered
     if asked and (misstates_figure(asked, quoted or evidence) or miscounts(asked, [c.text for c in reply])):
         return NO  # "for 5 years?" against "for 10 years" (or "nine new models?" against the reply's "seven new
         # models"): no, whatever the reply's opening word answered
