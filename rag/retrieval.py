@@ -375,9 +375,13 @@ class HybridIndex:
                 if folded not in cjk and heads and not any(h in words for h in heads):
                     return _as_written(folded, text)
         for name in question_names(query.dense_text, query.lang):
-            parts = [p.lower() for p in re.split(r"[-/.]", name) if p and not p.isdigit()]
+            # The parts that may name something: acronyms and numbers aside, and the words that only describe
+            # ("AI-powered", "Nvidia-made" and "GPU-based" name no more than AI, Nvidia and GPU; "SWE-bench" does)
+            parts = [p.lower() for p in re.split(r"[-/.]", name)
+                     if p and not p.isdigit() and not _ACRONYM.fullmatch(p) and not _DESCRIBING.fullmatch(p)]
             joined = re.sub(r"[-/.]", "", name.lower())  # "I/O" is written "IO" too
-            if name.lower() in words or joined in words or all(_word_known(p, words) for p in parts):
+            if name.lower() in words or joined in words or all(
+                    _word_known(p, words) or any(h in cjk for h in cedict_headwords(p)) for p in parts):
                 continue
             if any(h in cjk for h in cedict_headwords(name.lower())):
                 continue
@@ -662,6 +666,9 @@ def __getattr__(name: str):
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*")
 _ACRONYM = re.compile(r"[A-Z0-9]{2,}s?")
+# Lower-case words a compound name takes that only describe it ("-powered", "-based", "-native"; not "Dreaming")
+_DESCRIBING = re.compile(r"[a-z]+(?:ed|ing)|based|like|free|first|native|ready|only|friendly|made|built|centric|"
+                         r"enabled|style|scale|level|grade|class")
 
 
 def question_names(text: str, lang: str) -> list[str]:

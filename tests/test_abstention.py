@@ -136,6 +136,8 @@ def test_nothing_known_overrules_any_confidence(service):
     ("What did Suleyman say about DeepSeek's models?", "DeepSeek"),
     ("蘇萊曼怎麼看 Amazon 的 AI 助理？", "Amazon"),
     ("スレイマンはAIとBitcoinについてどう考えている？", "Bitcoin"),
+    ("What did MAI-Thinking-1 score on SWE-bench?", "SWE-bench"),  # an acronym with a word that names, not describes
+    ("Is MAI-Dreaming-2 better than MAI-Thinking-1?", "MAI-Dreaming-2"),  # a capitalised part names
     ("他怎麼看法國的 AI 公司？", "法國"),                       # jieba's proper noun, CC-CEDICT's France; as written
     ("スレイマンは日本の AI 規制をどう評価していますか？", "日本"),  # Sudachi's kanji proper noun
 ])
@@ -154,6 +156,8 @@ def test_a_name_the_interviews_never_use_is_not_covered_and_the_answer_says_whic
     "Would he back a UBI?",                             # acronyms are not judged: their expansions can't be checked
     "Briefly, when will Copilot act for you? Summarize.",  # capitals that only start a sentence
     "What did Nilay say about Google I/O?",             # written "Google IO" in the interview
+    "How does he picture AI-powered reporters changing local journalism?",  # "-powered" only describes
+    "Is Nvidia-made hardware cheaper than a GB200?",    # Nvidia through CC-CEDICT, "-made" only describes
 ])
 def test_names_the_interviews_use_in_any_language_are_known(service, question):
     assert service.index.unknown_name(service.index.parse(question)) is None
