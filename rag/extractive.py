@@ -537,7 +537,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             and only_in_notes is not None and only_in_notes(passages[0]):
         # His view was asked, what matches best is a photo caption, and what it names is never said.
         return _unanswered(lang, "caption_only", manifests, passages[0].best_in(lang), passages[0], asked, kind)
-    if kind == "yes_no":
+    if kind in ("yes_no", "who_said"):
         passages = _stating_the_year_first(question, passages)
     # A footnote answers a factual question, not one about his view or his reasons: those lead with his words.
     lead = _lead_passage(passages, lang, next_turn, notes_answer=not (view or (kind == "open" and asks_why(question))))

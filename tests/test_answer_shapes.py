@@ -716,6 +716,7 @@ def test_years_put_before_or_beyond_something(text, found):
     ("他是否表示微软与OpenAI的合作会一直持续到2030年以后？", "yes"),
     ("蘇萊曼認為微軟和 OpenAI 的合作會在 2030 年之前結束嗎？", "no"),
     ("Will the Microsoft-OpenAI partnership last beyond 2030?", "yes"),
+    ("スレイマン氏は、OpenAIとの提携が2030年より前に終わると言っていますか？", "no"),  # "did he say…": a claim
 ])
 def test_a_year_put_before_or_beyond_is_answered_by_the_year_he_states(service, question, verdict):
     """His reply opens "Definitely not." (to "is it over?"), then says "we're running way north of 2030": the
