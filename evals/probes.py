@@ -31,9 +31,10 @@ the answers quoting one) was held out in the tenth round and is read from the el
 (eleventh round, 100 mixed questions, 35 of them open ones for ``quoted``) was held out in the eleventh round and is
 read from the twelfth; ``probes_blind_k.jsonl`` (twelfth round, like ``j``) was held out in the twelfth round and
 is read from the thirteenth; ``probes_blind_l.jsonl`` (thirteenth round, like ``j``) was held out in the thirteenth
-round and is read from the fourteenth; ``probes_blind_m.jsonl`` (fourteenth round, like ``j``) is held out: run at
-the start and the end of the round, counts only. Every blind set but ``b``, ``l`` and ``m`` is also in the question
-bank (``rag/question_bank.py``), so only those three still ask questions the retrieval has never seen.
+round and is read from the fourteenth; ``probes_blind_m.jsonl`` (fourteenth round, like ``j``) was held out in the
+fourteenth round and is read from the fifteenth; ``probes_blind_n.jsonl`` (fifteenth round, like ``j``) is held out:
+run at the start and the end of the round, counts only. Every blind set but ``b``, ``l``, ``m`` and ``n`` is also in
+the question bank (``rag/question_bank.py``), so only those four still ask questions the retrieval has never seen.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """

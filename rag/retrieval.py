@@ -322,8 +322,9 @@ class HybridIndex:
                 or (query.lang == "zh" and any(self._gloss_known(t) for t in tokens)))
 
     def _translation_known(self, word: str, query: Query) -> bool:
-        """Whether a translation of the word (corpus lexicon, JMdict for unknown Japanese) is in the interviews."""
-        return any(t in self.bm25 for t in self.lexicon.translate([word], query.lang, query.surfaces))
+        """Whether a translation of the word (corpus lexicon, JMdict for unknown Japanese) is in the interviews; a
+        link kept for searching only (an English word no text uses) doesn't say so."""
+        return any(t in self.bm25 for t in self.lexicon.translate([word], query.lang, query.surfaces, searching=False))
 
     def _gloss_known(self, word: str) -> bool:
         """Whether a CC-CEDICT gloss of a Chinese word is in the interviews ("算力" → computing power)."""

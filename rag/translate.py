@@ -130,6 +130,8 @@ class Lexicon:
 
     en_to_cjk: dict[str, dict[str, float]] = field(default_factory=dict)
     cjk_to_en: dict[str, dict[str, float]] = field(default_factory=dict)
+    # English words no English text uses → CJK words: for searching with a question's words only
+    question_only: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def add(self, en: str, cjk: str, strength: float) -> None:
         if strength > self.en_to_cjk.setdefault(en, {}).get(cjk, 0.0):
@@ -137,9 +139,13 @@ class Lexicon:
             self.cjk_to_en.setdefault(cjk, {})[en] = strength
 
     def add_query_link(self, en: str, cjk: str, strength: float) -> None:
-        """An English word → CJK word link for translating questions only: the English word is in no text."""
-        if strength > self.en_to_cjk.setdefault(en, {}).get(cjk, 0.0):
-            self.en_to_cjk[en][cjk] = strength
+        """An English word → CJK word link for searching with a question only: the English word is in no text,
+        so it says nothing of whether the interviews use the question's words."""
+        if strength > self.question_only.setdefault(en, {}).get(cjk, 0.0):
+            self.question_only[en][cjk] = strength
+
+    def _links(self, en: str, searching: bool) -> dict[str, float]:
+        return self.en_to_cjk.get(en) or (self.question_only.get(en, {}) if searching else {})
 
     @classmethod
     def build(cls, cjk_words: Iterable[tuple[str, str, str]], en_vocab: set[str],
@@ -161,20 +167,23 @@ class Lexicon:
             lex.add(en, cjk, dice)
         return lex
 
-    def _compound(self, token: str) -> dict[str, float]:
+    def _compound(self, token: str, searching: bool) -> dict[str, float]:
         """An English compound the links don't know ("no-poach", "white-collar"), translated as its words
         (挖角 for "poach"), short ones ("no") left out."""
         targets: dict[str, float] = {}
         if "-" in token:
             for part in english_tokens(token.replace("-", " ")):
-                for cjk, s in self.en_to_cjk.get(part, {}).items() if len(part) > 2 else ():
+                for cjk, s in self._links(part, searching).items() if len(part) > 2 else ():
                     targets[cjk] = max(targets.get(cjk, 0.0), s)
         return targets
 
-    def translate(self, tokens: Iterable[str], lang: str, surfaces: dict[str, str] | None = None) -> dict[str, float]:
+    def translate(self, tokens: Iterable[str], lang: str, surfaces: dict[str, str] | None = None,
+                  searching: bool = True) -> dict[str, float]:
         """Weighted translations of query words: English → CJK words, CJK → English stems (and, through
         English, kana words → Chinese). Each source word spreads at most weight 1 over its translations.
-        A Japanese word the corpus never uses is looked up in JMdict (`surfaces`: its dictionary form)."""
+        A Japanese word the corpus never uses is looked up in JMdict (`surfaces`: its dictionary form).
+        `searching`: with the links kept for searching (English words no text uses); without them, as a sign
+        of whether the interviews use a question's words, only links whose English word some text uses."""
         tokens = set(tokens)
         unknown = {surfaces[t]: t for t in tokens if lang == "ja" and surfaces and t in surfaces
                    and t not in self.cjk_to_en}
@@ -182,14 +191,14 @@ class Lexicon:
         out: dict[str, float] = defaultdict(float)
         for t in tokens:
             if lang == "en":
-                targets = self.en_to_cjk.get(t) or self._compound(t)
+                targets = self._links(t, searching) or self._compound(t, searching)
             else:
                 targets = dict(self.cjk_to_en.get(t, {}))
                 if not targets and surfaces and surfaces.get(t) in looked_up:
                     stems = {s for g in looked_up[surfaces[t]] for s in gloss_stems(g)}
                     targets = {s: 1.0 / max(1, len(stems)) ** 0.5 for s in stems}
                 for en, s in list(targets.items()):
-                    for cjk, s2 in self.en_to_cjk.get(en, {}).items():
+                    for cjk, s2 in self._links(en, searching).items():
                         if cjk != t:
                             targets[cjk] = max(targets.get(cjk, 0.0), 0.5 * s * s2)
             total = sum(targets.values())

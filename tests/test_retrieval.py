@@ -182,6 +182,7 @@ def test_english_words_no_english_text_uses_still_translate_a_question(service):
     assert "挖角" in lexicon.translate(["poach"], "en")
     assert "挖角" in lexicon.translate(["no-poach"], "en")
     assert "poach" not in lexicon.cjk_to_en.get("挖角", {})  # never a translation of the Chinese: no text has it
+    assert not lexicon.translate(["poach"], "en", searching=False)  # nor a sign the interviews use the word
 
 
 def test_a_question_in_words_only_the_chinese_tail_uses_is_answered_from_it(service):
