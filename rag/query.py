@@ -42,7 +42,8 @@ _INTERVIEW_FRAME = re.compile(
     r"(?:兩次|两次|兩個|两个|兩場|两场|兩篇|两篇)(?:訪談|访谈|采訪|采访|節目|节目)(?:裡|里|裏|中|上)?|"
     r"(?:比較|比较)一下|有(?:什麼|什么)(?:異同|异同|不同)|的(?:說法|说法)", re.I)
 
-# Words pointing at the guest or the interviews without naming them (Framing.refers_to_interviews).
+# Words pointing at the guest or the interviews without naming them (Framing.refers_to_interviews). 他 inside
+# 其他 ("other") or 他们 ("they") counts too: erring that way only leaves a question to the other checks.
 _REFERS = re.compile(
     r"\b(?:he|his|him|himself|he['’]s|interviews?|interviewer|podcast|episode|host|guest)\b|"
     r"彼|インタビュー|対談|番組|司会|他|採訪|采访|訪談|访谈|節目|节目|主持人", re.I)

@@ -355,7 +355,8 @@ class QAService:
                     known: bool = True) -> bool:
         """The abstention decision: answer when the evidence clears the dev-calibrated threshold, or when the
         guest's own words were found exactly as the question quotes them; never when nothing the question
-        names occurs in the interviews (`known`: HybridIndex.names_something_known)."""
+        names occurs in the interviews, or it is about something else (`known`: HybridIndex.names_something_known
+        and not off_topic)."""
         return bool(passages) and known and (confidence >= self.threshold or said_as_asked)
 
     @functools.cached_property
