@@ -537,8 +537,9 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             and only_in_notes is not None and only_in_notes(passages[0]):
         # His view was asked, what matches best is a photo caption, and what it names is never said.
         return _unanswered(lang, "caption_only", manifests, passages[0].best_in(lang), passages[0], asked, kind)
-    if kind in ("yes_no", "who_said"):
-        passages = _stating_the_year_first(question, passages)
+    # the years a yes/no question puts before or beyond something: the passage and sentence stating them answer
+    asked_years = {year for year, _ in F.years_in_relation(question)} if kind in ("yes_no", "who_said") else set()
+    passages = _stating_the_year_first(asked_years, passages)
     # A footnote answers a factual question, not one about his view or his reasons: those lead with his words.
     lead = _lead_passage(passages, lang, next_turn, notes_answer=not (view or (kind == "open" and asks_why(question))))
     if lead is None:
@@ -654,7 +655,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         if draft.verdict == "no" and (counting := F.counting_sentence(
                 claim_of(question) if kind == "who_said" else question, chunk.text)) is not None:
             span = counting  # the no is in the count he gives ("We have seven new models…" for "nine?")
-        if (stating := _sentence_stating_a_year(question, chunk.text)) is not None:
+        if (stating := _sentence_stating_a_year(asked_years, chunk.text)) is not None:
             span = stating  # the verdict is in the year he gives ("way north of 2030"), not his opening word
         draft.citations.append(cite(chunk, span, lead))
         key = f"note_{draft.verdict}" if chunk.role == "editor" else draft.verdict
@@ -695,25 +696,21 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     return draft
 
 
-def _sentence_stating_a_year(question: str, text: str) -> tuple[int, int] | None:
-    """The sentence of `text` stating a year the question puts before or beyond something, when it states one
-    so itself (F.year_relation_verdict then gives the verdict)."""
-    from rag.answers import figure as F
-
-    years = {year for year, _ in F.years_in_relation(question)}
-    for start, end in sentence_spans(text):
-        if any(year in stated for year, _ in F.years_in_relation(text[start:end]) for stated in years):
-            return start, end
-    return None
-
-
-def _stating_the_year_first(question: str, passages: list[Passage]) -> list[Passage]:
-    """For a yes/no question putting a year before or beyond something ("will it end before 2030?"), the first of
-    the FIGURE_DEPTH best guest passages that states that year leads: its words settle it ("way north of 2030"),
-    not those of a passage about the same partnership that names no year."""
+def _sentence_stating_a_year(years: set[str], text: str) -> tuple[int, int] | None:
+    """The sentence of `text` putting one of `years` (those the question puts before or beyond something) in such
+    a relation itself (F.year_relation_verdict then gives the verdict)."""
     from rag.answers.figure import years_in_relation
 
-    years = {year for year, _ in years_in_relation(question)}
+    if not years:
+        return None
+    return next(((start, end) for start, end in sentence_spans(text)
+                 if years & {year for year, _ in years_in_relation(text[start:end])}), None)
+
+
+def _stating_the_year_first(years: set[str], passages: list[Passage]) -> list[Passage]:
+    """For a yes/no question putting `years` before or beyond something ("will it end before 2030?"), the first
+    of the FIGURE_DEPTH best guest passages that states one of them leads: its words settle it ("way north of
+    2030"), not those of a passage about the same partnership that names no year."""
     if not years:
         return passages
     stating = next((p for p in passages[:FIGURE_DEPTH] if p.role == "guest"

@@ -367,6 +367,10 @@ class HybridIndex:
         when no language version writes them and none uses an English name CC-CEDICT gives them (a name
         CC-CEDICT doesn't know can't be checked, and is left out)."""
         words, cjk = self._name_vocabulary
+
+        def written_in_chinese(english: str) -> bool:  # a CC-CEDICT headword for it is in the interviews
+            return any(h in cjk for h in cedict_headwords(english))
+
         if han and query.lang in ("zh", "ja"):
             text = unicodedata.normalize("NFKC", query.dense_text)
             names = chinese_proper_nouns(fold(text)) if query.lang == "zh" else japanese_kanji_names(text)
@@ -381,10 +385,8 @@ class HybridIndex:
             parts = [p.lower() for p in re.split(r"[-/.]", name)
                      if p and not p.isdigit() and not _ACRONYM.fullmatch(p) and not _DESCRIBING.fullmatch(p)]
             joined = re.sub(r"[-/.]", "", name.lower())  # "I/O" is written "IO" too
-            if name.lower() in words or joined in words or all(
-                    _word_known(p, words) or any(h in cjk for h in cedict_headwords(p)) for p in parts):
-                continue
-            if any(h in cjk for h in cedict_headwords(name.lower())):
+            if name.lower() in words or joined in words or written_in_chinese(name.lower()) or all(
+                    _word_known(p, words) or written_in_chinese(p) for p in parts):
                 continue
             return name
         return None

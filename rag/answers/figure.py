@@ -438,13 +438,15 @@ _COMPARATIVES = tuple(re.compile(p, re.I) for p in (
 _STATED_AFTER = 40  # characters after a figure that state its comparison
 
 
-def stated_comparison(question: str, match: re.Match) -> bool | None:
-    """Whether a figure is stated with the comparison the question asks by (None: it asks by none)."""
-    asked = [p for p in _COMPARATIVES if p.search(question)]
-    if not asked:
-        return None
+def asked_comparisons(question: str) -> list[re.Pattern]:
+    """The comparisons (_COMPARATIVES) a how-much question asks by: none for most."""
+    return [p for p in _COMPARATIVES if p.search(question)]
+
+
+def stated_comparison(comparisons: list[re.Pattern], match: re.Match) -> bool:
+    """Whether a figure is stated with one of these comparisons (the words just after it)."""
     after = match.string[match.end():match.end() + _STATED_AFTER]
-    return any(p.search(after) for p in asked)
+    return any(p.search(after) for p in comparisons)
 
 
 def find_figure(text: str, query_tokens: set[str], date: bool = False, question: str = "",
@@ -489,8 +491,9 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
     time_unit = asked_time_unit(question) if unit == SPAN else None
     if time_unit is not None:
         found_any = _preferring(found_any, lambda m: in_time_unit(_figure(m), time_unit))
-    if not date:
-        found_any = _preferring(found_any, lambda m: bool(stated_comparison(question, m)))
+    comparisons = [] if date else asked_comparisons(question)  # "how much cheaper?": the "30 percent cheaper"
+    if comparisons:
+        found_any = _preferring(found_any, lambda m: stated_comparison(comparisons, m))
     # Only when every figure of the passage is one the question states does one of those answer.
     use_new = any(new for *_, new, _ in found_any)
     best = None
