@@ -540,6 +540,10 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     # the years a yes/no question puts before or beyond something: the passage and sentence stating them answer
     asked_years = {year for year, _ in F.years_in_relation(question)} if kind in ("yes_no", "who_said") else set()
     passages = _stating_the_year_first(asked_years, passages)
+    # …and of the kinds of thing it names one of (a trade, a country: "was his father a doctor?"), the passage
+    # naming one ("my dad was a cab driver") settles it
+    asked_kinds = V.kinds_named(question) if kind == "yes_no" and not asked_years else ()
+    passages, naming_another = _naming_another_first(question, asked_kinds, passages)
     # A footnote answers a factual question, not one about his view or his reasons: those lead with his words.
     lead = _lead_passage(passages, lang, next_turn, notes_answer=not (view or (kind == "open" and asks_why(question))))
     if lead is None:
@@ -646,6 +650,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         # were clearly not in compliance" beside "removed the IDF from those servers" doesn't make it a no.
         # …with the next sentence when it turns against it: "But it's very unclear…" is the point.
         sentence = with_contrast(chunk.text, best_sentence(chunk.text, asked, window))
+        if lead is naming_another and (naming := _sentence_naming(question, chunk.text)) is not None:
+            sentence = window = naming  # the verdict is in the one he names ("a cab driver", "a nonprofit")
         draft.verdict = V.verdict(reply, chunk.text[sentence[0]:sentence[1]], question if kind == "yes_no" else "",
                                   claim=claim_of(question) if kind == "who_said" else None,
                                   quoted=chunk.text[min(window[0], sentence[0]):max(window[1], sentence[1])],
@@ -721,6 +727,30 @@ def _stating_the_year_first(years: set[str], passages: list[Passage]) -> list[Pa
     return [stating] + [p for p in passages if p is not stating]
 
 
+def _sentence_naming(question: str, text: str) -> tuple[int, int] | None:
+    """The first sentence of `text` naming, of some kind of thing the question names one of, only others."""
+    from rag.answers.verdict import replaces
+
+    return next(((start, end) for start, end in sentence_spans(text) if replaces(question, text[start:end])), None)
+
+
+def _naming_another_first(question: str, kinds: tuple, passages: list[Passage]) -> tuple[list[Passage], Passage | None]:
+    """For a yes/no question naming one of some kinds of thing (a trade, a country: "was his father a doctor?"),
+    when the first of the FIGURE_DEPTH best guest passages naming one of them names only others ("my dad was a
+    cab driver", "they're also a nonprofit"), it leads: it settles the question. Not ahead of an outlet's note
+    ranked first (a factual answer). Returns the passages and the one moved (None)."""
+    from rag.answers.verdict import names_one_of, replaces
+
+    if not kinds or passages[0].role == "editor":
+        return passages, None
+    naming = next((p for p in passages[:FIGURE_DEPTH] if p.role == "guest"
+                   and any(names_one_of(kinds, c.text) for c in p.members.values())), None)
+    if naming is None or naming is passages[0] or not any(replaces(question, c.text) for c in naming.members.values()):
+        return passages, None
+    naming.score = passages[0].score
+    return [naming] + [p for p in passages if p is not naming], naming
+
+
 def named_first(passages: list[Passage], names) -> list[Passage]:
     """The passages for which `names(passage)` holds first (it names something the question asks about), each
     group in its order."""
@@ -768,7 +798,7 @@ def _lead_passage(passages: list[Passage], lang: str, next_turn, notes_answer: b
     """The passage the answer leads with: the best guest passage, or the reply to a host question ranked above
     it, or an editor's note ranked first (a factual answer the outlet gives, when `notes_answer`)."""
     guest = [p for p in passages if p.role == "guest"]
-    if passages[0].role == "editor" and notes_answer:
+    if passages[0].role == "editor" and notes_answer and not _host_asked_it(passages, lang, next_turn):
         return passages[0]
     if not guest:
         return None
@@ -781,3 +811,18 @@ def _lead_passage(passages: list[Passage], lang: str, next_turn, notes_answer: b
             led.score = max(led.score, question_turn.score)
             return led
     return guest[0]
+
+
+def _host_asked_it(passages: list[Passage], lang: str, next_turn, depth: int = 3) -> bool:
+    """Whether a host question and the guest's reply to it both rank among the first `depth` passages: the
+    host asked what the question asks, and the reply answers it better than a note beside them."""
+    if next_turn is None:
+        return False
+    top = passages[:depth]
+    keys = {p.key for p in top if p.role == "guest"}
+    for p in top:
+        if p.role == "host":
+            reply = next_turn(p.best_in(lang))
+            if reply is not None and reply[1].key in keys:
+                return True
+    return False

@@ -724,3 +724,47 @@ def test_a_year_put_before_or_beyond_is_answered_by_the_year_he_states(service, 
     answer = service.ask(question)
     assert answer.verdict == verdict
     assert "2030" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize("question", [
+    "Has Suleyman watched Jesse Armstrong's Mountainhead?",
+    "スレイマンは Jesse Armstrong のドラマ『Mountainhead』を見たことがありますか?",
+])
+def test_a_host_question_and_its_reply_outrank_a_caption_beside_them(service, question):
+    """The photo caption naming the film matches best, but the host asked just this ("I don't know if you've seen
+    Jesse Armstrong's Mountainhead?") and his reply, "I haven't, no.", ranks beside it: the reply answers."""
+    answer = service.ask(question)
+    assert answer.verdict == "no"
+    assert answer.citations[0].role == "guest"
+    assert "haven" in (answer.citations[0].quote + str(answer.citations[0].original or ""))
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Is Mayo Clinic a for-profit hospital operator?", "nonprofit"),
+    ("蘇萊曼的父親是醫生嗎?", "出租車司機"),
+    ("スレイマン氏の父親は医師だったのですか？", "cab driver"),  # no Japanese Bloomberg: the English original
+])
+def test_a_passage_naming_another_of_the_kind_asked_settles_a_yes_no(service, question, said):
+    """"Was his father a doctor?": of the best guest passages, the first naming a trade names another ("My dad was
+    a cab driver"): it leads, its sentence is quoted, and the answer is no."""
+    answer = service.ask(question)
+    assert answer.verdict == "no"
+    assert said in answer.citations[0].quote
+
+
+def test_a_passage_naming_the_one_asked_is_not_passed_over():
+    """Only a passage naming another of the kind moves up: one naming the very one asked stays where it ranks."""
+    from rag.answers.verdict import kinds_named
+    from rag.extractive import _naming_another_first
+
+    class P:
+        def __init__(self, role, text):
+            self.role, self.members, self.score = role, {"en": type("C", (), {"text": text})()}, 0.0
+
+    q = "Was his father a doctor?"
+    top, same, other = P("guest", "We grew up in London."), P("guest", "My dad was a doctor."), P("guest", "My dad was a cab driver.")
+    assert _naming_another_first(q, kinds_named(q), [top, same, other])[0][0] is top
+    moved, led = _naming_another_first(q, kinds_named(q), [top, other, same])
+    assert moved[0] is other and led is other
+    note = P("editor", "A note.")
+    assert _naming_another_first(q, kinds_named(q), [note, other])[0][0] is note

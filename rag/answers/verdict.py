@@ -147,6 +147,18 @@ _ALTERNATIVES = tuple({name: re.compile(pattern) for name, pattern in kind.items
 ))
 
 
+def kinds_named(question: str) -> tuple[dict, ...]:
+    """The kinds of thing (:data:`_ALTERNATIVES`) of which the question names one: a country, a rank, a trade…"""
+    question = unicodedata.normalize("NFKC", question)
+    return tuple(kind for kind in _ALTERNATIVES if any(p.search(question) for p in kind.values()))
+
+
+def names_one_of(kinds: tuple[dict, ...], text: str) -> bool:
+    """Whether `text` names any one of `kinds` (the one asked about or another)."""
+    text = unicodedata.normalize("NFKC", text)
+    return any(p.search(text) for kind in kinds for p in kind.values())
+
+
 def replaces(question: str, evidence: str) -> bool:
     """Whether the evidence names, of some kind of thing the question names (a country, a rank, profit or not),
     only others: "我原本很想在英國創辦 Inflection" for "想把 Inflection 创办在美国吗"."""
