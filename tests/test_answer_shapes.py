@@ -768,3 +768,25 @@ def test_a_passage_naming_the_one_asked_is_not_passed_over():
     assert moved[0] is other and led is other
     note = P("editor", "A note.")
     assert _naming_another_first(q, kinds_named(q), [note, other])[0][0] is note
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("What's the worst case for how long AI agents will take to really work?", "18 months"),
+    ("AI エージェントがきちんと機能するようになるまで、最悪の場合どれくらいかかると彼は見ていますか?", "18 months"),
+    ("蘇萊曼說AI代理最壞情況下要多久才會真正好用？", "十八個月"),
+])
+def test_a_bound_asked_is_answered_by_the_figure_stated_with_it(service, question, figure):
+    """"…in the next six months or 12 months or, maybe worst case, 18 months": the worst case asked is the 18
+    months stated with it, not the first figure of the list."""
+    answer = service.ask(question)
+    assert answer.figure == figure
+
+
+@pytest.mark.parametrize("question, bound", [
+    ("What's his worst-case timeline?", "upper"), ("遅くとも何年までに?", "upper"), ("最快要多久？", "lower"),
+    ("Can machines beat people at most work within 20 years?", None),  # "at most work": no bound
+])
+def test_bounds_asked(question, bound):
+    from rag.answers.figure import asked_bound
+
+    assert asked_bound(question) == bound

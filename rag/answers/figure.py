@@ -426,6 +426,32 @@ def _preferring(found_any: list, keep) -> list:
     return [(s, e, [m for m in new if keep(m)], [m for m in found if keep(m)]) for s, e, new, found in found_any]
 
 
+# A bound a how-long / how-much question asks for ("worst case", "at the latest", "最悪の場合", "最壞的情況"; "at the
+# earliest", "早ければ", "最快"): the figure that answers is the one stated right after the same bound ("six months or
+# 12 months or, maybe worst case, 18 months"), not the first of the list. Each: (asked, stated just before).
+_BOUNDS = {
+    # ("at most" / "at least" only as stated: asked, "at most work" is no bound)
+    "upper": (re.compile(r"\bworst\b|\bat the latest\b|最悪|遅くとも|長くても|多くても|最長|最壞|最坏|最遲|"
+                         r"最迟|最长|最多", re.I),
+              re.compile(r"(?:\bworst(?:[- ]case)?(?: scenario)?|\bat (?:the )?(?:latest|most)|最悪(?:の場合)?|遅くとも|"
+                         r"長くても|多くても|最長で?|最[壞坏](?:的情[況况])?|最[遲迟]|最[長长]|最多)\W{0,3}$", re.I)),
+    "lower": (re.compile(r"\bbest[- ]case\b|\bat the (?:earliest|soonest)\b|早ければ|少なくとも|最短|最快|最早|"
+                         r"至少|最少", re.I),
+              re.compile(r"(?:\bbest[- ]case(?: scenario)?|\bat (?:the )?(?:earliest|soonest|least)|早ければ|少なくとも|"
+                         r"最短で?|最快|最早|至少|最少)\W{0,3}$", re.I)),
+}
+
+
+def asked_bound(question: str) -> str | None:
+    """"upper" or "lower" when the question asks for a bound (worst case, at the latest; at the earliest)."""
+    return next((name for name, (asks, _) in _BOUNDS.items() if asks.search(question)), None)
+
+
+def stated_with_bound(bound: str, match: re.Match) -> bool:
+    """Whether the figure `match` found is stated right after the bound asked ("worst case, 18 months")."""
+    return bool(_BOUNDS[bound][1].search(match.string[max(0, match.start() - 24):match.start()]))
+
+
 # Comparisons a how-much question may ask by ("how much cheaper?", "どれくらい安い", "快多少"), each in three
 # languages: the figure that answers is the one stated with it ("30 percent cheaper", "30% 安価な"), not another
 # comparison beside it ("1.4x performance per watt").
@@ -491,6 +517,9 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
     time_unit = asked_time_unit(question) if unit == SPAN else None
     if time_unit is not None:
         found_any = _preferring(found_any, lambda m: in_time_unit(_figure(m), time_unit))
+    bound = asked_bound(question)  # "worst case?": the "maybe worst case, 18 months"
+    if bound is not None:
+        found_any = _preferring(found_any, lambda m: stated_with_bound(bound, m))
     comparisons = [] if date else asked_comparisons(question)  # "how much cheaper?": the "30 percent cheaper"
     if comparisons:
         found_any = _preferring(found_any, lambda m: stated_comparison(comparisons, m))
