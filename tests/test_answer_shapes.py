@@ -79,6 +79,8 @@ def assert_verbatim(service, answer):
     ("他認為哪怕只改善10%，也很重要嗎？", YES_NO),  # 哪怕: "even if", no question word
     ("微软和OpenAI的合作关系到现在已经有几年了？", NUMBER),  # 有几年了: how many years, a span
     ("DeepMind是幾年創立的？", DATE),
+    ("メイヨー・クリニックの患者のうち、メディケイドを利用している人の割合は?", NUMBER),  # a quantity and a bare "は?"
+    ("彼の意見は？", OPEN),
     # typed with full-width Latin letters (a Japanese or Chinese keyboard): read as their ASCII selves
     ("Ｈｏｗ ｍａｎｙ ｇｉｇａｗａｔｔｓ ｄｏｅｓ Ｍｉｃｒｏｓｏｆｔ ｈａｖｅ？", NUMBER),
     ("Ｄｏｅｓ ｈｅ ｔｈｉｎｋ ｒｅｇｕｌａｔｉｏｎ ｉｓ ｎｅｃｅｓｓａｒｙ？", YES_NO),
