@@ -610,6 +610,9 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         if any(map(in_unit, candidates)):
             # A span in the unit of time asked for ("あと何年" — "2〜3年", not the lead's "eight weeks").
             candidates = [c for c in candidates if in_unit(c)]
+        if any(not F.is_vague(c[2][1]) for c in candidates):
+            # a figure naming a number answers before one naming none ("2 billion", not "何億人")
+            candidates = [c for c in candidates if not F.is_vague(c[2][1])]
         if len(candidates) > 1 and getattr(asked, "similarity", None) is not None:
             # Of the quoted passages' figures, the one whose sentence is closest in meaning to the question,
             # not the lead's whatever it counts ("seven new models" for how many pages; dev figures .667 -> .708).

@@ -792,3 +792,20 @@ def test_bounds_asked(question, bound):
     from rag.answers.figure import asked_bound
 
     assert asked_bound(question) == bound
+
+
+@pytest.mark.parametrize("figure, vague", [
+    ("何億人", True), ("数ヶ月", True), ("幾周", True), ("hundreds of millions", True),
+    ("2 billion", False), ("six months", False), ("十八個月", False), ("30%", False),
+])
+def test_figures_naming_no_number(figure, vague):
+    from rag.answers.figure import is_vague
+
+    assert is_vague(figure) is vague
+
+
+def test_a_figure_naming_a_number_answers_before_one_naming_none(service):
+    """"何億人もの人々" (hundreds of millions) is closer in wording to the Japanese question, but "2 billion annual
+    users" names the number asked for."""
+    answer = service.ask("LLMやチャットボットは3年で年間何人のユーザーに達したとスレイマン氏は言っていますか？")
+    assert answer.figure == "2 billion"

@@ -452,6 +452,15 @@ def stated_with_bound(bound: str, match: re.Match) -> bool:
     return bool(_BOUNDS[bound][1].search(match.string[max(0, match.start() - 24):match.start()]))
 
 
+# A figure that names no number: "何億人" (hundreds of millions of people), "数ヶ月", "幾周", "hundreds of millions".
+_VAGUE = re.compile(r"^\s*(?:[何数數幾几]|(?:hundreds|thousands|millions|billions|dozens|tens) of\b)", re.I)
+
+
+def is_vague(figure: str) -> bool:
+    """Whether `figure` names no number ("何億人", "数ヶ月", "hundreds of millions")."""
+    return bool(_VAGUE.search(unicodedata.normalize("NFKC", figure)))
+
+
 # Comparisons a how-much question may ask by ("how much cheaper?", "どれくらい安い", "快多少"), each in three
 # languages: the figure that answers is the one stated with it ("30 percent cheaper", "30% 安価な"), not another
 # comparison beside it ("1.4x performance per watt").
