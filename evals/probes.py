@@ -32,9 +32,11 @@ the answers quoting one) was held out in the tenth round and is read from the el
 read from the twelfth; ``probes_blind_k.jsonl`` (twelfth round, like ``j``) was held out in the twelfth round and
 is read from the thirteenth; ``probes_blind_l.jsonl`` (thirteenth round, like ``j``) was held out in the thirteenth
 round and is read from the fourteenth; ``probes_blind_m.jsonl`` (fourteenth round, like ``j``) was held out in the
-fourteenth round and is read from the fifteenth; ``probes_blind_n.jsonl`` (fifteenth round, like ``j``) is held out:
-run at the start and the end of the round, counts only. Every blind set but ``b``, ``l``, ``m`` and ``n`` is also in
-the question bank (``rag/question_bank.py``), so only those four still ask questions the retrieval has never seen.
+fourteenth round and is read from the fifteenth; ``probes_blind_n.jsonl`` (fifteenth round, like ``j``) was held out
+in the fifteenth round and is read from the sixteenth; ``probes_blind_o.jsonl`` (sixteenth round, like ``j``) is held
+out: run at the start and the end of the round, counts only. Every blind set but ``b`` and ``o`` is also in the
+question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the sixteenth round), so only those two still ask
+questions the retrieval has never seen.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """

@@ -10,8 +10,8 @@ ids, any language version], "source"}. `source` says where it comes from: `bank-
 `bank-P` (1,894 questions), written passage by passage for this bank by helpers who read only the transcripts,
 three passes over every guest turn and note of substance; `bank-Q` (269, kind "entity": TOPIC_KIND), "what did he
 say about X?" for 90 people, companies, products and topics he talks about, each pointing at everything he says on
-it; `probes-*` (586), the blind probe sets' questions with the passages they name (every set but the held-out `b`,
-`l` and `m`). Topic questions rank only the sides of a comparison (a topic searched within one interview); for any
+it; `probes-*` (802), the blind probe sets' questions with the passages they name (every read set but `b`; `l`, `m`
+and `n` joined in the sixteenth round: dev hit@1 .744 -> .751). Topic questions rank only the sides of a comparison (a topic searched within one interview); for any
 other question they would route it to all he said on the topic rather than the passage asked for (on dev, as
 ranking features for every question, they cost hit@1 .740 -> .726 while lifting compare .364 -> .545; for the
 sides only, compare .455 and nothing else moves). They count towards the closest bank question, so "what did he
