@@ -809,3 +809,15 @@ def test_a_figure_naming_a_number_answers_before_one_naming_none(service):
     users" names the number asked for."""
     answer = service.ask("LLMやチャットボットは3年で年間何人のユーザーに達したとスレイマン氏は言っていますか？")
     assert answer.figure == "2 billion"
+
+
+@pytest.mark.parametrize("text, dates", [
+    ("Maybe we could quibble over that.", []), ("We may ship it.", []), ("In May we shipped.", []),
+    ("In May 2024 we shipped.", ["May 2024"]), ("since October 2024", ["October 2024"]),
+    ("a new contract that we got done in October of last year", ["October", "last year"]),
+])
+def test_a_month_is_a_capitalised_whole_word(text, dates):
+    """"Maybe" was read as the month May, and answered a when-question with it."""
+    from rag.answers.figure import DATE
+
+    assert [m.group() for m in DATE.finditer(text)] == dates

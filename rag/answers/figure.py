@@ -32,7 +32,9 @@ FIGURE = re.compile(
 # or "very", not ten minutes).
 _WEAK = {"one", "a few", "several", "couple", "half", "dozen", "十分", "一个", "一個", "一次", "一つ", "一种", "一種"}
 DATE = re.compile(
-    rf"(?:{_MONTHS}(?:\s\d{{1,2}}(?!\d))?(?:,?\s\d{{4}})?)|(?:\b(?:19|20)\d{{2}}s?\b)|"
+    # a month by its capitalised name as a whole word ("Maybe", "we may" and "to march" are none); "May" only with a
+    # day or a year ("May I…" opens a sentence)
+    rf"(?-i:\b(?!May\b(?!\s\d)){_MONTHS}\b(?:\s\d{{1,2}}(?!\d))?(?:,?\s\d{{4}})?)|(?:\b(?:19|20)\d{{2}}s?\b)|"
     rf"(?:(?:last|next|this|past)\s(?:night|week|month|year|decade|"
     rf"(?:\d+|{_NUM_WORD})(?:\s(?:or|to)\s(?:\d+|{_NUM_WORD}))?\s(?!or\b|to\b)\w+))|"  # "the next 20 or 30 years"
     rf"(?:\b(?:the\s)?(?:week|month|year)\safter\snext\b)|"
