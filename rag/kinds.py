@@ -72,7 +72,9 @@ _DATE = re.compile(
     r"什麼時候|什么时候|何時|何时|哪一年|哪年|幾年|几年|幾月|几月|哪天", re.I)
 _YES_NO_EN = re.compile(
     r"^\s*(?:so\s+|and\s+|but\s+)?any\s+chance\b|"  # "Any chance Microsoft stops working with OpenAI?"
-    r"^\s*(so\s+|and\s+|but\s+|then\s+|ok(ay)?,?\s+)?(is|are|was|were|do|does|did|has|have|had|will|would|can|could|"
+    # after a leading phrase set off by a comma too: "According to Suleyman, are most of…?", "In his view, is…?"
+    r"^\s*(?:(?:according to|in|on|at|as for|as far as|from|for|by|with|after|since)\b[^,?]{1,60},\s*)?"
+    r"(so\s+|and\s+|but\s+|then\s+|ok(ay)?,?\s+)?(is|are|was|were|do|does|did|has|have|had|will|would|can|could|"
     r"should|shall|may|might|must|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|"
     r"couldn't)\b", re.I)
 # "So Microsoft won't ship it until…?": a statement put as a question (an auxiliary after its subject, no

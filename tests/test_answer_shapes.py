@@ -81,6 +81,9 @@ def assert_verbatim(service, answer):
     ("DeepMind是幾年創立的？", DATE),
     ("メイヨー・クリニックの患者のうち、メディケイドを利用している人の割合は?", NUMBER),  # a quantity and a bare "は?"
     ("彼の意見は？", OPEN),
+    ("According to Suleyman, are most of Mayo Clinic's patients wealthy elites who fly in for care?", YES_NO),
+    ("In his view, is regulation needed?", YES_NO),  # a leading phrase set off by a comma
+    ("According to Suleyman, what is AGI?", OPEN),
     # typed with full-width Latin letters (a Japanese or Chinese keyboard): read as their ASCII selves
     ("Ｈｏｗ ｍａｎｙ ｇｉｇａｗａｔｔｓ ｄｏｅｓ Ｍｉｃｒｏｓｏｆｔ ｈａｖｅ？", NUMBER),
     ("Ｄｏｅｓ ｈｅ ｔｈｉｎｋ ｒｅｇｕｌａｔｉｏｎ ｉｓ ｎｅｃｅｓｓａｒｙ？", YES_NO),
@@ -821,3 +824,22 @@ def test_a_month_is_a_capitalised_whole_word(text, dates):
     from rag.answers.figure import DATE
 
     assert [m.group() for m in DATE.finditer(text)] == dates
+
+
+@pytest.mark.parametrize("asked, verdict", [
+    ("Are most of Mayo Clinic's patients wealthy international visitors?", "no"),  # what people wrongly think
+    ("Are most of Mayo Clinic's patients on Medicaid?", "yes"),  # what he sets right
+])
+def test_what_his_words_set_right_is_a_no(asked, verdict):
+    """"People often associate them with the international super elites flying in…, but they actually have the
+    majority on Medicaid": asked about the first half, the answer is no; about the second, yes."""
+    from rag.answers.verdict import set_right
+
+    evidence = ("People often associate them with the international super elites flying in to get the best care in "
+                "the world, but they actually have the majority on Medicaid.")
+    assert set_right(asked, evidence) is (verdict == "no")
+
+
+def test_a_yes_no_about_what_he_sets_right_is_answered_no(service):
+    answer = service.ask("According to Suleyman, are most of Mayo Clinic's patients wealthy international visitors?")
+    assert answer.verdict == "no"

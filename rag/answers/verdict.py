@@ -64,6 +64,22 @@ _CONDITION = re.compile(r"\bif\b[^,;.?!]*|もし[^、。]*?(?:ならば|なら|�
 _CONTRARY = re.compile(r"反而|恰恰相反|むしろ|逆に|\bon the contrary\b|\bquite the opposite\b|\bif anything\b", re.I)
 
 
+# What people think is so, but actually isn't: "People often associate them with the international super elites…,
+# but they actually have the majority on Medicaid" (…が、実際には… / 但其實…).
+_BUT_ACTUALLY = re.compile(r"\bbut\b[^.;!?]{0,30}?\b(?:actually|in fact|in reality)\b|[がけど][、,]?\s*実(?:際に|は)|"
+                           r"[但可](?:是)?[，,]?\s*(?:其[實实]|[實实]際上|[实實]际上|事[實实]上)", re.I)
+
+
+def set_right(asked: str, evidence: str) -> bool:
+    """Whether what is asked is what the evidence says people wrongly think ("People often associate them with…")
+    and then sets right ("…but they actually…"): it shares more words with what comes before the turn than after."""
+    m = _BUT_ACTUALLY.search(evidence)
+    if not m:
+        return False
+    words = set(content_tokens(asked))
+    return len(words & set(content_tokens(evidence[:m.start()]))) > len(words & set(content_tokens(evidence[m.end():])))
+
+
 def negates(text: str) -> bool:
     """Whether the evidence denies: a negation outside any condition that denies something, or a turn to the
     contrary."""
@@ -242,8 +258,8 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
         # A claim put in the question's own words ("did he say superintelligence is already here?") is not borne
         # out by his words without its absolute or with another of its kind; quoted words may be a loose rendering.
         loose = claim_quoted or not not_borne_out(claim, evidence, quoted or evidence)
-        return NO if negates(evidence) != negates(claim) or not loose else YES
-    if negates(evidence) or not_borne_out(question, evidence, quoted or evidence):
+        return NO if negates(evidence) != negates(claim) or not loose or set_right(claim, evidence) else YES
+    if negates(evidence) or not_borne_out(question, evidence, quoted or evidence) or set_right(question, evidence):
         return NO
     return NO if question and rejects(question, [c.text for c in reply]) else YES
 
