@@ -8,7 +8,9 @@ passage that exists only in Chinese through a Japanese bank question about it.
 `rag/data/question_bank.jsonl` holds one question per line: {"question", "lang", "kind", "passages": [chunk
 ids, any language version], "source"}. `source` says where it comes from: `bank-A` … `bank-J` and `bank-M` …
 `bank-P` (1,894 questions), written passage by passage for this bank by helpers who read only the transcripts,
-three passes over every guest turn and note of substance; `bank-Q` (269, kind "entity": TOPIC_KIND), "what did he
+three passes over every guest turn and note of substance; `bank-R` … `bank-T` (357, sixteenth round), a fourth pass
+over every guest turn asking as users do where the ranking is weakest (paraphrase, opinion, why; 120 per part, a
+third in each language; with the refit bank ranker, dev CV MRR@10 .837 -> .841, hit@5 .954 -> .970); `bank-Q` (269, kind "entity": TOPIC_KIND), "what did he
 say about X?" for 90 people, companies, products and topics he talks about, each pointing at everything he says on
 it; `probes-*` (802), the blind probe sets' questions with the passages they name (every read set but `b`; `l`, `m`
 and `n` joined in the sixteenth round: dev hit@1 .744 -> .751). Topic questions rank only the sides of a comparison (a topic searched within one interview); for any
