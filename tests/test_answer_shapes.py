@@ -843,3 +843,15 @@ def test_what_his_words_set_right_is_a_no(asked, verdict):
 def test_a_yes_no_about_what_he_sets_right_is_answered_no(service):
     answer = service.ask("According to Suleyman, are most of Mayo Clinic's patients wealthy international visitors?")
     assert answer.verdict == "no"
+
+
+@pytest.mark.parametrize("question, misstated", [
+    ("他是不是说,现在向顶级AI模型提问的成本比两年前降了一半左右?", True),  # by half, against 90%
+    ("Did the cost of querying a top model fall by half?", True),
+    ("成本降了超过一半吗?", False),  # more than half: put in a relation
+    ("Did the cost fall by 90%?", False),
+])
+def test_a_half_asked_is_a_share(question, misstated):
+    from rag.answers.figure import misstates_figure
+
+    assert misstates_figure(question, "現在向世界上最好的AI模型之一提問的成本比兩年前降低了90%。") is misstated

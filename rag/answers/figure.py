@@ -655,6 +655,9 @@ def counting_sentence(question: str, text: str) -> tuple[int, int] | None:
     return next(((s, e) for s, e in quotable_spans(text) if miscounts(question, [text[s:e]])), None)
 
 
+_HALF = re.compile(r"\b(?:by )?half\b|一半|半分|半減|减半|減半|腰斩|腰斬", re.I)
+
+
 def misstates_figure(question: str, evidence: str) -> bool:
     """Whether the question states a figure that the evidence, giving figures of that measure, never gives:
     "Is the Maia 200 40% cheaper?" — "30 percent cheaper"; "5年間…働いていた?" — "for 10 years". Calendar years
@@ -662,7 +665,10 @@ def misstates_figure(question: str, evidence: str) -> bool:
     evidence doesn't contradict; so is any figure the question puts in a relation ("more than 5 years?")."""
     given = figure_values(evidence)
     question = unicodedata.normalize("NFKC", question)
-    for measure, low, high, start, end in _figures_in(question):
+    # "by half?" asks a share too (50%): "降了一半左右?" against "降低了90%" (only in what is asked: "the first half of
+    # the year" in his words is no share)
+    halves = [("share", 50.0, 50.0, m.start(), m.end()) for m in _HALF.finditer(question)]
+    for measure, low, high, start, end in _figures_in(question) + halves:
         if measure == "year" and high >= _CALENDAR_YEAR:
             continue
         if _put_in_relation(question, start, end):
