@@ -191,15 +191,60 @@ def with_bank_weight(rows: list[dict], weight: float, unanswered: float = 0.0) -
         0.0, r.get("unanswered_similarity", 0.0) - r["bank_similarity"]), 6)) for r in rows]
 
 
-def choose_bank_weight(rows: list[dict]) -> tuple[tuple[float, float], dict[tuple[float, float], dict]]:
+def choose_bank_weight(rows: list[dict], pool: list[dict] | None = None
+                       ) -> tuple[tuple[float, float], dict[tuple[float, float], dict]]:
     """The weights (bank question's cosine, unanswered question's cosine) of the confidence whose threshold
     (choose_abstain_threshold) refuses the most unanswerable questions in held-out folds and no answerable one;
-    the smaller weights on ties. With every threshold chosen for it, by weights."""
+    on ties, the most of the `pool` rows (pool_rows: the unanswered questions, each judged without its own
+    source's), then the smaller weights. With every threshold chosen for it (and the pool refusals it gives), by
+    weights."""
     grid = [(w, v) for w in BANK_WEIGHT_GRID for v in UNANSWERED_WEIGHT_GRID]
     table = {(w, v): choose_abstain_threshold(with_bank_weight(rows, w, v)) for w, v in grid}
-    best = max(grid, key=lambda wv: (table[wv]["held_out"]["answerable"] == 0,
-                                     table[wv]["held_out"]["unanswerable"], -wv[0] - wv[1], -wv[1]))
+    for (w, v), chosen in table.items():
+        chosen["pool_refused"] = sum(r["score"] < chosen["abstain_threshold"] for r in with_bank_weight(pool or [], w, v))
+    best = max(grid, key=lambda wv: (table[wv]["held_out"]["answerable"] == 0, table[wv]["held_out"]["unanswerable"],
+                                     table[wv]["pool_refused"], -wv[0] - wv[1], -wv[1]))
     return best, table
+
+
+def pool_rows(service) -> list[dict]:
+    """The questions these interviews don't answer (rag/data/unanswered_questions.jsonl) as held-out unanswerable
+    rows: each one's confidence under the committed rankers, as out_of_fold_confidences gives it, with its closest
+    unanswered question sought among those of other sources only (a helper's part, a probe set: the same question
+    in another language, or its near twin, is not there to find). 25 dev unanswerable questions rarely tell the
+    weights apart; some 700 of these do."""
+    from rag.query import search_query
+    from rag.question_bank import UNANSWERED_FILE
+    from rag.service import judged_by_unanswered, ranked_with_bank
+
+    index = service.index
+    vectors = index.bank.unanswered
+    sources = [json.loads(line).get("source", "") for line in UNANSWERED_FILE.read_text(encoding="utf-8").splitlines()
+               if line.strip()]
+    if len(sources) != len(vectors):
+        return []
+    sources = np.array(sources)
+    weights = service.bank_weight, service.unanswered_weight
+    service.bank_weight = service.unanswered_weight = 0.0
+    rows = []
+    try:
+        for n, line in enumerate(UNANSWERED_FILE.read_text(encoding="utf-8").splitlines()):
+            if not line.strip():
+                continue
+            question = json.loads(line)["question"]
+            query = search_query(question, [], index.framing)
+            parsed = index.parse(query)
+            passages = index.search(query, None, 3, use_bank=ranked_with_bank(question))
+            others = vectors[sources != sources[n]]
+            vector = service.store.embeddings.query_vector(parsed.dense_text)
+            rows.append({"id": f"pool-{n}", "answerable": False, "gold_first": False,
+                         "score": service._confidence(query, passages),
+                         "bank_similarity": index.bank_similarity(parsed),
+                         "unanswered_similarity": float(np.max(others @ vector)) if len(others)
+                         and judged_by_unanswered(question) else 0.0})
+    finally:
+        service.bank_weight, service.unanswered_weight = weights
+    return rows
 
 
 def choose_off_topic_floor(service, items) -> tuple[float, int]:
@@ -231,13 +276,15 @@ def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> di
         # The product on the bundled interviews: open and figure questions ranked by the bank ranker's fold model,
         # and the closest bank question's cosine in the confidence, its weight chosen by the same held-out folds.
         rows = out_of_fold_confidences(service, items, groups, l2, training_groups(service.index, items, True), bank_l2)
-        (weight, unanswered), table = choose_bank_weight(rows)
+        (weight, unanswered), table = choose_bank_weight(rows, pool_rows(service))
         chosen = table[weight, unanswered]
         calibration.update({
             "abstain_threshold_bank": chosen["abstain_threshold"], "bank_weight": weight,
             "unanswered_weight": unanswered,
             "precision_bank": chosen["precision"], "recall_bank": chosen["recall"], "held_out_bank": chosen["held_out"],
-            "bank_weight_cv": {f"{w},{v}": table[w, v]["held_out"] for w, v in table},
+            "bank_weight_cv": {f"{w},{v}": dict(table[w, v]["held_out"], pool=table[w, v]["pool_refused"])
+                               for w, v in table},
+            "pool_refused": chosen["pool_refused"],
             "confidence_bank": "the same + bank_weight x the closest bank question's cosine - unanswered_weight x "
                                "how much closer the closest unanswered question (rag/data/unanswered_questions.jsonl) "
                                "comes, if it does, for an open question (rag.service.judged_by_unanswered), when the "

@@ -74,6 +74,21 @@ def test_the_unanswered_weight_takes_off_how_close_a_question_comes_to_one_the_i
     assert scored[10]["score"] == pytest.approx(0.81 + 0.9 - 2 * (0.95 - 0.9))  # closer: by how much
 
 
+def test_weights_tied_on_dev_are_told_apart_by_the_unanswered_pool():
+    # Dev's unanswerable questions are refused alike at unanswered weights 1 and 2 (and none answerable): the pool
+    # of questions the interviews don't answer, each judged without its own source's, breaks the tie towards the
+    # weight that refuses more of them.
+    rows = _rows([0.80, 0.82, 0.84, 0.85, 0.86, 0.88, 0.9, 0.91, 0.92, 0.95], [0.81, 0.83],
+                 unanswered={"g": 0.8, "u": 1.1})
+    pool = [{"id": f"p{i}", "answerable": False, "gold_first": False, "score": 0.86, "bank_similarity": 0.9,
+             "unanswered_similarity": 0.92} for i in range(5)]
+    without = F.choose_bank_weight(rows)
+    weights, table = F.choose_bank_weight(rows, pool)
+    assert table[weights]["held_out"] == without[1][without[0]]["held_out"]  # no worse on dev
+    assert table[weights]["pool_refused"] > without[1][without[0]]["pool_refused"] == 0
+    assert weights[1] > without[0][1]
+
+
 @pytest.fixture(scope="module")
 def dev_groups(indexed_service):
     """The dev items, their training groups for the committed and the bank ranker, and both rankers' penalties."""
