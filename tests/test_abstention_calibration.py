@@ -130,8 +130,10 @@ def test_the_committed_threshold_is_the_one_the_calibration_chooses(indexed_serv
     committed = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
     plain = F.choose_abstain_threshold(F.out_of_fold_confidences(indexed_service, items, groups, committed_l2))
     weights, table = F.choose_bank_weight(
-        F.out_of_fold_confidences(indexed_service, items, groups, committed_l2, bank_groups, bank_l2))
+        F.out_of_fold_confidences(indexed_service, items, groups, committed_l2, bank_groups, bank_l2),
+        F.pool_rows(indexed_service))
     assert weights == (committed["bank_weight"], committed["unanswered_weight"])
+    assert table[weights]["pool_refused"] == committed["pool_refused"]
     assert plain["held_out"] == committed["held_out"]
     # fold models refitted on another machine may move a confidence by ~1e-4; a hand-moved threshold moves more
     assert plain["abstain_threshold"] == pytest.approx(committed["abstain_threshold"], abs=2e-3)
