@@ -10,7 +10,9 @@ ids, any language version], "source"}. `source` says where it comes from: `bank-
 `bank-P` (1,894 questions), written passage by passage for this bank by helpers who read only the transcripts,
 three passes over every guest turn and note of substance; `bank-R` … `bank-T` (357, sixteenth round), a fourth pass
 over every guest turn asking as users do where the ranking is weakest (paraphrase, opinion, why; 120 per part, a
-third in each language; with the refit bank ranker, dev CV MRR@10 .837 -> .841, hit@5 .954 -> .970); `bank-Q` (269, kind "entity": TOPIC_KIND), "what did he
+third in each language; with the refit bank ranker, dev CV MRR@10 .837 -> .841, hit@5 .954 -> .970); `bank-U` …
+`bank-W` (449, sixteenth round), a fifth pass in one language each, where the ranking was weakest: Chinese on
+either interview, Japanese on both (dev CV hit@1 .756 -> .771, zh .707 -> .720, MRR@10 .841 -> .851); `bank-Q` (269, kind "entity": TOPIC_KIND), "what did he
 say about X?" for 90 people, companies, products and topics he talks about, each pointing at everything he says on
 it; `probes-*` (802), the blind probe sets' questions with the passages they name (every read set but `b`; `l`, `m`
 and `n` joined in the sixteenth round: dev hit@1 .744 -> .751). Topic questions rank only the sides of a comparison (a topic searched within one interview); for any

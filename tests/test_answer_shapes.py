@@ -603,9 +603,9 @@ def test_a_side_far_outscored_by_the_other_has_nothing_on_the_topic(service):
     assert found == {"bloomberg-mishal-husain-2025-12-12": True, "verge-decoder-2026-06-08": False}, a.answer
 
 
-@pytest.mark.parametrize("weak, strong, empty", [(5.0, 12.0, True),    # weak, and far below the other side
-                                                 (5.0, 9.0, False),    # weak, but close to the other side
-                                                 (7.5, 12.5, False)])  # far below, but not weak
+@pytest.mark.parametrize("weak, strong, empty", [(5.0, 12.0, True),     # weak, and far below the other side
+                                                 (5.0, 9.0, False),     # weak, but close to the other side
+                                                 (10.5, 15.5, False)])  # far below, but not weak
 def test_a_side_is_empty_only_when_weak_and_far_below_the_other(service, weak, strong, empty):
     from dataclasses import replace
 
