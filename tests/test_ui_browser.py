@@ -102,12 +102,15 @@ def wait_idle(page) -> None:
 
 def test_distillation_quote_cards_and_source_viewer(page, artifacts):
     ask(page, "What did he say about distillation?")
-    wait_for_cards(page, "cards => cards.some(t => /teacher|shortcuts to the frontier|distill/i.test(t))")
+    # a card's quote is cut to its first words: those of the distillation turns (the teacher, the short-term win)
+    wait_for_cards(page, "cards => cards.some(t => /teacher|shortcuts to the frontier|distill|re-implementation|"
+                         "short-term win|people get frustrated/i.test(t))")
     wait_idle(page)
 
     cards = page.locator(".quote-card")
     texts = cards.all_inner_texts()
-    assert any(re.search(r"teacher|shortcuts to the frontier|distill", t, re.I) for t in texts), texts
+    assert any(re.search(r"teacher|shortcuts to the frontier|distill|re-implementation|short-term win|people get "
+                         r"frustrated", t, re.I) for t in texts), texts
     assert page.locator(".quote-card .badge-guest").count() >= 1
     assert page.locator(".quote-card .badge-guest").first.is_visible()
     # The answer itself streamed into the chat, and the mode is visible.
