@@ -12,7 +12,7 @@ from evals.probes import (PROBES_FILE, SETS, _same_figure, cites_source, compare
 from rag.types import Answer, Citation, Section
 
 
-BLIND = [PROBES_FILE.with_name(f"probes_blind_{part}.jsonl") for part in "abcdefghijklmn"]
+BLIND = [PROBES_FILE.with_name(f"probes_blind_{part}.jsonl") for part in "abcdefghijklmno"]
 VERGE, BLOOMBERG = "verge-decoder-2026-06-08", "bloomberg-mishal-husain-2025-12-12"
 
 
