@@ -319,7 +319,8 @@ class HybridIndex:
         tokens = [t for t in dict.fromkeys(query.tokens) if len(t) > 1]
         return (not tokens or any(t in self.bm25 for t in tokens)
                 or any(self._translation_known(w, query) for w in query.content_words)
-                or (query.lang == "zh" and any(self._gloss_known(t) for t in tokens)))
+                or (query.lang == "zh" and any(self._gloss_known(t) for t in tokens))
+                or (query.lang == "en" and any(self._headword_known(w) for w in query.content_words)))
 
     def _translation_known(self, word: str, query: Query) -> bool:
         """Whether a translation of the word (corpus lexicon, JMdict for unknown Japanese) is in the interviews; a
@@ -329,6 +330,11 @@ class HybridIndex:
     def _gloss_known(self, word: str) -> bool:
         """Whether a CC-CEDICT gloss of a Chinese word is in the interviews ("算力" → computing power)."""
         return any(s in self.bm25 for g in cedict_glosses(word) for s in gloss_stems(g))
+
+    def _headword_known(self, word: str) -> bool:
+        """Whether a Chinese word CC-CEDICT glosses with this English word is in the interviews: "father" (he says
+        "dad") is 父亲, which the Chinese version uses."""
+        return any(h in self.bm25 for h in cedict_headwords(word) if len(h) > 1)
 
     @functools.cached_property
     def _turn_vocabulary(self) -> frozenset[str]:

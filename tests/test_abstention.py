@@ -114,9 +114,17 @@ def test_a_question_naming_only_what_the_interviews_never_mention_is_not_covered
     "What did he say about 2030?",     # a figure the interviews hold
     "两次访谈里他分别怎么谈算力？",      # 算力 is not in the interviews, but CC-CEDICT gives "computing power"
     "What did he say about distillation?",
+    "Was his father a doctor?",          # no English text says "father" or "doctor"; the Chinese says 父亲 (CC-CEDICT)
 ])
 def test_a_question_naming_something_the_interviews_hold_is_judged_on_its_evidence(service, question):
     assert service.index.names_something_known(service.index.parse(question))
+
+
+def test_an_english_word_known_only_through_the_chinese_version_is_known(service):
+    """"Was his father a doctor?" was refused as naming nothing the interviews hold: he says "dad"."""
+    answer = service.ask("Was his father a doctor?")
+    assert answer.grounded and answer.verdict == "no"
+    assert "cab driver" in answer.citations[0].quote
 
 
 def test_nothing_known_overrules_any_confidence(service):
