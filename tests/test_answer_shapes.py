@@ -855,3 +855,29 @@ def test_a_half_asked_is_a_share(question, misstated):
     from rag.answers.figure import misstates_figure
 
     assert misstates_figure(question, "現在向世界上最好的AI模型之一提問的成本比兩年前降低了90%。") is misstated
+
+
+def test_of_two_quoted_figures_the_span_in_the_unit_asked_leads(service):
+    """Both passages quoted (close scores): the lead's "eight weeks" and the second's "two or three years"; asked
+    "how many years", the years lead, whatever ranks first."""
+    from dataclasses import replace
+
+    question = "あと何年くらいで偉大な研究所を築けると見ていますか？"
+    eight_weeks = service.index.passage_of("verge-decoder-2026-06-08:en:t020")
+    two_or_three_years = service.index.passage_of("verge-decoder-2026-06-08:en:t036")
+    ranked = [replace(eight_weeks, score=10.0), replace(two_or_three_years, score=9.9)]
+    draft = compose(question, "ja", ranked, service.manifests(), True, query=question, kind="number")
+    assert "年" in draft.figure, draft.figure
+
+
+def test_of_two_quoted_figures_one_naming_a_number_leads(service):
+    """The lead passage gives "何億人" (hundreds of millions), the one quoted beside it "2 billion": a figure
+    naming a number answers, whatever ranks first."""
+    from dataclasses import replace
+
+    question = "LLMやチャットボットは3年で年間何人のユーザーに達したとスレイマン氏は言っていますか？"
+    vague = service.index.passage_of("verge-decoder-2026-06-08:ja:t030")
+    two_billion = service.index.passage_of("bloomberg-mishal-husain-2025-12-12:en:t038")
+    ranked = [replace(vague, score=10.0), replace(two_billion, score=9.9)]
+    draft = compose(question, "ja", ranked, service.manifests(), True, query=question, kind="number")
+    assert draft.figure == "2 billion", draft.figure
