@@ -214,34 +214,30 @@ def pool_rows(service) -> list[dict]:
     in another language, or its near twin, is not there to find). 25 dev unanswerable questions rarely tell the
     weights apart; some 700 of these do."""
     from rag.query import search_query
-    from rag.question_bank import UNANSWERED_FILE
+    from rag.question_bank import load_unanswered
     from rag.service import judged_by_unanswered, ranked_with_bank
 
     index = service.index
-    vectors = index.bank.unanswered
-    sources = [json.loads(line).get("source", "") for line in UNANSWERED_FILE.read_text(encoding="utf-8").splitlines()
-               if line.strip()]
-    if len(sources) != len(vectors):
+    vectors = index.bank.unanswered  # in load_unanswered()'s order
+    pool = load_unanswered()
+    if len(pool) != len(vectors):
         return []
-    sources = np.array(sources)
+    sources = np.array([q.source for q in pool])
     weights = service.bank_weight, service.unanswered_weight
     service.bank_weight = service.unanswered_weight = 0.0
     rows = []
     try:
-        for n, line in enumerate(UNANSWERED_FILE.read_text(encoding="utf-8").splitlines()):
-            if not line.strip():
-                continue
-            question = json.loads(line)["question"]
-            query = search_query(question, [], index.framing)
+        for n, asked in enumerate(pool):
+            query = search_query(asked.question, [], index.framing)
             parsed = index.parse(query)
-            passages = index.search(query, None, 3, use_bank=ranked_with_bank(question))
+            passages = index.search(query, None, 3, use_bank=ranked_with_bank(asked.question))
             others = vectors[sources != sources[n]]
             vector = service.store.embeddings.query_vector(parsed.dense_text)
             rows.append({"id": f"pool-{n}", "answerable": False, "gold_first": False,
                          "score": service._confidence(query, passages),
                          "bank_similarity": index.bank_similarity(parsed),
                          "unanswered_similarity": float(np.max(others @ vector)) if len(others)
-                         and judged_by_unanswered(question) else 0.0})
+                         and judged_by_unanswered(asked.question) else 0.0})
     finally:
         service.bank_weight, service.unanswered_weight = weights
     return rows

@@ -60,6 +60,7 @@ class BankQuestion:
     lang: str
     passages: tuple[str, ...]
     kind: str = ""  # TOPIC_KIND: what he said about a person, company or topic, pointing at all he said on it
+    source: str = ""  # who wrote it: a helper's part ("bank-A", "neg-C") or a probe set ("probes-k")
 
 
 def _rows(path: Path) -> Iterator[tuple[int, dict]]:
@@ -77,7 +78,8 @@ def load_bank(path: Path = BANK_FILE) -> list[BankQuestion]:
     for n, row in _rows(path):
         if not row.get("question") or not row.get("passages"):
             raise ValueError(f"{path}:{n}: a bank question needs its text and the passages that answer it")
-        out.append(BankQuestion(row["question"], row.get("lang", ""), tuple(row["passages"]), row.get("kind", "")))
+        out.append(BankQuestion(row["question"], row.get("lang", ""), tuple(row["passages"]), row.get("kind", ""),
+                                row.get("source", "")))
     return out
 
 
@@ -87,7 +89,7 @@ def load_unanswered(path: Path = UNANSWERED_FILE) -> list[BankQuestion]:
     for n, row in _rows(path):
         if not row.get("question"):
             raise ValueError(f"{path}:{n}: an unanswered question needs its text")
-        out.append(BankQuestion(row["question"], row.get("lang", ""), ()))
+        out.append(BankQuestion(row["question"], row.get("lang", ""), (), source=row.get("source", "")))
     return out
 
 
