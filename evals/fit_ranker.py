@@ -191,19 +191,20 @@ def with_bank_weight(rows: list[dict], weight: float, unanswered: float = 0.0) -
         0.0, r.get("unanswered_similarity", 0.0) - r["bank_similarity"]), 6)) for r in rows]
 
 
-def choose_bank_weight(rows: list[dict], pool: list[dict] | None = None
+def choose_bank_weight(rows: list[dict], pool: list[dict] | None = None,
+                       committed: tuple[float, float] | None = None
                        ) -> tuple[tuple[float, float], dict[tuple[float, float], dict]]:
     """The weights (bank question's cosine, unanswered question's cosine) of the confidence whose threshold
     (choose_abstain_threshold) refuses the most unanswerable questions in held-out folds and no answerable one;
     on ties, the most of the `pool` rows (pool_rows: the unanswered questions, each judged without its own
-    source's), then the smaller weights. With every threshold chosen for it (and the pool refusals it gives), by
-    weights."""
+    source's), then the `committed` weights (a tie is no evidence for changing them), then the smaller weights.
+    With every threshold chosen for it (and the pool refusals it gives), by weights."""
     grid = [(w, v) for w in BANK_WEIGHT_GRID for v in UNANSWERED_WEIGHT_GRID]
     table = {(w, v): choose_abstain_threshold(with_bank_weight(rows, w, v)) for w, v in grid}
     for (w, v), chosen in table.items():
         chosen["pool_refused"] = sum(r["score"] < chosen["abstain_threshold"] for r in with_bank_weight(pool or [], w, v))
     best = max(grid, key=lambda wv: (table[wv]["held_out"]["answerable"] == 0, table[wv]["held_out"]["unanswerable"],
-                                     table[wv]["pool_refused"], -wv[0] - wv[1], -wv[1]))
+                                     table[wv]["pool_refused"], wv == committed, -wv[0] - wv[1], -wv[1]))
     return best, table
 
 
@@ -260,6 +261,7 @@ def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> di
     rankers and threshold refuse (tests/test_abstention.py pins that count)."""
     from rag.service import CALIBRATION_FILE
 
+    committed = (service.bank_weight, service.unanswered_weight)
     groups = training_groups(service.index, items)
     # For an index the bank doesn't know: the committed ranking for every question, no bank term.
     calibration = choose_abstain_threshold(out_of_fold_confidences(service, items, groups, l2))
@@ -272,7 +274,7 @@ def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> di
         # The product on the bundled interviews: open and figure questions ranked by the bank ranker's fold model,
         # and the closest bank question's cosine in the confidence, its weight chosen by the same held-out folds.
         rows = out_of_fold_confidences(service, items, groups, l2, training_groups(service.index, items, True), bank_l2)
-        (weight, unanswered), table = choose_bank_weight(rows, pool_rows(service))
+        (weight, unanswered), table = choose_bank_weight(rows, pool_rows(service), committed)
         chosen = table[weight, unanswered]
         calibration.update({
             "abstain_threshold_bank": chosen["abstain_threshold"], "bank_weight": weight,

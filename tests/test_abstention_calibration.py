@@ -89,6 +89,19 @@ def test_weights_tied_on_dev_are_told_apart_by_the_unanswered_pool():
     assert weights[1] > without[0][1]
 
 
+def test_weights_tied_on_dev_and_the_pool_keep_the_committed_ones():
+    # Nothing tells the weights apart (every question as close to the bank and to the unanswered ones): the
+    # smaller weights win, unless others are committed, which a tie gives no reason to change.
+    same = _rows([0.80, 0.82, 0.84, 0.85, 0.86, 0.88, 0.9, 0.91, 0.92, 0.95], [0.5], bank={"g": 0.9, "u": 0.9})
+    assert F.choose_bank_weight(same)[0] == (0.0, 0.0)
+    assert F.choose_bank_weight(same, [], committed=(2.0, 8.0))[0] == (2.0, 8.0)
+    # A committed weight that refuses fewer is not kept.
+    rows = _rows([0.80, 0.82, 0.84, 0.85, 0.86, 0.88, 0.9, 0.91, 0.92, 0.95], [0.81, 0.83, 0.87, 0.9, 0.93],
+                 bank={"g": 0.9, "u": 0.6})
+    weights, table = F.choose_bank_weight(rows, [], committed=(0.0, 0.0))
+    assert weights != (0.0, 0.0) and table[weights]["held_out"]["unanswerable"] == 5
+
+
 @pytest.fixture(scope="module")
 def dev_groups(indexed_service):
     """The dev items, their training groups for the committed and the bank ranker, and both rankers' penalties."""
@@ -131,7 +144,8 @@ def test_the_committed_threshold_is_the_one_the_calibration_chooses(indexed_serv
     plain = F.choose_abstain_threshold(F.out_of_fold_confidences(indexed_service, items, groups, committed_l2))
     weights, table = F.choose_bank_weight(
         F.out_of_fold_confidences(indexed_service, items, groups, committed_l2, bank_groups, bank_l2),
-        F.pool_rows(indexed_service))
+        F.pool_rows(indexed_service), (committed["bank_weight"], committed["unanswered_weight"]))
+    # the committed weights kept only as the tie-break after the held-out folds and the pool
     assert weights == (committed["bank_weight"], committed["unanswered_weight"])
     assert table[weights]["pool_refused"] == committed["pool_refused"]
     assert plain["held_out"] == committed["held_out"]
