@@ -137,6 +137,11 @@ class QuestionBank:
     def __len__(self) -> int:
         return len(self.vectors)
 
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(bank question, passage it points at) row and passage positions, the topic questions left out."""
+        keep = ~self.topic[self._rows] if len(self._rows) else np.zeros(0, bool)
+        return self._rows[keep], self._passages[keep]
+
     def passages_pointed_at(self) -> set[int]:
         return set(self._passages.tolist())
 

@@ -42,10 +42,12 @@ FEATURES = (
     "dense_feedback_z",  # dense_z of the query moved towards its best 3 chunks (pseudo-relevance feedback)
 )
 # The ranker open, figure and compare questions get when the question bank covers the index
-# (rag/ranker_bank.json, rag.service.ranked_with_bank): the same features and two more.
+# (rag/ranker_bank.json, rag.service.ranked_with_bank): the same features and four more.
 BANK_FEATURES = FEATURES + (
     "bank",              # best cosine of a bank question that this passage answers (rag.question_bank)
     "bank_z",            # the same, standardised over the whole bank
+    "adapted",           # best cosine of a member to the question moved by the bank-fitted map (rag.query_adapter)
+    "adapted_z",         # the same, standardised over passages
 )
 BANK_RANKER_FILE = Path(__file__).with_name("ranker_bank.json")
 

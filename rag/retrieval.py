@@ -23,6 +23,7 @@ from rag.evidence import SentenceVectors, similarity_to
 from rag.lexical import bigrams, content_tokens, fold, word_forms
 from rag.query import Framing, Query
 from rag.question_bank import index_bank
+from rag.query_adapter import adapt, load_adapter
 from rag.ranker import BANK_FEATURES, FEATURES, LinearRanker, bank_ranker, default_ranker
 from rag.related import RelatedArticle, asked_about, related_articles
 from rag.segment import chinese_proper_nouns, japanese_kanji_names
@@ -157,6 +158,7 @@ class HybridIndex:
         # ranked as before, without it.
         known = {self.by_id[self.keys[j]].interview for j in self.bank.passages_pointed_at()}
         self.bank_ranker = bank_ranker() if known >= {c.interview for c in self.chunks} else None
+        self.adapter = load_adapter(store.settings.embedder, self.vectors.shape[1]) if self.bank_ranker else None
 
     # --- structure ---
 
@@ -304,6 +306,8 @@ class HybridIndex:
         cols["other_language_translated"] = other * cols["translated_norm"]
         if use_bank:
             cols["bank"], cols["bank_z"] = self.bank.nearest(query_vector, topics)
+            adapted = self._max(self.vectors @ adapt(self.adapter, query_vector))
+            cols["adapted"], cols["adapted_z"] = adapted, (adapted - adapted.mean()) / (adapted.std() or 1.0)
         return np.stack([cols[name] for name in (BANK_FEATURES if use_bank else FEATURES)], axis=1), dense, lexical
 
     def idf(self, token: str) -> float:
