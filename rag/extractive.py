@@ -740,16 +740,18 @@ def _sentence_naming(question: str, text: str) -> tuple[int, int] | None:
 def _naming_another_first(question: str, kinds: tuple, passages: list[Passage]) -> tuple[list[Passage], Passage | None]:
     """For a yes/no question naming one of some kinds of thing (a trade, a country: "was his father a doctor?"),
     when the first of the FIGURE_DEPTH best guest passages naming one of them names only others ("my dad was a
-    cab driver", "they're also a nonprofit"), it leads: it settles the question. Not ahead of an outlet's note
-    ranked first (a factual answer). Returns the passages and the one moved (None)."""
+    cab driver", "they're also a nonprofit"), it leads: it settles the question, quoted by that sentence. Not ahead
+    of an outlet's note ranked first (a factual answer). Returns the passages and the one leading for it (None)."""
     from rag.answers.verdict import names_one_of, replaces
 
     if not kinds or passages[0].role == "editor":
         return passages, None
     naming = next((p for p in passages[:FIGURE_DEPTH] if p.role == "guest"
                    and any(names_one_of(kinds, c.text) for c in p.members.values())), None)
-    if naming is None or naming is passages[0] or not any(replaces(question, c.text) for c in naming.members.values()):
+    if naming is None or not any(replaces(question, c.text) for c in naming.members.values()):
         return passages, None
+    if naming is passages[0]:
+        return passages, naming  # leads already: its quote is still the sentence naming the other
     naming.score = passages[0].score
     return [naming] + [p for p in passages if p is not naming], naming
 

@@ -449,6 +449,15 @@ class HybridIndex:
         use_bank = use_bank and self.bank_ranker is not None
         X, dense, lexical = self.features(query, use_bank, topics)
         scores = (self.bank_ranker if use_bank else self.ranker).score(X)
+        if use_bank:
+            # The bank knows no host turn: where the committed ranking puts first a host question the captures
+            # stop before answering, that ranking stands (the answer is "only partly covered").
+            plain = self.ranker.score(X[:, :len(FEATURES)])
+            first = next((self.keys[j] for j in np.argsort(-plain)
+                          if filters.admits_any(self.by_id[c] for c in self.members[self.keys[j]])), None)
+            if first is not None and self.ends_capture(Passage(key=first, members={
+                    c: self.by_id[c] for c in self.members[first] if filters.admits(self.by_id[c])})):
+                scores = plain
         passages = []
         for j in np.argsort(-scores):
             cids = self.members[self.keys[j]]

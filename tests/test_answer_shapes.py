@@ -125,6 +125,11 @@ def test_a_question_about_both_interviews_is_a_comparison_not_a_who_said(questio
     ("全くありません。", "no"),
     ("I am not sure that's right.", None),
     ("We did not.", "no"),
+    # a spoken filler before the marker: the marker still opens the answer
+    ("I mean, obviously I didn’t say it was here.", "no"),
+    ("Well, yes, we did.", "yes"),
+    ("Look, I mean, the reality is that we are in partnership.", None),
+    ("Obviously.", None),
 ])
 def test_opening_polarity(text, polarity):
     assert opening_polarity(text) == polarity
@@ -709,6 +714,7 @@ def test_a_figure_asked_by_a_comparison_is_the_one_stated_with_it(question, figu
     ("Will the partnership last beyond 2030?", {("2030", "beyond")}),
     ("I mean, we’re running way north of 2030.", {("2030", "beyond")}),
     ("実際、2030 年以降も継続する計画です。", {("2030", "beyond")}),
+    ("OpenAI との提携は 2030 年より先まで続く予定？", {("2030", "beyond")}),
     ("We signed the deal in 2019.", set()),  # a year in no relation
 ])
 def test_years_put_before_or_beyond_something(text, found):
@@ -722,6 +728,7 @@ def test_years_put_before_or_beyond_something(text, found):
     ("蘇萊曼認為微軟和 OpenAI 的合作會在 2030 年之前結束嗎？", "no"),
     ("Will the Microsoft-OpenAI partnership last beyond 2030?", "yes"),
     ("スレイマン氏は、OpenAIとの提携が2030年より前に終わると言っていますか？", "no"),  # "did he say…": a claim
+    ("OpenAI との提携は 2030 年より先まで続く予定？", "yes"),
 ])
 def test_a_year_put_before_or_beyond_is_answered_by_the_year_he_states(service, question, verdict):
     """His reply opens "Definitely not." (to "is it over?"), then says "we're running way north of 2030": the
@@ -881,3 +888,19 @@ def test_of_two_quoted_figures_one_naming_a_number_leads(service):
     ranked = [replace(vague, score=10.0), replace(two_billion, score=9.9)]
     draft = compose(question, "ja", ranked, service.manifests(), True, query=question, kind="number")
     assert draft.figure == "2 billion", draft.figure
+
+
+def test_yes_no_questions_are_ranked_with_the_bank_and_who_said_ones_are_not():
+    from rag.service import ranked_with_bank
+
+    assert ranked_with_bank("Does Suleyman think superintelligence has already arrived?")
+    assert ranked_with_bank("OpenAI との提携は 2030 年より先まで続く予定？")
+    assert not ranked_with_bank("Did Suleyman say that superintelligence is already here?")
+
+
+def test_a_yes_no_question_leads_with_the_reply_that_settles_it(service):
+    """Ranked with the bank (and its query adapter), "already arrived?" finds the turn where he says he never said
+    it was here, whose "I mean, obviously I didn't…" opens with a no."""
+    answer = service.ask("Does Suleyman think superintelligence has already arrived?")
+    assert answer.verdict == "no"
+    assert answer.citations[0].chunk_id == "verge-decoder-2026-06-08:en:t024", answer.answer

@@ -303,7 +303,7 @@ _RELATIONS = {
     "beyond": (re.compile(r"\b(?:beyond|later than|north of|(?:past|after) (?:what|which) (?:year|date))\b|以[后後]|之[后後]|以降|以後",
                           re.I),
                re.compile(r"(?:\bbeyond|\bafter|\bpast|\bnorth of|\blater than|超[过過])\s*$", re.I),
-               re.compile(r"^\s*(?:年)?\s*(?:以[后後降]|之[后後]|より後)")),
+               re.compile(r"^\s*(?:年)?\s*(?:以[后後降]|之[后後]|より後|より先)")),
     "until": (re.compile(r"\b(?:until|till|through|up to)\b|\bby (?:what|which) (?:year|date|time)\b|"
                          r"何年まで|いつまで|直到|到哪|到什[么麼]|截至", re.I),
               re.compile(r"(?:\buntil|\btill|\bthrough|\bup to|\bby|直到|截至|到)\s*$", re.I),
@@ -334,7 +334,7 @@ _YEAR_IN_RELATION = {
     "before": (re.compile(r"\b(?:before|prior to|ahead of)\s*$", re.I),
                re.compile(r"^\s*(?:年)?\s*(?:之前|以前|より前|前に|までに終)")),
     "beyond": (re.compile(r"\b(?:beyond|after|past|north of|later than)\s*$", re.I),
-               re.compile(r"^\s*(?:年)?\s*(?:以[后後降]|之[后後]|より後|を超え)")),
+               re.compile(r"^\s*(?:年)?\s*(?:以[后後降]|之[后後]|より後|より先|を超え)")),
 }
 _CALENDAR_YEAR_WORD = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 

@@ -48,9 +48,15 @@ def _first_sentence(text: str) -> str:
     return text[spans[0][0]:spans[0][1]]
 
 
+# Spoken fillers an answer marker may come after: "I mean, obviously I didn't say it was here."
+_DISCOURSE = re.compile(r"^\W*(?:(?:i mean|look|well|obviously|honestly|frankly|listen|oh)\b[,\s]*)+", re.I)
+
+
 def opening_polarity(text: str) -> str | None:
-    """"yes" / "no" when the reply's first sentence opens with an answer marker, else None."""
+    """"yes" / "no" when the reply's first sentence opens with an answer marker (after any spoken filler), else
+    None."""
     first = _first_sentence(text)
+    first = first[m.end():] if (m := _DISCOURSE.match(first)) and m.end() < len(first) else first
     if _NO.match(first):
         return NO
     if _YES.match(first):
