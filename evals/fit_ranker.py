@@ -134,11 +134,11 @@ def out_of_fold_confidences(service, items, groups, l2: float, bank_groups=None,
     """For every dev item answered by ranking (traps excluded): the service's confidence (without the bank's
     term: its similarity to the closest bank question is given beside it) when the ranker is the fold model
     that never saw the item, and whether the top passage is gold. The ranking is the one the
-    product uses for that question: the kinds it ranks with the bank (rag.service.ranked_with_bank) get the
-    bank ranker's fold model when `bank_groups` are given, every other kind the committed ranker's. Folds are the same for
-    both (by gold passage). Unanswerable items are never trained on."""
+    product uses (rag.service.QAService._retrieve): the bank ranker's fold model when `bank_groups` are given
+    (every question, as the product ranks them all with the bank), else the committed ranker's. Folds are the same
+    for both (by gold passage). Unanswerable items are never trained on."""
     from rag.query import search_query
-    from rag.service import judged_by_unanswered, ranked_with_bank
+    from rag.service import judged_by_unanswered
 
     index = service.index
     models = fold_models(groups, l2)
@@ -157,7 +157,7 @@ def out_of_fold_confidences(service, items, groups, l2: float, bank_groups=None,
             y = gold.get(it["id"])
             fold = fold_of(y) if y is not None else 0
             index.ranker = models[fold]
-            use_bank = bank_models is not None and ranked_with_bank(it["question"])
+            use_bank = bank_models is not None
             if use_bank:
                 index.bank_ranker = bank_models[fold]
             query = search_query(it["question"], list(it.get("history") or []), index.framing)
@@ -251,7 +251,7 @@ def pool_rows(service) -> list[dict]:
     weights apart; some 700 of these do."""
     from rag.query import search_query
     from rag.question_bank import load_unanswered
-    from rag.service import judged_by_unanswered, ranked_with_bank
+    from rag.service import judged_by_unanswered
 
     index = service.index
     vectors = index.bank.unanswered  # in load_unanswered()'s order
@@ -266,7 +266,7 @@ def pool_rows(service) -> list[dict]:
         for n, asked in enumerate(pool):
             query = search_query(asked.question, [], index.framing)
             parsed = index.parse(query)
-            passages = index.search(query, None, 3, use_bank=ranked_with_bank(asked.question))
+            passages = index.search(query, None, 3, use_bank=True)
             others = vectors[sources != sources[n]]
             vector = service.store.embeddings.query_vector(parsed.dense_text)
             rows.append({"id": f"pool-{n}", "answerable": False, "gold_first": False,

@@ -41,8 +41,8 @@ FEATURES = (
     "dense_pivot_z",     # best cosine on the originals' language scale, standardised over passages
     "dense_feedback_z",  # dense_z of the query moved towards its best 3 chunks (pseudo-relevance feedback)
 )
-# The ranker open, figure and compare questions get when the question bank covers the index
-# (rag/ranker_bank.json, rag.service.ranked_with_bank): the same features and four more.
+# The ranker every question gets when the question bank covers the index
+# (rag/ranker_bank.json, rag.service.QAService._retrieve): the same features and four more.
 BANK_FEATURES = FEATURES + (
     "bank",              # best cosine of a bank question that this passage answers (rag.question_bank)
     "bank_z",            # the same, standardised over the whole bank

@@ -890,14 +890,6 @@ def test_of_two_quoted_figures_one_naming_a_number_leads(service):
     assert draft.figure == "2 billion", draft.figure
 
 
-def test_yes_no_questions_are_ranked_with_the_bank_and_who_said_ones_are_not():
-    from rag.service import ranked_with_bank
-
-    assert ranked_with_bank("Does Suleyman think superintelligence has already arrived?")
-    assert ranked_with_bank("OpenAI との提携は 2030 年より先まで続く予定？")
-    assert not ranked_with_bank("Did Suleyman say that superintelligence is already here?")
-
-
 def test_a_yes_no_question_leads_with_the_reply_that_settles_it(service):
     """Ranked with the bank (and its query adapter), "already arrived?" finds the turn where he says he never said
     it was here, whose "I mean, obviously I didn't…" opens with a no."""

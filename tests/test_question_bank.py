@@ -138,7 +138,8 @@ def _searches(index, monkeypatch) -> list[tuple[str | None, bool, bool]]:
 
 
 def test_an_open_question_is_ranked_with_the_bank(indexed_service, monkeypatch):
-    """Through the service: an open or figure question's evidence comes from the bank ranking, a yes/no one's does not."""
+    """Through the service: every question's evidence comes from the bank ranking (open, figure, yes/no, who said
+    it), its topic questions only for a comparison's sides."""
     index = indexed_service.index
     calls = _searches(index, monkeypatch)
     indexed_service.ask("What does he think about AI consciousness?")
@@ -148,9 +149,10 @@ def test_an_open_question_is_ranked_with_the_bank(indexed_service, monkeypatch):
         calls.clear()
         indexed_service.ask(figure_question)
         assert calls[0][1] is True, figure_question
-    calls.clear()
-    indexed_service.ask("Did he say AI is conscious?")
-    assert calls and not any(use_bank for _, use_bank, _ in calls)
+    for question in ("Did he say AI is conscious?", "Is the partnership with OpenAI over?"):
+        calls.clear()
+        indexed_service.ask(question)
+        assert calls and calls[0][1] is True and not any(topics for *_, topics in calls), question
 
 
 def test_each_side_of_a_comparison_is_ranked_with_the_bank(indexed_service, monkeypatch):
