@@ -896,3 +896,43 @@ def test_a_yes_no_question_leads_with_the_reply_that_settles_it(service):
     answer = service.ask("Does Suleyman think superintelligence has already arrived?")
     assert answer.verdict == "no"
     assert answer.citations[0].chunk_id == "verge-decoder-2026-06-08:en:t024", answer.answer
+
+
+def _ranked(service, chunk_ids, question, depth=6):
+    """The passages of `chunk_ids` first, in that order and scored close together (each within the relevance
+    margin of the one before), then the question's next best, well below: a ranking fixed by hand, so the
+    answer layer is tested whatever the rankers put first."""
+    from dataclasses import replace
+
+    fixed = [service.index.passage_of(c) for c in chunk_ids]
+    rest = [p for p in service.index.search(service.index.parse(question), None, 20)
+            if p.key not in {f.key for f in fixed}][:depth - len(fixed)]
+    return [replace(p, score=100.0 - 0.5 * i) for i, p in enumerate(fixed)] + [replace(p, score=1.0) for p in rest]
+
+
+def test_a_caption_ranked_first_gives_way_to_the_host_question_and_reply_beside_it(service):
+    question = "Has Suleyman watched Jesse Armstrong's Mountainhead?"
+    ranked = _ranked(service, ["bloomberg-mishal-husain-2025-12-12:en:t069", "bloomberg-mishal-husain-2025-12-12:en:t063",
+                               "bloomberg-mishal-husain-2025-12-12:en:t064"], question)
+    draft = compose(question, "en", ranked, service.manifests(), True, service._next_guest_turn, query=question,
+                    kind="yes_no")
+    assert draft.verdict == "no" and draft.citations[0].role == "guest", draft.answer
+    assert "haven" in draft.citations[0].quote
+
+
+def test_a_passage_stating_the_year_asked_leads_from_below(service):
+    question = "Will the Microsoft-OpenAI partnership last beyond 2030?"
+    others = [p.key for p in service.index.search(service.index.parse(question), None, 20)
+              if p.role == "guest" and not any("2030" in c.text for c in p.members.values())][:2]
+    ranked = _ranked(service, others + ["verge-decoder-2026-06-08:en:t018"], question)
+    draft = compose(question, "en", ranked, service.manifests(), True, query=question, kind="yes_no")
+    assert draft.verdict == "yes" and "2030" in draft.citations[0].quote, draft.answer
+
+
+def test_a_one_liner_within_the_margin_is_not_quoted_after_the_lead(service):
+    question = "What did he say about distillation?"
+    lead = service.index.search(service.index.parse(question), None, 1)[0].key
+    ranked = _ranked(service, [lead, "verge-decoder-2026-06-08:en:t046"], question)
+    draft = compose(question, "en", ranked, service.manifests(), True, query=question,
+                    filler=service.index.is_filler)
+    assert draft.citations and "Okay." not in [c.quote for c in draft.citations], draft.answer
