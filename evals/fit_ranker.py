@@ -306,8 +306,8 @@ def calibrate_abstention(service, items, l2: float, bank_l2: float | None) -> di
                                      "gold passage ranks first (held_out: the same rule in 5-fold CV)",
                         "embedder": service.settings.embedder, "mode": "extractive"})
     if service.index.bank_ranker and bank_l2:
-        # The product on the bundled interviews: open and figure questions ranked by the bank ranker's fold model,
-        # and the closest bank question's cosine in the confidence, its weight chosen by the same held-out folds.
+        # The product on the bundled interviews: every question ranked by the bank ranker's fold model, and the
+        # closest bank question's cosine in the confidence, its weight chosen by the same held-out folds.
         rows = out_of_fold_confidences(service, items, groups, l2, training_groups(service.index, items, True), bank_l2)
         (weight, unanswered), table = choose_bank_weight(rows, pool_rows(service), committed)
         chosen = table[weight, unanswered]

@@ -453,19 +453,16 @@ class HybridIndex:
             # The bank knows no host turn: where the committed ranking puts first a host question the captures
             # stop before answering, that ranking stands (the answer is "only partly covered").
             plain = self.ranker.score(X[:, :len(FEATURES)])
-            first = next((self.keys[j] for j in np.argsort(-plain)
-                          if filters.admits_any(self.by_id[c] for c in self.members[self.keys[j]])), None)
-            if first is not None and self.ends_capture(Passage(key=first, members={
-                    c: self.by_id[c] for c in self.members[first] if filters.admits(self.by_id[c])})):
+            first = next((p for j in np.argsort(-plain) if (p := self._admitted(j, filters)) is not None), None)
+            if first is not None and self.ends_capture(first):
                 scores = plain
         passages = []
         for j in np.argsort(-scores):
-            cids = self.members[self.keys[j]]
-            if not filters.admits_any(self.by_id[c] for c in cids):
+            p = self._admitted(j, filters)
+            if p is None:
                 continue
-            p = Passage(key=self.keys[j], members={c: self.by_id[c] for c in cids if filters.admits(self.by_id[c])},
-                        score=float(scores[j]))
-            for c in cids:
+            p.score = float(scores[j])
+            for c in self.members[p.key]:
                 i = self._pos[c]
                 p.dense = max(p.dense, float(dense[i]))
                 p.lexical = max(p.lexical, float(lexical[i]))
@@ -475,6 +472,13 @@ class HybridIndex:
             if len(passages) >= k:
                 break
         return passages
+
+    def _admitted(self, j: int, filters: Filters) -> Passage | None:
+        """Passage `j` with the members the filters admit (None when they admit none)."""
+        cids = self.members[self.keys[j]]
+        if not filters.admits_any(self.by_id[c] for c in cids):
+            return None
+        return Passage(key=self.keys[j], members={c: self.by_id[c] for c in cids if filters.admits(self.by_id[c])})
 
     def next_guest_turn(self, chunk: Chunk) -> Chunk | None:
         """The first chunk of the guest's reply to a host turn (None if the host speaks again first)."""
