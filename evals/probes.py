@@ -35,9 +35,10 @@ round and is read from the fourteenth; ``probes_blind_m.jsonl`` (fourteenth roun
 fourteenth round and is read from the fifteenth; ``probes_blind_n.jsonl`` (fifteenth round, like ``j``) was held out
 in the fifteenth round and is read from the sixteenth; ``probes_blind_o.jsonl`` (sixteenth round, like ``j``) was held
 out in the sixteenth round and is read from the seventeenth; ``probes_blind_p.jsonl`` (seventeenth round, like ``j``)
-is held out: run at the start and the end of the round, counts only. Every blind set but ``b`` and ``p`` is also in
-the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the sixteenth round, ``o`` from the
-seventeenth), so only those two still ask questions the retrieval has never seen.
+was held out in the seventeenth round and is read from the eighteenth; ``probes_blind_q.jsonl`` (eighteenth round,
+like ``j``) is held out: run at the start and the end of the round, counts only. Every blind set but ``b`` and ``q``
+is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the sixteenth round, ``o`` from
+the seventeenth, ``p`` from the eighteenth), so only those two still ask questions the retrieval has never seen.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """

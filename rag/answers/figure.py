@@ -297,13 +297,17 @@ def is_year_figure(figure: str) -> bool:
     return bool(_YEAR.fullmatch(figure.strip()))
 
 
+# A year put beyond: the marker just before it ("north of 2030", "超过 2030") or just after it ("2030 年より先").
+# Shared by the when-question relation and the yes/no year relation.
+_BEYOND_BEFORE_YEAR = re.compile(r"(?:\bbeyond|\bafter|\bpast|\bnorth of|\blater than|超[过過])\s*$", re.I)
+_BEYOND_AFTER_YEAR = re.compile(r"^\s*(?:年)?\s*(?:以[后後降]|之[后後]|より後|より先|を超え)")
+
 # A date asked with a relation to it ("until what year", "到哪一年以後", "何年まで") is answered by a figure the
 # passage states with the same relation ("直到 2032 年", "way north of 2030", "2030 年以降"), when one does.
 _RELATIONS = {
     "beyond": (re.compile(r"\b(?:beyond|later than|north of|(?:past|after) (?:what|which) (?:year|date))\b|以[后後]|之[后後]|以降|以後",
                           re.I),
-               re.compile(r"(?:\bbeyond|\bafter|\bpast|\bnorth of|\blater than|超[过過])\s*$", re.I),
-               re.compile(r"^\s*(?:年)?\s*(?:以[后後降]|之[后後]|より後|より先)")),
+               _BEYOND_BEFORE_YEAR, _BEYOND_AFTER_YEAR),
     "until": (re.compile(r"\b(?:until|till|through|up to)\b|\bby (?:what|which) (?:year|date|time)\b|"
                          r"何年まで|いつまで|直到|到哪|到什[么麼]|截至", re.I),
               re.compile(r"(?:\buntil|\btill|\bthrough|\bup to|\bby|直到|截至|到)\s*$", re.I),
@@ -333,8 +337,7 @@ def in_relation(text: str, span: tuple[int, int], figure: str, relation: str) ->
 _YEAR_IN_RELATION = {
     "before": (re.compile(r"\b(?:before|prior to|ahead of)\s*$", re.I),
                re.compile(r"^\s*(?:年)?\s*(?:之前|以前|より前|前に|までに終)")),
-    "beyond": (re.compile(r"\b(?:beyond|after|past|north of|later than)\s*$", re.I),
-               re.compile(r"^\s*(?:年)?\s*(?:以[后後降]|之[后後]|より後|より先|を超え)")),
+    "beyond": (_BEYOND_BEFORE_YEAR, _BEYOND_AFTER_YEAR),
 }
 _CALENDAR_YEAR_WORD = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
