@@ -398,7 +398,9 @@ def test_a_count_in_chinese_or_japanese_carries_the_counter_asked(question, text
     ("微软AI团队有多少名员工？", "We have 493 of the 500 largest companies on our systems.", None),  # 名 counts people
     ("How many people work on the team?", "We have 5,000 researchers on the team.", "5,000 researchers"),  # people
     ("How many back-and-forths make a useful chat?", "You go back and forth, you have five or six exchanges.",
-     "five or six"),  # exchanges may well be what is asked: only nouns of two known classes are told apart
+     "five or six"),  # exchanges may well be what is asked: a noun of no class may count what another counts
+    ("How many GPUs were in the cluster?", "So, we've been very deliberate for two reasons.", None),  # GPUs are
+    # of a known class: only its nouns count them
     ("How many pages long is the report?", "We just shared a 109-page, very detailed, technical report.", "109"),
 ])
 def test_a_count_of_something_else_does_not_answer_how_many(question, text, figure):

@@ -213,10 +213,11 @@ def counts_something_else(question: str, sentence: str, match: re.Match) -> bool
         return False
     if noun in _TIME_NOUNS:  # a span ("five to 10 years") is not how many of anything
         return True
-    # Otherwise only nouns of two known classes are told apart: "exchanges" may well be the "back-and-forths" asked.
+    # A known class asked is counted only by its nouns ("two reasons" is not how many GPUs); a noun of no class
+    # asked may be counted by another of no class: "exchanges" may well be the "back-and-forths" asked.
     asked_classes = {i for i, c in enumerate(_COUNT_CLASSES) if asked & c} | ({asked_class} - {None})
     noun_classes = {i for i, c in enumerate(_COUNT_CLASSES) if noun in c}
-    return bool(asked_classes) and bool(noun_classes) and not asked_classes & noun_classes
+    return bool(asked_classes) and not asked_classes & noun_classes
 
 
 _YEAR = re.compile(r"(?:19|20)\d{2}(?:\s?年)?")
