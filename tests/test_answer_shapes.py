@@ -327,6 +327,7 @@ def test_a_span_of_time_is_not_answered_by_a_year():
     ("MAI-Thinking-1的參數量有多少？", COUNT),  # the quantity named before 多少
     ("Copilot的用户数是多少？", COUNT),
     ("MAI-Thinking-1 のパラメータ数はいくつ？", COUNT),
+    ("MAI-Thinking-1 のパラメータ数はどれくらい？", COUNT),  # the number of something, asked by どれくらい
     ("苏莱曼说计算量在多少年里增加了一万亿倍？", SPAN),
     ("Copilot目前有多少月活跃用户？", COUNT),  # 月活 is "monthly active", not months
     ("微软一年营收有多少？", MONEY),  # a sum named before the question word, not "50 年"

@@ -77,7 +77,7 @@ _ASKS = (
     # "How much progress has he made?" may have no figure for an answer: only "how many" counts.
     # "參數量有多少" / "用戶數是多少" / "パラメータ数はいくつ": the quantity named before the question word.
     (COUNT, re.compile(rf"\bhow many\b|何{JA_COUNTERS}|何(?=[ァ-ヴ][ァ-ヴー]+)|"
-                       r"(?:[量数數]|用[戶户])(?:[有是為为]|大概|大約|大约|一共|總共|总共|目前)*多少(?![钱錢])|数は(?:いくつ|何)|"
+                       r"(?:[量数數]|用[戶户])(?:[有是為为]|大概|大約|大约|一共|總共|总共|目前)*多少(?![钱錢])|数は(?:いくつ|何|どれ|どの)|"
                        rf"多少(?=[\u4e00-\u9fff])(?![钱錢美有会會也还還都能可])|(?<!哪)[幾几]{ZH_MEASURES}", re.I)),
 )
 
