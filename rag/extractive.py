@@ -769,7 +769,7 @@ CLAIM_FOUND = 0.8  # share of the claim's content tokens one sentence must hold 
 def claim_in(question: str, passage: Passage) -> bool:
     """The words a "did he say X?" question quotes are (almost all) in one sentence of this passage, in some
     language version, and that sentence doesn't negate them when the claim doesn't."""
-    from rag.answers.verdict import negates
+    from rag.answers.verdict import negates, replaces
 
     claim = claim_of(question)
     wanted = set(content_tokens(claim))
@@ -782,7 +782,9 @@ def claim_in(question: str, passage: Passage) -> bool:
         spans = sentence_spans(c.text) or [(0, len(c.text))]
         for i in range(len(spans)):
             sentence = c.text[spans[i][0]:spans[min(i + size, len(spans)) - 1][1]]
-            if len(wanted & set(tokenize(sentence))) / len(wanted) >= CLAIM_FOUND and negates(sentence) <= negates(claim):
+            # …and doesn't name, of a kind of thing the claim names, only another ("30 percent cheaper" for "貴30%")
+            if len(wanted & set(tokenize(sentence))) / len(wanted) >= CLAIM_FOUND and negates(sentence) <= negates(claim) \
+                    and not replaces(claim, sentence):
                 return True
     return False
 

@@ -290,6 +290,7 @@ def test_an_absolute_the_evidence_does_not_bear_out_is_a_no(question, evidence, 
     ("Is the team meeting in Boston?", "My entire team comes together in person in Boston for four days.", "yes"),
     ("Is Microsoft's Maia 200 chip more expensive than a GB200?", "We ship a chip that is 30 percent cheaper than a GB200.", "no"),
     ("Maia 200 チップは GB200 より安く作れるのですか?", "GB200 より 30% 安く製造できるチップです。", "yes"),
+    ("Maia 200 晶片比 GB200 貴嗎?", "We ship a chip that is 30 percent cheaper than a GB200.", "no"),  # 比…貴: dearer
     ("Did Suleyman finish his degree at Oxford?", "So I dropped out and helped start Muslim Youth Helpline.", "no"),
     ("スレイマン氏は、自分は政治的に右派だと考えていますか？", "I'm sort of a centrist these days. I definitely started as a lefty.", "no"),
     ("Did he start out on the left?", "I definitely started as a lefty.", "yes"),
@@ -405,6 +406,17 @@ def test_another_of_the_kind_named_in_the_quoted_words_around_the_best_sentence_
     # "Our Maia 200 chip is actually an outstanding chip" answers best; the next sentence says "30 percent cheaper"
     a = service.ask("Is Microsoft's Maia 200 chip more expensive than a GB200?")
     assert a.kind == "yes_no" and a.verdict == "no", a.answer
+
+
+@pytest.mark.parametrize("question", [
+    # his sentence holds almost all the claim's words, but says "cheaper", not "pricier" / "貴" (dearer)
+    "Did Suleyman say that Microsoft can manufacture and ship a chip that is 30 percent pricier than a GB200 inside "
+    "its own clusters?",
+    "他是否說Maia 200晶片比GB200貴30%?",
+])
+def test_did_he_say_words_naming_another_of_their_kind_than_his_is_a_no(service, question):
+    a = service.ask(question)
+    assert a.kind == "who_said" and a.verdict == "no", a.answer
 
 
 def test_a_yes_no_question_about_what_he_did_rather_than_is_a_no(service):
