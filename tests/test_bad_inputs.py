@@ -13,25 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from interview_qa.settings import Settings
+from tests.small_talk import ingest_small_talk
+
 
 REPO = Path(__file__).resolve().parent.parent
 CLI = str(Path(sys.executable).with_name("interview-qa"))
-TALK = ("---\nguest: Ada Lovelace\n---\nCHARLES: What is the engine for?\n\n"
-        "ADA LOVELACE: It weaves algebraic patterns just as the Jacquard loom weaves flowers and leaves.\n\n"
-        "CHARLES: Could it compose music?\n\nADA LOVELACE: It might compose elaborate pieces of music of any "
-        "degree of complexity or extent.\n")
 
 
 @pytest.fixture(scope="module")
 def small_home(tmp_path_factory):
-    from ingest.pipeline import ingest
-
-    root = tmp_path_factory.mktemp("bad-inputs")
-    (root / "talk.txt").write_text(TALK, encoding="utf-8")
-    report = ingest([root / "talk.txt"], Settings.from_env().with_(home=root / "home"), show_progress=False)
-    assert not report.failed
-    return root / "home"
+    settings, _ = ingest_small_talk(tmp_path_factory.mktemp("bad-inputs"))
+    return settings.home
 
 
 def _env(home: Path, **extra) -> dict:

@@ -12,6 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.small_talk import TALK, ingest_small_talk
+
 from interview_qa.settings import Settings
 
 try:
@@ -22,10 +24,6 @@ except ImportError:  # pragma: no cover
 QUESTIONS = ["What did he say about distillation?", "蒸留について彼は何と言いましたか？", "微软拥有多少吉瓦的计算能力？",
              "How would he describe Elon Musk?", "What does he think about universal basic income?",
              "What does he mean by humanist superintelligence?"]
-TALK = ("---\nguest: Ada Lovelace\n---\nCHARLES: What is the engine for?\n\n"
-        "ADA LOVELACE: It weaves algebraic patterns just as the Jacquard loom weaves flowers and leaves.\n\n"
-        "CHARLES: Could it compose music?\n\nADA LOVELACE: It might compose elaborate pieces of music of any "
-        "degree of complexity or extent.\n")
 MORE = ("\nCHARLES: And poetry?\n\nADA LOVELACE: Poetical science is what I call the marriage of imagination and "
         "the lighthouse of calculation.\n")
 
@@ -56,13 +54,7 @@ def test_answers_from_many_threads_match_answers_one_at_a_time(indexed_home):
 
 @pytest.fixture
 def small_home(tmp_path):
-    from ingest.pipeline import ingest
-
-    talk = tmp_path / "talk.txt"
-    talk.write_text(TALK, encoding="utf-8")
-    settings = Settings.from_env().with_(home=tmp_path / "home")
-    assert not ingest([talk], settings, show_progress=False).failed
-    return settings, talk
+    return ingest_small_talk(tmp_path)
 
 
 def test_a_running_service_switches_to_a_newer_index_atomically(small_home):

@@ -16,23 +16,18 @@ from pathlib import Path
 
 import pytest
 
-from interview_qa.settings import Settings
+from tests.small_talk import ingest_small_talk
+
 from ui.exposure import LOGIN_FAILURES, exposure_warning
 
 REPO = Path(__file__).resolve().parent.parent
-TALK = ("---\nguest: Ada Lovelace\n---\nCHARLES: What is the engine for?\n\n"
-        "ADA LOVELACE: It weaves algebraic patterns just as the Jacquard loom weaves flowers and leaves.\n")
 
 
 @pytest.fixture(scope="module")
 def small_service(tmp_path_factory):
-    from ingest.pipeline import ingest
     from rag.service import QAService
 
-    root = tmp_path_factory.mktemp("exposure")
-    (root / "talk.txt").write_text(TALK, encoding="utf-8")
-    settings = Settings.from_env().with_(home=root / "home")
-    assert not ingest([root / "talk.txt"], settings, show_progress=False).failed
+    settings, _ = ingest_small_talk(tmp_path_factory.mktemp("exposure"))
     return QAService.from_settings(settings, build_if_missing=False, progress=False)
 
 

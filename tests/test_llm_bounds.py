@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from tests.small_talk import ingest_small_talk
+
 from interview_qa.settings import Settings
 
 try:
@@ -20,22 +22,12 @@ KEY = "sk-test-bounds-0123456789abcdef"
 TIMEOUT = 4.0
 # A planted "no deadline" bug must fail, not hang the suite (the trickle alone would take ~15 minutes).
 pytestmark = pytest.mark.timeout(60)
-TALK = ("---\nguest: Ada Lovelace\n---\nCHARLES: What is the engine for?\n\n"
-        "ADA LOVELACE: It weaves algebraic patterns just as the Jacquard loom weaves flowers and leaves.\n\n"
-        "CHARLES: Could it compose music?\n\nADA LOVELACE: It might compose elaborate pieces of music of any "
-        "degree of complexity or extent.\n")
 
 
 @pytest.fixture(scope="module")
 def small_home(tmp_path_factory):
-    from ingest.pipeline import ingest
-
-    home = tmp_path_factory.mktemp("bounds-home")
-    talk = home / "talk.txt"
-    talk.write_text(TALK, encoding="utf-8")
-    report = ingest([talk], Settings.from_env().with_(home=home / "home"), show_progress=False)
-    assert not report.failed
-    return home / "home"
+    settings, _ = ingest_small_talk(tmp_path_factory.mktemp("bounds-home"))
+    return settings.home
 
 
 def _service(small_home, fake, monkeypatch, **env):

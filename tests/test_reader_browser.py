@@ -9,30 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 ANSWER_TIMEOUT_MS = 180_000
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 VERGE = "verge-decoder-2026-06-08"
 JA_QUESTION = "蒸留について彼は何と言いましたか？"
 EN_QUESTION = "What did he say about distillation?"
-
-
-def _require_chromium() -> None:
-    if not CHROMIUM.exists():
-        msg = f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"playwright is not installed: {exc}")
-        pytest.skip(f"playwright is not installed: {exc}")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +43,7 @@ ARTIFACTS: list[Path] = []  # the run's screenshot folder, set by `app`
 def app(service, tmp_path_factory):
     """The real app on a free port and one headless Chromium for the module; screenshots go under pytest's temp
     dir unless the run names a folder (CI: test-artifacts/ in its clone)."""
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     from ui.testing import running_app

@@ -8,32 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
 ANSWER_TIMEOUT_MS = 120_000
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 _services: dict[str, object] = {}
-
-
-def _require_chromium() -> None:
-    if not CHROMIUM.exists():
-        msg = f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"playwright is not installed: {exc}")
-        pytest.skip(f"playwright is not installed: {exc}")
 
 
 @pytest.fixture
@@ -56,7 +39,7 @@ def artifacts(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def page(service, artifacts):
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     from ui.testing import running_app
