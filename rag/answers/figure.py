@@ -470,9 +470,13 @@ def is_vague(figure: str) -> bool:
 # Comparisons a how-much question may ask by ("how much cheaper?", "どれくらい安い", "快多少"), each in three
 # languages: the figure that answers is the one stated with it ("30 percent cheaper", "30% 安価な"), not another
 # comparison beside it ("1.4x performance per watt").
+# Cheaper and dearer: also two of a kind a yes/no question names (rag.answers.verdict), the one the evidence names
+# ("30 percent cheaper" for "more expensive?").
+CHEAPER = r"(?i:\bcheaper\b|\bless expensive\b|\binexpensive\b)|安い|安く|安価|便宜|低廉|廉價|廉价"
+DEARER = r"(?i:\bmore (?:expensive|costly)\b|\bpricier\b|\bcostlier\b)|より高い|高価|更貴|更贵|昂貴|昂贵|比[^，,。？?]{1,12}?[貴贵]"
 _COMPARATIVES = tuple(re.compile(p, re.I) for p in (
-    r"\bcheaper\b|\bless expensive\b|安い|安く|安価|便宜|低廉|廉價|廉价",
-    r"\bmore expensive\b|\bpricier\b|\bcostlier\b|高価|更貴|更贵|昂貴|昂贵",
+    CHEAPER,
+    DEARER,
     r"\bfaster\b|\bquicker\b|速い|速く|高速|更快|快多少|加快",
     r"\bslower\b|遅い|遅く|更慢|慢多少",
 ))

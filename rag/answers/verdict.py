@@ -9,7 +9,7 @@ import unicodedata
 
 from ingest.models import Chunk
 from ingest.text import sentence_spans
-from rag.answers.figure import miscounts, misstates_figure, year_relation_verdict
+from rag.answers.figure import CHEAPER, DEARER, miscounts, misstates_figure, year_relation_verdict
 from rag.lexical import content_tokens
 
 _NO = re.compile(
@@ -145,8 +145,7 @@ _ALTERNATIVES = tuple({name: re.compile(pattern) for name, pattern in kind.items
      "shanghai": r"(?i:\bshanghai\b)|上海",
      "tokyo": r"(?i:\btokyo\b)|東京|东京"},
     # dearer or cheaper ("more expensive than a GB200?" — "30 percent cheaper")
-    {"dearer": r"(?i:\bmore (?:expensive|costly)\b|\bpricier\b|\bcostlier\b)|より高い|より高価|更貴|更贵|更昂貴|更昂贵|比[^，,。？?]{1,12}?[貴贵]",
-     "cheaper": r"(?i:\bcheaper\b|\bless expensive\b|\binexpensive\b)|安い|安く|安価|便宜|低廉|廉價|廉价"},
+    {"dearer": DEARER, "cheaper": CHEAPER},
     # a degree finished or left ("finish his degree at Oxford?" — "So I dropped out")
     {"finished": r"(?i:\bfinish(?:ed|ing)?\b|\bgraduat(?:e|ed|ing)\b)|卒業|畢業|毕业",
      "dropped": r"(?i:\bdrop(?:ped|ping)? out\b|\bdropout\b)|中退|退学|退學|輟學|辍学"},
