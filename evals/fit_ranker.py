@@ -64,27 +64,28 @@ def adapter_training(index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return index.bank.vectors, index.vectors, positive
 
 
-def choose_adapter(index, items, l2: float) -> tuple[np.ndarray, dict]:
+def choose_adapter(index, items, l2: float) -> tuple[np.ndarray, dict, list]:
     """The query adapter of ADAPTER_GRID whose features give the bank ranker (penalty `l2`) the best grouped-CV
-    MRR@10 on `items` (dev), set on `index`; with what it was chosen from (the raw cosines, no adapter, beside)."""
+    MRR@10 on `items` (dev), set on `index`; with what it was chosen from (the raw cosines, no adapter, beside)
+    and the training groups under it (the bank ranker is refit on those, not on groups computed again)."""
     from rag.query_adapter import fit_adapter
 
     questions, chunks, positive = adapter_training(index)
     by_id = {it["id"]: it for it in items}
     index.adapter = None
     cv = {"none": summarise(cross_validate(training_groups(index, items, True), l2), by_id)["overall"]}
-    fitted = {}
+    fitted, groups = {}, {}
     for penalty, temperature in ADAPTER_GRID:
         t0 = time.time()
         index.adapter = fitted[penalty, temperature] = fit_adapter(questions, chunks, positive, penalty, temperature)
-        cv[f"{penalty},{temperature}"] = summarise(cross_validate(training_groups(index, items, True), l2),
-                                                   by_id)["overall"]
+        groups[penalty, temperature] = training_groups(index, items, True)
+        cv[f"{penalty},{temperature}"] = summarise(cross_validate(groups[penalty, temperature], l2), by_id)["overall"]
         print(f"adapter penalty {penalty} temperature {temperature}: CV {cv[f'{penalty},{temperature}']} "
               f"({time.time() - t0:.0f} s)", file=sys.stderr)
     best = max(ADAPTER_GRID, key=lambda k: (cv[f"{k[0]},{k[1]}"]["mrr@10"], k[0], k[1]))
     index.adapter = fitted[best]
     return fitted[best], {"penalty": best[0], "temperature": best[1], "steps": 300,
-                          "bank_pairs": int(positive.any(axis=1).sum()), "cv_bank_ranker_l2": l2, "cv": cv}
+                          "bank_pairs": int(positive.any(axis=1).sum()), "cv_bank_ranker_l2": l2, "cv": cv}, groups[best]
 
 
 def fold_of(y: np.ndarray) -> int:
@@ -380,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.adapter:
         from rag.query_adapter import ADAPTER_FILE, save_adapter
 
-        w, meta = choose_adapter(service.index, items, committed_l2(R.BANK_RANKER_FILE) or 1.0)
+        w, meta, groups = choose_adapter(service.index, items, committed_l2(R.BANK_RANKER_FILE) or 1.0)
         meta.update({"embedder": service.settings.embedder, "fitted_on": "rag/data/question_bank.jsonl (the "
                      "bundled interviews' passages)", "chosen_by": "grouped 5-fold CV of the bank ranker on dev, "
                      "max MRR@10 over evals.fit_ranker.ADAPTER_GRID"})
@@ -388,7 +389,8 @@ def main(argv: list[str] | None = None) -> int:
             save_adapter(w, meta)
             print(f"wrote {ADAPTER_FILE}", file=sys.stderr)
         args.bank = True
-    groups = training_groups(service.index, items, args.bank)
+    else:
+        groups = training_groups(service.index, items, args.bank)
     by_id = {it["id"]: it for it in items}
     print(f"{len(groups)} dev questions with gold passages ({time.time() - t0:.0f} s)", file=sys.stderr)
     cv = {l2: summarise(cross_validate(groups, l2), by_id) for l2 in L2_GRID}

@@ -42,18 +42,12 @@ NOTICES = {
 }
 
 
-def _unattributed_kind(question: str) -> str | None:
-    """The question's kind, or None when it asks who said something (answered by attribution, not ranking)."""
-    attribution = asks_attribution(question)
-    return None if attribution else question_kind(question, attribution)
-
-
 def judged_by_unanswered(question: str) -> bool:
     """Whether the questions the interviews don't answer count against answering this one: an open question
     only. A how-many or when question has its own "no such figure" check, which says more than "not covered"; a
     yes/no question about something covered is answered no, not refused, however like an unanswered one it reads
     ("Did he want to found Inflection in Britain?" beside "When was Inflection founded?")."""
-    return _unattributed_kind(question) == OPEN
+    return not asks_attribution(question) and question_kind(question, False) == OPEN
 
 
 def _calibration() -> dict:
