@@ -8,7 +8,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, _require_chromium, wait_idle
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.test_ui_browser import wait_idle
 from tests.test_ui_escaping import assert_export_inert, blockquote_lines
 
 pytestmark = pytest.mark.browser
@@ -89,7 +90,7 @@ def _assert_page_clean(page, origin: str) -> None:
 
 
 def test_a_hostile_transcript_renders_as_text_everywhere(hostile_service, tmp_path):
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     from ui.testing import running_app
