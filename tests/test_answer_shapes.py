@@ -402,6 +402,8 @@ def test_a_count_in_chinese_or_japanese_carries_the_counter_asked(question, text
      "five or six"),  # exchanges may well be what is asked: a noun of no class may count what another counts
     ("How many GPUs were in the cluster?", "So, we've been very deliberate for two reasons.", None),  # GPUs are
     # of a known class: only its nouns count them
+    ("How many back-and-forths make a useful chat?", "We worked on it for two, three, four years.", None),  # years
+    # are how many of nothing, whatever was asked
     ("How many pages long is the report?", "We just shared a 109-page, very detailed, technical report.", "109"),
 ])
 def test_a_count_of_something_else_does_not_answer_how_many(question, text, figure):
