@@ -14,6 +14,7 @@ import pytest
 from interview_qa.settings import Settings
 from ingest.pipeline import ingest
 from rag.service import QAService
+from tests.small_talk import TALK
 
 
 def _free_port() -> int:
@@ -47,10 +48,7 @@ def chroma_server(tmp_path):
 def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path, monkeypatch):
     monkeypatch.setenv("INTERVIEW_QA_CHROMA_URL", chroma_server)
     talk = tmp_path / "talk.txt"
-    talk.write_text("---\nguest: Ada Lovelace\n---\nCHARLES: What is the engine for?\n\n"
-                    "ADA LOVELACE: It weaves algebraic patterns just as the Jacquard loom weaves flowers.\n\n"
-                    "CHARLES: Could it compose music?\n\nADA LOVELACE: It might compose elaborate pieces of music.\n",
-                    encoding="utf-8")
+    talk.write_text(TALK, encoding="utf-8")
     settings = Settings.from_env()
     report = ingest([talk], settings, show_progress=False)
     assert not report.failed

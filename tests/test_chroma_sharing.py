@@ -18,14 +18,11 @@ from interview_qa.settings import Settings
 from ingest.pipeline import ingest
 from ingest.store import ChunkStore, IndexState, chroma_client, collection_prefix
 from rag.service import QAService
+from tests.small_talk import TALK as ADA
 
 REPO = Path(__file__).resolve().parent.parent
 CLI = str(Path(sys.executable).with_name("interview-qa"))
 
-ADA = ("---\nguest: Ada Lovelace\n---\nCHARLES: What is the engine for?\n\n"
-       "ADA LOVELACE: It weaves algebraic patterns just as the Jacquard loom weaves flowers and leaves.\n\n"
-       "CHARLES: Could it compose music?\n\nADA LOVELACE: It might compose elaborate pieces of music of any "
-       "degree of complexity or extent.\n")
 GRACE = ("---\nguest: Grace Hopper\n---\nHOST: Why did you build a compiler?\n\n"
          "GRACE HOPPER: Nobody believed that I had a running compiler and nobody would touch it.\n\n"
          "HOST: What about the bug in the relay?\n\nGRACE HOPPER: We found a moth stuck in the relay and taped "
