@@ -20,7 +20,7 @@ from ingest.models import Chunk
 from ingest.text import quotable_spans, sentence_spans
 from rag.evidence import SENTENCE_DENSE_WEIGHT
 from rag.lexical import content_tokens, tokenize
-from rag.kinds import asks_view, asks_why, names_both_interviews
+from rag.kinds import JA_WHEN, asks_view, asks_why, names_both_interviews
 from rag.retrieval import Passage
 from rag.types import Citation, Original
 
@@ -41,12 +41,16 @@ MIN_LEAD_CHARS = 25  # an opening like "No, not at all." says nothing on its own
 # English verbs that introduce words someone said ("Was it Suleyman who pointed out…", "Who noted…").
 _SAYING_EN = (r"(?:said|says|claimed|claims|argued|predicted|mentioned|wrote|joked|pointed\s+out|noted|reported|explained|"
               r"suggested|stated|admitted|warned|insisted|recalled|revealed|remarked|observed)")
+# "…、とスレイマン氏は述べましたか？": whether he said it, the guest named between the words and the saying verb
+_JA_SAID_BY_NAME = (r"と\s*(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)\s*"
+                    r"(?:言っ|言い|述べ|語っ|語り|話し|発言し|説明し|強調し|主張し|明かし|認め)"
+                    r"(?:た|ました|ていた|ていました|ている|ています|てる|てた)(?:の|んですか|のですか|か)?\s*[？?]")
 _YES_NO_SAID = re.compile(
     rf"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+(?:{_SAYING_EN}|called|quoted|cited|described|"
     r"compared|coined|used|likened)\b|"
     r"^\s*(did|does|has|is it true|was it|were they|is that)\b.{0,80}(?<![-\w])(say|said|claim|call|mention|argue|state|"
     r"tell|describe|admit|recommend|talk|suggest|joke|compare|predict|promise|deny|praise)|"
-    r"(と言いました|と述べました|と言った|と発言|と語りました)|"
+    rf"(と言いました|と述べました|と言った|と発言|と語りました)|{_JA_SAID_BY_NAME}|"
     # "…と呼んだ？", "…に例えた？", "…って言ってた？", "…と認めた？": whether he said it, in other verbs
     r"(?:と|って|に)\s*(?:言っ|述べ|語っ|話し|呼ん|表現し|例え|評し|認め|主張し|発言し|明かし|断言し|強調し|予測し|約束し|説明し|指摘し)"
     r"(?:た|だ|ました|ていた|てた|ている|てる|ています|ていました|でいた|でいる)(?:の|んですか|のですか|か)?\s*[？?]|"
@@ -68,7 +72,7 @@ _YES_NO_SAID = re.compile(
     r"(蘇萊曼|苏莱曼|他)(自己|本人)?(說|说|提出|講|讲)的[嗎吗]|的[，,\s]*是(蘇萊曼|苏莱曼|他)(自己|本人)?[嗎吗]",
     re.I,
 )
-_OPEN_QUESTION = re.compile(r"^\s*(what|how|why|which|where|when)\b|何|どう|なぜ|いつ|どれ|どの|どんな|どこ|誰|だれ|いくら|"
+_OPEN_QUESTION = re.compile(rf"^\s*(what|how|why|which|where|when)\b|何|どう|なぜ|{JA_WHEN}|どれ|(?<!な)どの|どんな|どこ|誰|だれ|いくら|"
                             r"什麼|什么|怎麼|怎么|為什麼|为什么|哪(?!怕)|誰|谁", re.I)  # 哪怕: "even if"
 _QUOTED = re.compile(r"「[^」]{4,}」|『[^』]{4,}』|“[^”]{4,}”|\"[^\"]{4,}\"")
 _ZH_SAID_CLAIM = re.compile(r"(說過|说过)[^？?]{4,}?([嗎吗]\s*[？?]?\s*)$")
@@ -119,6 +123,7 @@ _CLAIM_FRAME = re.compile(
     rf"{_WHO_ASKS}{_SAYING_EN}\s+(?:that\s+)?|{_WHO_ASKS}|"
     r"の(?:は|って)\s*(?:誰|だれ|どなた)(?:ですか|でしょうか|なの)?|(?:誰|だれ|どなた)が|"
     r"(?:是)?(?:谁|誰)(?:说|說|讲|講)(?:的|过|過)?|的(?:人)?是(?:谁|誰)|"
+    rf"{_JA_SAID_BY_NAME}|"
     r"(と言いましたか|と言いました|と述べましたか|と述べました|と言ったのですか|と言った|と発言しましたか|と語りましたか|ですか)|"
     r"(有沒有說過|有没有说过|有沒有說|有没有说|是否說過|是否说过|是否說|是否说|是不是|說過|说过|真的說|真的说|嗎|吗|呢)|"
     r"(?:有沒有|有没有|是否曾經|是否曾经|是否曾|是否)(?:提到|提過|提过|提及)|"

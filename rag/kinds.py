@@ -52,6 +52,9 @@ def _compares(question: str) -> bool:
 JA_COUNTERS = r"(?:人|台|個|社|名|回|件|本|冊|枚|ページ|頁|種類|種|機|基|店|校|か所|カ所|ヶ所|箇所|か国|カ国|ヶ国|世代|段階|言語|曲)"
 ZH_MEASURES = r"(?:個|个|人|家|台|名|次|位|種|种|款|項|项|條|条|座|國|国|所)"
 
+# "いつ" asks when; "いつも" (always), "いつでも" (any time), "いつか" (some day) don't.
+JA_WHEN = r"いつ(?!も|でも|か(?!ら))"
+
 # Japanese asking for a span of years ("あと何年", "何年くらい"), not for which year.
 JA_SPAN_OF_YEARS = r"何年続|何年(?:くらい|ぐらい|ほど|も|か(?:か|け))|あと何年"
 
@@ -68,7 +71,7 @@ _NUMBER = re.compile(
 _DATE = re.compile(
     r"\bwhen\b|\bwhat (year|month|date|day)\b|\bwhich year\b|\bsince when\b|\bby when\b|\bhow long ago\b|"
     r"\b(?:over|in|during|within)\s+what\s+(?:\w+\s+)?(?:period|time\s?frame|time span)\b|"
-    r"いつ|何年|何月|何日に|"
+    rf"{JA_WHEN}|何年|何月|何日に|"
     r"什麼時候|什么时候|何時|何时|哪一年|哪年|幾年|几年|幾月|几月|哪天", re.I)
 _YES_NO_EN = re.compile(
     r"^\s*(?:so\s+|and\s+|but\s+)?any\s+chance\b|"  # "Any chance Microsoft stops working with OpenAI?"
@@ -84,7 +87,7 @@ _DECLARATIVE_YES_NO_EN = re.compile(
     r"would|can|could|should|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|couldn't)\b)"
     r".*\?\s*$", re.I | re.S)
 # 何 asks, except in "何の…も…ない" / "何も" (nothing at all: "何の恩恵も受けていない").
-_OPEN_JA = re.compile(r"何(?!も|の[^、。？?]{0,12}?も)|なに|なん|どう|なぜ|どうして|いつ|どこ|誰|だれ|どの|どれ|どんな|いくら|いくつ")
+_OPEN_JA = re.compile(rf"何(?!も|の[^、。？?]{{0,12}}?も)|なに|なん|どう|なぜ|どうして|{JA_WHEN}|どこ|誰|だれ|(?<!な)どの|どれ|どんな|いくら|いくつ")
 _YES_NO_JA = re.compile(r"(か|の|でしょう|ますか|ですか|んですか|だった|てる|ている|いる)\s*[？?。]?\s*$|ですか|ましたか|ますか")
 _OPEN_ZH = re.compile(r"什麼|什么|怎麼|怎么|為什麼|为什么|為何|为何|如何|哪(?!怕)|誰|谁|多少|幾|几|何時|何时|甚麼")  # 哪怕: "even if"
 # Chinese asks yes or no with 嗎, with "X不X" / "X沒X" (支不支持, 認不認為, 有沒有), with a tag ("…，對吧？") or 難道.

@@ -81,6 +81,10 @@ def assert_verbatim(service, answer):
     ("DeepMind是幾年創立的？", DATE),
     ("メイヨー・クリニックの患者のうち、メディケイドを利用している人の割合は?", NUMBER),  # a quantity and a bare "は?"
     ("彼の意見は？", OPEN),
+    ("彼はいつも法律分野を例に挙げますか？", YES_NO),  # いつも: always, not when
+    ("いつか超知能は来ると考えていますか？", YES_NO),  # いつか: some day
+    ("DeepMindはいつから始まった？", DATE),  # いつから: since when
+    ("医療などの分野でAIは役立つと考えていますか？", YES_NO),  # などの: such as, not which
     ("According to Suleyman, are most of Mayo Clinic's patients wealthy elites who fly in for care?", YES_NO),
     ("In his view, is regulation needed?", YES_NO),  # a leading phrase set off by a comma
     ("According to Suleyman, what is AGI?", OPEN),

@@ -57,6 +57,12 @@ from rag.retrieval import Filters
     ("スレイマン氏はMetaのAIグラスについて触れましたか？", True),
     ("スレイマン氏は、中国が2022年以降、一連のAI規制を導入してきたと説明しましたか？", True),  # explained, pointed out
     ("他在訪談裡有沒有談到中國？", False),
+    # the guest named between the words and the saying verb ("…、とスレイマン氏は述べましたか？")
+    ("若者ほどAIに反感を強めていると世論調査が示している、とスレイマン氏は述べましたか？", True),
+    ("新モデルの学習にはオープンウェブのデータを使っていない、と彼は言いましたか？", True),
+    ("中国がAI生成コンテンツへのラベル表示などの規制を導入してきたとスレイマン氏は語りましたか？", True),  # などの
+    ("自分は法律の出身なのでいつも法律分野を例に挙げる、とスレイマン氏は言いましたか？", True),  # いつも
+    ("法律が専門だとスレイマン氏は言いましたが、いつですか？", False),
     ("Who is the guest?", False),
     ("Who interviewed him on Decoder?", False),
     ("他說誰的模型最好？", False),
@@ -110,6 +116,8 @@ def test_asks_attribution(question, asks):
     ("Did he say “zebra” or “a longer claim than that”?", "a longer claim than that"),  # the longest quote
     ("Was it Suleyman who pointed out that the race comes down to two countries?", "the race comes down to two countries"),
     ("Is it something Suleyman said, that AI is a new species?", "AI is a new species"),
+    ("若者はAIに反感を強めている、とスレイマン氏は述べましたか？", "若者はAIに反感を強めている、"),
+    ("蒸留は使っていない、と彼は言いましたか？", "蒸留は使っていない、"),
 ])
 def test_claim_of(question, claim):
     assert claim_of(question) == claim
@@ -217,6 +225,18 @@ def test_exact_words_settle_who_said_them_in_every_language(service, question, v
     assert a.grounded
     first = a.citations[0]
     assert (first.role, truth_for(service, first)["role"]) == (role, role)
+
+
+@pytest.mark.parametrize("question", [
+    "若者ほどAIを使えば使うほど反感を強めていると世論調査が示している、とスレイマン氏は述べましたか?",
+    "自分は法律の出身なのでいつも法律分野を例に挙げる、とスレイマン氏は言いましたか？",  # いつも: not "when"
+])
+def test_did_he_say_with_his_name_before_the_saying_verb_finds_the_hosts_words(service, question):
+    """"…、とスレイマン氏は述べましたか？" asks whether he said it, as "…と述べましたか？" does: these are the host's
+    words, once answered "はい" from a reply of his ("Fair enough.") or quoted as an open question."""
+    a = service.ask(question)
+    assert a.kind == "who_said" and a.verdict == "no", a.answer
+    assert a.citations[0].role == "host"
 
 
 @pytest.mark.parametrize("text, negative", [
