@@ -36,9 +36,11 @@ fourteenth round and is read from the fifteenth; ``probes_blind_n.jsonl`` (fifte
 in the fifteenth round and is read from the sixteenth; ``probes_blind_o.jsonl`` (sixteenth round, like ``j``) was held
 out in the sixteenth round and is read from the seventeenth; ``probes_blind_p.jsonl`` (seventeenth round, like ``j``)
 was held out in the seventeenth round and is read from the eighteenth; ``probes_blind_q.jsonl`` (eighteenth round,
-like ``j``) is held out: run at the start and the end of the round, counts only. Every blind set but ``b`` and ``q``
-is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the sixteenth round, ``o`` from
-the seventeenth, ``p`` from the eighteenth), so only those two still ask questions the retrieval has never seen.
+like ``j``) was held out in the eighteenth round and is read from the nineteenth; ``probes_blind_r.jsonl`` (nineteenth
+round, like ``j``) is held out: run at the start and the end of the round, counts only. Every blind set but ``b`` and
+``r`` is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the sixteenth round, ``o``
+from the seventeenth, ``p`` from the eighteenth, ``q`` from the nineteenth), so only those two still ask questions
+the retrieval has never seen.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """
