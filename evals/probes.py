@@ -37,7 +37,11 @@ in the fifteenth round and is read from the sixteenth; ``probes_blind_o.jsonl`` 
 out in the sixteenth round and is read from the seventeenth; ``probes_blind_p.jsonl`` (seventeenth round, like ``j``)
 was held out in the seventeenth round and is read from the eighteenth; ``probes_blind_q.jsonl`` (eighteenth round,
 like ``j``) was held out in the eighteenth round and is read from the nineteenth; ``probes_blind_r.jsonl`` (nineteenth
-round, like ``j``) is held out: run at the start and the end of the round, counts only. Every blind set but ``b`` and
+round, like ``j``) is held out: run at the start and the end of the round, counts only. ``probes_blind_s.jsonl``
+(nineteenth round, 50 yes/no and 50 who-said questions) and ``probes_blind_t.jsonl`` (nineteenth round, 40 figures,
+30 refused, 15 compare, 15 open) were written by two more such helpers asked for varied, natural phrasing (tags,
+statements with a question mark, leading clauses, casual Japanese and Chinese); they are read from the nineteenth
+round. Every blind set but ``b`` and
 ``r`` is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the sixteenth round, ``o``
 from the seventeenth, ``p`` from the eighteenth, ``q`` from the nineteenth), so only those two still ask questions
 the retrieval has never seen.

@@ -20,7 +20,7 @@ from ingest.models import Chunk
 from ingest.text import quotable_spans, sentence_spans
 from rag.evidence import SENTENCE_DENSE_WEIGHT
 from rag.lexical import content_tokens, tokenize
-from rag.kinds import JA_WHEN, asks_view, asks_why, names_both_interviews
+from rag.kinds import JA_WHEN, JA_WHICH, asks_view, asks_why, names_both_interviews
 from rag.retrieval import Passage
 from rag.types import Citation, Original
 
@@ -42,7 +42,9 @@ MIN_LEAD_CHARS = 25  # an opening like "No, not at all." says nothing on its own
 _SAYING_EN = (r"(?:said|says|claimed|claims|argued|predicted|mentioned|wrote|joked|pointed\s+out|noted|reported|explained|"
               r"suggested|stated|admitted|warned|insisted|recalled|revealed|remarked|observed)")
 # "…、とスレイマン氏は述べましたか？": whether he said it, the guest named between the words and the saying verb
-_JA_SAID_BY_NAME = (r"と\s*(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)\s*"
+# ("…、って彼言ってた？" with the particle dropped; "…——スレイマンはそう言った？", said so)
+_JA_SAID_BY_NAME = (r"(?:(?:と|って)\s*(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)?|"
+                    r"(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)\s*そう)\s*"
                     r"(?:言っ|言い|述べ|語っ|語り|話し|発言し|説明し|強調し|主張し|明かし|認め)"
                     r"(?:た|ました|ていた|ていました|ている|ています|てる|てた)(?:の|んですか|のですか|か)?\s*[？?]")
 _YES_NO_SAID = re.compile(
@@ -72,8 +74,12 @@ _YES_NO_SAID = re.compile(
     r"(蘇萊曼|苏莱曼|他)(自己|本人)?(說|说|提出|講|讲)的[嗎吗]|的[，,\s]*是(蘇萊曼|苏莱曼|他)(自己|本人)?[嗎吗]",
     re.I,
 )
-_OPEN_QUESTION = re.compile(rf"^\s*(what|how|why|which|where|when)\b|何|どう|なぜ|{JA_WHEN}|どれ|(?<!な)どの|どんな|どこ|誰|だれ|いくら|"
+# (何か / どうか / 誰か / どこか: "something", "whether", "someone": inside the words asked about, "…目的は何かを決め
+# なければならない、って彼が言ったの？", not a question of the asker's own)
+_OPEN_QUESTION = re.compile(rf"^\s*(what|how|why|which|where|when)\b|何(?!か)|どう(?!か)|なぜ|{JA_WHEN}|どれ|{JA_WHICH}|どんな|どこ(?!か)|誰(?!か)|だれ(?!か)|いくら|"
                             r"什麼|什么|怎麼|怎么|為什麼|为什么|哪(?!怕)|誰|谁", re.I)  # 哪怕: "even if"
+_WORD_CHARS = re.compile(r"\w")
+_QUOTE_MARKS = re.compile(r"[「」『』“”\"]")
 _QUOTED = re.compile(r"「[^」]{4,}」|『[^』]{4,}』|“[^”]{4,}”|\"[^\"]{4,}\"")
 _ZH_SAID_CLAIM = re.compile(r"(說過|说过)[^？?]{4,}?([嗎吗]\s*[？?]?\s*)$")
 
@@ -136,11 +142,18 @@ _CLAIM_FRAME = re.compile(
 
 def claim_of(question: str) -> str:
     """'Did he say that X?' → 'X' (in three languages); the question itself if no frame is found. Words the
-    question quotes ("「…」と言ったのはスレイマン本人？", 說「…」的是蘇萊曼嗎) are the claim, whatever frames them."""
+    question quotes ("「…」と言ったのはスレイマン本人？", 說「…」的是蘇萊曼嗎) are the claim, whatever frames them,
+    unless the claim says more around them than they do: "…はまだ「開発モード」で、一般提供はされていないと言いましたか"
+    claims the whole sentence, its quote marks left out."""
     quoted = [m.group()[1:-1] for m in _QUOTED.finditer(question)]
+    unframed = _CLAIM_FRAME.sub(" ", question).strip(" ?？。") or question
     if quoted:
-        return max(quoted, key=len).strip()
-    return _CLAIM_FRAME.sub(" ", question).strip(" ?？。") or question
+        longest = max(quoted, key=len).strip()
+        around = _CLAIM_FRAME.sub(" ", _QUOTED.sub(" ", question))
+        if len(_WORD_CHARS.findall(around)) <= len(_WORD_CHARS.findall(longest)):
+            return longest
+        return _QUOTE_MARKS.sub("", unframed).strip()
+    return unframed
 
 
 FRAMES = {

@@ -54,6 +54,8 @@ ZH_MEASURES = r"(?:個|个|人|家|台|名|次|位|種|种|款|項|项|條|条|�
 
 # "いつ" asks when; "いつも" (always), "いつでも" (any time), "いつか" (some day) don't.
 JA_WHEN = r"いつ(?!も|でも|か(?!ら))"
+# "どの" asks which; "などの" (such as) and "ほとんどの" (most) don't.
+JA_WHICH = r"(?<!な)(?<!ほとん)どの"
 
 # Japanese asking for a span of years ("あと何年", "何年くらい"), not for which year.
 JA_SPAN_OF_YEARS = r"何年続|何年(?:くらい|ぐらい|ほど|も|か(?:か|け))|あと何年"
@@ -86,15 +88,34 @@ _DECLARATIVE_YES_NO_EN = re.compile(
     r"^(?!.*\b(what|how|why|which|where|when|who|whom|whose)\b)(?=.*\b(is|are|was|were|do|does|did|has|have|had|will|"
     r"would|can|could|should|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|couldn't)\b)"
     r".*\?\s*$", re.I | re.S)
+# A question led by a clause of its own ("When Nilay read back the quote, did he insist…?"): what it asks is after
+# the comma, and the clause's "when" asks no date.
+_LEADING_CLAUSE_EN = re.compile(
+    r"^\s*(?:when|while|after|before|if|once|since|whenever)\b[^,?]{1,100},\s*(?=(?:so\s+|and\s+|but\s+)?(?:is|are|was|"
+    r"were|do|does|did|has|have|had|will|would|can|could|should)\b)", re.I)
+# A statement with a tag ("…, right?", "…, didn't he?", "… — is that right?") asks yes or no, whatever relative
+# clause it holds ("a family whose parents…, right?").
+TAG_QUESTION_EN = (r"(?:,|—|-|–)\s*(?:right|correct|true|no|is that (?:right|correct|true|so)|isn't (?:it|that (?:right|so))|"
+                   r"didn't he|did he|doesn't he|does he|hasn't he|wasn't it|wasn't he)\s*\?\s*$")
+_TAG_QUESTION_EN = re.compile(rf"^(?!\s*(?:what|how|why|which|where|when|who|whom|whose)\b).*{TAG_QUESTION_EN}", re.I | re.S)
+
+
+def without_leading_clause(question: str) -> str:
+    """The question after a leading clause of its own ("When X, did he…?" -> "did he…?")."""
+    return _LEADING_CLAUSE_EN.sub("", question)
+
+
 # 何 asks, except in "何の…も…ない" / "何も" (nothing at all: "何の恩恵も受けていない").
-_OPEN_JA = re.compile(rf"何(?!も|の[^、。？?]{{0,12}}?も)|なに|なん|どう|なぜ|どうして|{JA_WHEN}|どこ|誰|だれ|(?<!な)どの|どれ|どんな|いくら|いくつ")
+_OPEN_JA = re.compile(rf"何(?!も|の[^、。？?]{{0,12}}?も)|なに|なん|どう|なぜ|どうして|{JA_WHEN}|どこ|誰|だれ|{JA_WHICH}|どれ|どんな|いくら|いくつ")
 _YES_NO_JA = re.compile(r"(か|の|でしょう|ますか|ですか|んですか|だった|てる|ている|いる)\s*[？?。]?\s*$|ですか|ましたか|ますか")
 _OPEN_ZH = re.compile(r"什麼|什么|怎麼|怎么|為什麼|为什么|為何|为何|如何|哪(?!怕)|誰|谁|多少|幾|几|何時|何时|甚麼")  # 哪怕: "even if"
 # Chinese asks yes or no with 嗎, with "X不X" / "X沒X" (支不支持, 認不認為, 有沒有), with a tag ("…，對吧？") or 難道.
 _YES_NO_ZH = re.compile(r"[嗎吗]\s*[？?。]?\s*$|([\u4e00-\u9fff])[不沒没]\1|是否|可不可以|還是不|还是不|難道|难道|"
                         r"[，,]\s*(?:對|对|是|好)[吧嗎吗]\s*[？?]?\s*$|吧\s*[？?]\s*$|"
-                        # a view put as a statement with a question mark: "他認為監管有必要？" (not "A還是B", "多遠")
-                        r"(?:認為|认为|覺得|觉得|相信|同意|支持|反對|反对|擔心|担心)(?![^？?。]*(?:還是|还是|多[遠远久大快長长高]))"
+                        # a view or a saying put as a statement with a question mark: "他認為監管有必要？", "他说聊天机器人
+                        #花了十年才做到每年20亿用户?" (not "A還是B", "多遠")
+                        r"(?:認為|认为|覺得|觉得|相信|同意|支持|反對|反对|擔心|担心|(?:說|说|講|讲)(?!的)|表示|提到)"
+                        r"(?![^？?。]*(?:還是|还是|多[遠远久大快長长高]))"
                         r"[^？?。]*[？?]\s*$")
 
 
@@ -127,7 +148,7 @@ _FEW_AGO_ZH = re.compile(r"[幾几](?:個|个)?(?:週|周|天|年|月|星期|禮
 def question_kind(question: str, attribution: bool = False) -> str:
     """One of KINDS for a question (`attribution`: the question asks whether the guest said some words). Read in
     NFKC: full-width "Ｈｏｗ ｍａｎｙ" asks for a number as "How many" does."""
-    question = unicodedata.normalize("NFKC", question)
+    question = without_leading_clause(unicodedata.normalize("NFKC", question))
     if attribution:
         return WHO_SAID
     if _YES_NO_ZH.search(question):
@@ -140,7 +161,8 @@ def question_kind(question: str, attribution: bool = False) -> str:
         return DATE
     lang = detect_lang(question)
     if lang == "en":
-        return YES_NO if _YES_NO_EN.search(question) or _DECLARATIVE_YES_NO_EN.search(question) else OPEN
+        return YES_NO if _YES_NO_EN.search(question) or _DECLARATIVE_YES_NO_EN.search(question) \
+            or _TAG_QUESTION_EN.search(question) else OPEN
     if lang == "ja":
         return YES_NO if (_YES_NO_JA.search(question) or re.search(r"[^は][？?]\s*$", question)) and not _OPEN_JA.search(question) else OPEN
     return YES_NO if _YES_NO_ZH.search(question) and not _OPEN_ZH.search(question) else OPEN

@@ -85,6 +85,19 @@ def assert_verbatim(service, answer):
     ("いつか超知能は来ると考えていますか？", YES_NO),  # いつか: some day
     ("DeepMindはいつから始まった？", DATE),  # いつから: since when
     ("医療などの分野でAIは役立つと考えていますか？", YES_NO),  # などの: such as, not which
+    ("機械がほとんどの仕事で人間を上回ると考えている?", YES_NO),  # ほとんどの: most, not which
+    ("彼はどの会社を評価している?", OPEN),
+    # a saying put as a statement with a question mark asks yes or no; "他说的X是指?" is open
+    ("他说聊天机器人花了十年才做到每年20亿用户?", YES_NO),
+    ("蘇萊曼在 The Verge 說,微軟和 OpenAI 的合作在 2030 年之前就會結束?", YES_NO),
+    ("他说的AGI是指?", OPEN),
+    ("他說了什麼?", OPEN),
+    # a leading clause of its own ("When X, did he…?") asks no date; a tag ("…, right?") asks yes or no
+    ("When Nilay read back the quote, did Suleyman insist he'd said tasks?", YES_NO),
+    ("When did he join Microsoft, and why?", DATE),
+    ("Suleyman said he grew up in a family whose parents pushed him toward university, right?", YES_NO),
+    ("He said the agent completes purchases without asking, didn't he?", YES_NO),
+    ("What did he say about jobs, right?", OPEN),
     ("According to Suleyman, are most of Mayo Clinic's patients wealthy elites who fly in for care?", YES_NO),
     ("In his view, is regulation needed?", YES_NO),  # a leading phrase set off by a comma
     ("According to Suleyman, what is AGI?", OPEN),

@@ -61,6 +61,11 @@ from rag.retrieval import Filters
     ("若者ほどAIに反感を強めていると世論調査が示している、とスレイマン氏は述べましたか？", True),
     ("新モデルの学習にはオープンウェブのデータを使っていない、と彼は言いましたか？", True),
     ("中国がAI生成コンテンツへのラベル表示などの規制を導入してきたとスレイマン氏は語りましたか？", True),  # などの
+    ("マイクロソフトには33ギガワットの計算能力がある、って彼言ってた?", True),  # the particle dropped
+    ("安全だと証明できるまでは開発を続けない——スレイマンはそう言った?", True),  # said so
+    ("社会として自分たちの目的は何かを決めなければならない、ってスレイマンが言ったの?", True),  # 何か: "what", inside
+    ("彼は何と言ったの？", False),
+    ("どの会社が一番だと彼は言った?", False),
     ("自分は法律の出身なのでいつも法律分野を例に挙げる、とスレイマン氏は言いましたか？", True),  # いつも
     ("法律が専門だとスレイマン氏は言いましたが、いつですか？", False),
     ("Who is the guest?", False),
@@ -118,6 +123,10 @@ def test_asks_attribution(question, asks):
     ("Is it something Suleyman said, that AI is a new species?", "AI is a new species"),
     ("若者はAIに反感を強めている、とスレイマン氏は述べましたか？", "若者はAIに反感を強めている、"),
     ("蒸留は使っていない、と彼は言いましたか？", "蒸留は使っていない、"),
+    # words quoted inside a longer claim are part of it, not all of it
+    ("Copilot Actions はまだ「開発モード」で、一般提供はされていないとスレイマン氏は言っていましたか?",
+     "Copilot Actions はまだ開発モードで、一般提供はされていない"),
+    ("安全だと証明できるまでは開発を続けない——スレイマンはそう言った?", "安全だと証明できるまでは開発を続けない——"),
 ])
 def test_claim_of(question, claim):
     assert claim_of(question) == claim
@@ -254,6 +263,9 @@ def test_did_he_say_with_his_name_before_the_saying_verb_finds_the_hosts_words(s
     ("很多人不知道這家醫院的大多數病人使用醫療補助。", False),
     ("It’s not only chat, it’s productivity too.", False),
     ("我們不得不非常謹慎。", False),
+    ("社会として自分たちの目的は何かを決めなければならない。", False),  # "must"
+    ("もっと慎重にならなくてはいけません。", False),
+    ("慎重にやらないといけない。", False),
     # a negation inside a condition denies nothing; a turn to the contrary denies without one
     ("If it doesn't pass that test, people will reject it, and they'll be right to.", False),
     ("もしそれがこの試練を達成できないのであれば、人々はそれを拒絶するでしょう。", False),
@@ -361,6 +373,13 @@ def test_what_his_reply_sets_aside_with_rather_than_is_a_no(question, text, reje
     ("5年以上一緒に働いていましたか?", "We worked together every day for 10 years.", False),
     ("他们合作超过5年了吗?", "We worked together every day for 10 years.", False),
     ("Is it at least 20% cheaper?", "It is 30 percent cheaper.", False),
+    # …unless every figure of its measure falls outside the bound asked ("100年以上先?" — "20 or 30 years")
+    ("機械が人間を上回るのは100年以上先だと考えている?", "Over the next 20 or 30 years, machines will be more capable.", True),
+    ("Will it take more than 100 years?", "Over the next 20 or 30 years, machines will be more capable.", True),
+    ("Will it happen within five years?", "Over the next 20 or 30 years, machines will be more capable.", True),
+    ("Will it happen within 50 years?", "Over the next 20 or 30 years, machines will be more capable.", False),
+    ("Did they work together for more than 20 years?", "We met in 2010 and worked together every day for 10 years.", True),
+    ("Will it happen within 50 years?", "By 2030 machines will be more capable.", False),  # a date bounds no span
 ])
 def test_a_figure_the_evidence_gives_otherwise_is_a_no(question, evidence, misstated):
     from rag.answers.figure import misstates_figure

@@ -635,6 +635,27 @@ def _put_in_relation(text: str, start: int, end: int) -> bool:
     return bool(_RELATION_BEFORE.search(text[max(0, start - 16):start]) or _RELATION_AFTER.match(text[end:end + 6]))
 
 
+# Of those relations, the ones that bound the figure asked from below ("more than 100 years", "100年以上") or above
+# ("within five years", "5年以内"); "before", "after", "by" relate dates and bound nothing here.
+_AT_LEAST_BEFORE = re.compile(r"(?:\b(?:more|greater|higher) than|\bover|\bat least|\bbeyond|超过|超過|多于|多於|至少|高于|高於)\s*$",
+                              re.I)
+_AT_MOST_BEFORE = re.compile(r"(?:\b(?:less|fewer|lower) than|\bunder|\bat most|\bup to|\bwithin|少于|少於|不到|不足|最多|低于|低於)\s*$",
+                             re.I)
+_AT_LEAST_AFTER = re.compile(r"^\s*(?:or more\b|plus\b|以上|超|多|余)", re.I)
+_AT_MOST_AFTER = re.compile(r"^\s*(?:or (?:less|fewer)\b|以下|未満|以内)", re.I)
+
+
+def _bound(text: str, start: int, end: int) -> str | None:
+    """"min" when the figure at [start, end) is asked as a lower bound ("more than 5"), "max" as an upper one
+    ("within 5"), else None."""
+    before, after = text[max(0, start - 16):start], text[end:end + 6]
+    if _AT_LEAST_BEFORE.search(before) or _AT_LEAST_AFTER.match(after):
+        return "min"
+    if _AT_MOST_BEFORE.search(before) or _AT_MOST_AFTER.match(after):
+        return "max"
+    return None
+
+
 def _counted_values(text: str) -> list[tuple[str, float, float]]:
     """(the noun it counts, low, high) for each English figure of `text` followed by a plural noun ("seven new
     models" → ("model", 7, 7)); figures put in a relation ("more than five models") left out."""
@@ -680,6 +701,13 @@ def misstates_figure(question: str, evidence: str) -> bool:
         if measure == "year" and high >= _CALENDAR_YEAR:
             continue
         if _put_in_relation(question, start, end):
+            # …but a bound every figure of its measure falls outside is contradicted: "100年以上先?" against "over
+            # the next 20 or 30 years" (calendar years aside: "by 2030" is no span)
+            bound = _bound(question, start, end)
+            spans = [(lo, hi) for m, lo, hi in given if m == measure and not (m == "year" and hi >= _CALENDAR_YEAR)]
+            if bound and spans and all(hi < low * (1 - 1e-6) if bound == "min" else lo > high * (1 + 1e-6)
+                                       for lo, hi in spans):
+                return True
             continue
         same = [(lo, hi) for m, lo, hi in given if m == measure]
         if same and not any(lo * (1 - 1e-6) <= low and high <= hi * (1 + 1e-6) for lo, hi in same):
