@@ -41,7 +41,8 @@ round, like ``j``) is held out: run at the start and the end of the round, count
 (nineteenth round, 50 yes/no and 50 who-said questions) and ``probes_blind_t.jsonl`` (nineteenth round, 40 figures,
 30 refused, 15 compare, 15 open) were written by two more such helpers asked for varied, natural phrasing (tags,
 statements with a question mark, leading clauses, casual Japanese and Chinese); they are read from the nineteenth
-round. Every blind set but ``b`` and
+round. ``probes_blind_u.jsonl`` and ``probes_blind_v.jsonl`` (nineteenth round, like ``s`` and ``t``, asked for
+sloppier phrasing still) were first run only to check the changes ``s`` led to, then read. Every blind set but ``b`` and
 ``r`` is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the sixteenth round, ``o``
 from the seventeenth, ``p`` from the eighteenth, ``q`` from the nineteenth), so only those two still ask questions
 the retrieval has never seen.

@@ -20,7 +20,7 @@ from ingest.models import Chunk
 from ingest.text import quotable_spans, sentence_spans
 from rag.evidence import SENTENCE_DENSE_WEIGHT
 from rag.lexical import content_tokens, tokenize
-from rag.kinds import JA_WHEN, JA_WHICH, asks_view, asks_why, names_both_interviews
+from rag.kinds import JA_WHEN, JA_WHICH, TAG_QUESTION_EN, asks_view, asks_why, names_both_interviews
 from rag.retrieval import Passage
 from rag.types import Citation, Original
 
@@ -47,16 +47,20 @@ _JA_SAID_BY_NAME = (r"(?:(?:と|って)\s*(?:スレイマン|ムスタファ|彼
                     r"(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)\s*そう)\s*"
                     r"(?:言っ|言い|述べ|語っ|語り|話し|発言し|説明し|強調し|主張し|明かし|認め)"
                     r"(?:た|ました|ていた|ていました|ている|ています|てる|てた)(?:の|んですか|のですか|か)?\s*[？?]")
+_TAGGED_SAYING = r"(?:said|says|claimed|claims|mentioned|argued)"
 _YES_NO_SAID = re.compile(
     rf"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+(?:{_SAYING_EN}|called|quoted|cited|described|"
     r"compared|coined|used|likened)\b|"
     r"^\s*(did|does|has|is it true|was it|were they|is that)\b.{0,80}(?<![-\w])(say|said|claim|call|mention|argue|state|"
     r"tell|describe|admit|recommend|talk|suggest|joke|compare|predict|promise|deny|praise)|"
     rf"(と言いました|と述べました|と言った|と発言|と語りました)|{_JA_SAID_BY_NAME}|"
+    # "He said X, didn't he?", "Suleyman said «…» — is that right?"
+    rf"^\s*(?:mustafa\s+)?(?:suleyman|he)\s+{_TAGGED_SAYING}\b.*{TAG_QUESTION_EN}|"
     # "…と呼んだ？", "…に例えた？", "…って言ってた？", "…と認めた？": whether he said it, in other verbs
     r"(?:と|って|に)\s*(?:言っ|述べ|語っ|話し|呼ん|表現し|例え|評し|認め|主張し|発言し|明かし|断言し|強調し|予測し|約束し|説明し|指摘し)"
     r"(?:た|だ|ました|ていた|てた|ている|てる|ています|ていました|でいた|でいる)(?:の|んですか|のですか|か)?\s*[？?]|"
-    r"のは(スレイマン|ムスタファ|彼)(氏|さん)?(本人|自身)?(ですか|なの|でしょうか)?\s*[？?]|"
+    r"のは[、,]?\s*(スレイマン|ムスタファ|彼)(氏|さん)?(本人|自身)?(ですか|なの|でしょうか)?\s*[？?]|"
+    r"出自(?:蘇萊曼|苏莱曼|他)(?:本人)?(?:之口)?|"  # "“…”——这句话出自苏莱曼吗?"
     # "「…」 — was that Suleyman's line?", "Is 'X' a Suleyman quote?", "Are those his words?", "是蘇萊曼的原話嗎"
     r"\b(?:is|was|are|were)\s+(?:that|this|it|those|these)\s+(?:really\s+)?(?:(?:mustafa\s+)?suleyman(?:['’]s)?|his)\s+"
     r"(?:own\s+)?(?:line|words?|quote|phrase|remark|comment|saying)\b|"
@@ -80,7 +84,9 @@ _OPEN_QUESTION = re.compile(rf"^\s*(what|how|why|which|where|when)\b|何(?!か)|
                             r"什麼|什么|怎麼|怎么|為什麼|为什么|哪(?!怕)|誰|谁", re.I)  # 哪怕: "even if"
 _WORD_CHARS = re.compile(r"\w")
 _QUOTE_MARKS = re.compile(r"[「」『』“”\"]")
-_QUOTED = re.compile(r"「[^」]{4,}」|『[^』]{4,}』|“[^”]{4,}”|\"[^\"]{4,}\"")
+_QUOTED = re.compile(r"「[^」]{4,}」|『[^』]{4,}』|“[^”]{4,}”|\"[^\"]{4,}\"|"
+                     # single quotes, not the apostrophes of "he'd" or "don’t"
+                     r"(?<![\w'])'.{4,}?'(?![\w'])|(?<![\w‘’])‘.{4,}?’(?![\w‘’])")
 _ZH_SAID_CLAIM = re.compile(r"(說過|说过)[^？?]{4,}?([嗎吗]\s*[？?]?\s*)$")
 
 
@@ -94,7 +100,9 @@ _WHO_SAID = re.compile(
     # … and verbs that are part of them ("Who called Musk a bulldozer" asks about "called Musk a bulldozer")
     rf"{_WHO_ASKS}(?:{_SAYING_EN}|called|calls|described|describes|coined|compared|quoted|likened)\b|"
     rf"{_SAYING_JA}の(?:は|って)\s*(?:誰|だれ|どなた)|(?:誰|だれ|どなた)が.{{2,}}?{_SAYING_JA}|"
-    r"(?:是)?(?:谁|誰)(?:说|說|讲|講|提出|称|稱|形容|把|比作|预测|預測)|(?:说|說|讲|講|提出)[^？?]{0,60}?的(?:人)?是(?:谁|誰)(?!的)",
+    r"(?:是)?(?:谁|誰)(?:说|說|讲|講|提出|称|稱|形容|把|比作|预测|預測)|(?:说|說|讲|講|提出)[^？?]{0,60}?的(?:人)?是(?:谁|誰)(?!的)|"
+    # "'That sounds exactly like Elon.' Who said that — Suleyman?"
+    r"[」』”\"'’]\s*[—–-]*\s*who\s+(?:said|says|wrote)\s+(?:that|this|it)\b",
     re.I,
 )
 
@@ -129,7 +137,11 @@ _CLAIM_FRAME = re.compile(
     rf"{_WHO_ASKS}{_SAYING_EN}\s+(?:that\s+)?|{_WHO_ASKS}|"
     r"の(?:は|って)\s*(?:誰|だれ|どなた)(?:ですか|でしょうか|なの)?|(?:誰|だれ|どなた)が|"
     r"(?:是)?(?:谁|誰)(?:说|說|讲|講)(?:的|过|過)?|的(?:人)?是(?:谁|誰)|"
-    rf"{_JA_SAID_BY_NAME}|"
+    # "…と言ったのは、スレイマン本人？", "提到…的,是蘇萊曼嗎？": the frame around the name
+    r"の(?:は|って)\s*[、,]?\s*(?=(?:スレイマン|ムスタファ|彼))|的[，,\s]*是(?=(?:蘇萊曼|苏莱曼|他))|"
+    r"^\s*(?:提到|提出|說|说|講|讲)(?=[^？?]*的[，,\s]*是(?:蘇萊曼|苏莱曼|他))|(?:這|这)?(?:句話|句话)?出自|"
+    rf"{_JA_SAID_BY_NAME}|{TAG_QUESTION_EN}|"
+    rf"^\s*(?:mustafa\s+)?(?:suleyman\s+|he\s+)?{_TAGGED_SAYING}\s+(?:that\s+)?(?=.*{TAG_QUESTION_EN})|"
     r"(と言いましたか|と言いました|と述べましたか|と述べました|と言ったのですか|と言った|と発言しましたか|と語りましたか|ですか)|"
     r"(有沒有說過|有没有说过|有沒有說|有没有说|是否說過|是否说过|是否說|是否说|是不是|說過|说过|真的說|真的说|嗎|吗|呢)|"
     r"(?:有沒有|有没有|是否曾經|是否曾经|是否曾|是否)(?:提到|提過|提过|提及)|"

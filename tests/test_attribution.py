@@ -65,6 +65,12 @@ from rag.retrieval import Filters
     ("安全だと証明できるまでは開発を続けない——スレイマンはそう言った?", True),  # said so
     ("社会として自分たちの目的は何かを決めなければならない、ってスレイマンが言ったの?", True),  # 何か: "what", inside
     ("彼は何と言ったの？", False),
+    # "出自" (comes from), a tag after "He said…", a quote then "Who said that?"
+    ("“我研读历史,回顾社交媒体革命”——这句话出自苏莱曼吗?", True),
+    ("He said the shopping agent completes purchases without asking, didn't he?", True),
+    ('Suleyman said "I recommend it" — is that right?', True),
+    ("He thinks AI is conscious, right?", False),
+    ("'That sounds exactly like Elon.' Who said that — Suleyman?", True),
     ("どの会社が一番だと彼は言った?", False),
     ("自分は法律の出身なのでいつも法律分野を例に挙げる、とスレイマン氏は言いましたか？", True),  # いつも
     ("法律が専門だとスレイマン氏は言いましたが、いつですか？", False),
@@ -127,6 +133,14 @@ def test_asks_attribution(question, asks):
     ("Copilot Actions はまだ「開発モード」で、一般提供はされていないとスレイマン氏は言っていましたか?",
      "Copilot Actions はまだ開発モードで、一般提供はされていない"),
     ("安全だと証明できるまでは開発を続けない——スレイマンはそう言った?", "安全だと証明できるまでは開発を続けない——"),
+    # the frame around the name, before and after the claim; single quotes quote, apostrophes don't
+    ("提到新任 Xbox 負責人拿掉 AI、玩家很開心的,是蘇萊曼嗎?", "新任 Xbox 負責人拿掉 AI、玩家很開心"),
+    ("公共部門でも働いた経験がある、と言ったのはスレイマン本人?", "公共部門でも働いた経験がある、"),
+    ("He said the shopping agent completes purchases without asking, didn't he?",
+     "the shopping agent completes purchases without asking"),
+    ("'That sounds exactly like Elon.' Who said that — Suleyman?", "That sounds exactly like Elon."),
+    ("Did he say ‘I don’t want to be Intel’?", "I don’t want to be Intel"),
+    ("Did he say he'd said 'tasks' and not 'jobs' to the FT?", "he'd said 'tasks' and not 'jobs' to the FT"),
 ])
 def test_claim_of(question, claim):
     assert claim_of(question) == claim
