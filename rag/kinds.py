@@ -58,17 +58,20 @@ JA_WHEN = r"いつ(?!も|でも|か(?!ら))"
 JA_WHICH = r"(?<!な)(?<!ほとん)どの"
 
 # Japanese asking for a span of years ("あと何年", "何年くらい"), not for which year.
-JA_SPAN_OF_YEARS = r"何年続|何年(?:くらい|ぐらい|ほど|も|か(?:か|け))|あと何年"
+JA_SPAN_OF_YEARS = r"何年続|何年(?:くらい|ぐらい|ほど|も|か(?:か|け))|あと何年|何年の(?:歴史|経験)|(?:創業|設立|創立)(?:して|から)何年"
 
 _NUMBER = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|share|fraction|proportion|number|amount|figure|price)\b|"
     r"\bwhat (?:[\w-]+ ){0,2}(?:score|figure|revenue|valuation)s?\b|"  # "what score…", "what annual revenue figure…"
+    # "What was the reported price…?", "what's MAI-Thinking-1's score on AIME", "give me the figure for…"
+    r"^\s*what(?:['’]s|\s+is|\s+was|\s+were|\s+are)\s+(?:[\w'’.-]+\s+){0,3}?(?:price|cost|score|figure|amount|percentage)s?\b|"
+    r"\b(?:give|tell) me (?:the )?(?:figure|number|amount|price|percentage|score)s?\b|"
     r"\bhow (big|large|long|far|fast|cheap|expensive|often|old)\b|\bby how much\b|\bat what age\b|"
     rf"いくら(?!か)|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|{JA_SPAN_OF_YEARS}|何年間|どのくらい|どれくらい|どれだけ|"
     rf"何(?=[ァ-ヴ][ァ-ヴー]+)|何{JA_COUNTERS}|何(?:度|倍|時間)|"
     # a quantity named and asked with a bare "は?" ("…利用している人の割合は?", "参加人数は？")
     r"(?:割合|比率|比例|人数|件数|台数|金額|総額|額|期間|年数|規模|数)(?:は|って)\s*[?？]\s*$|"
-    rf"(?<!哪)[幾几]{ZH_MEASURES}|"
+    rf"(?<!哪)[幾几]{ZH_MEASURES}|[幾几](?:吉瓦|兆瓦|千瓦|美元|個百分點|个百分点)|"
     r"多少|幾成|几成|幾倍|几倍|有[幾几]年|[幾几]年了|[幾几]年(?:的)?(?:時間|时间)|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|[幾几][%％]|幾歲|几岁|幾岁|几歲", re.I)
 _DATE = re.compile(
     r"\bwhen\b|\bwhat (year|month|date|day)\b|\bwhich year\b|\bsince when\b|\bby when\b|\bhow long ago\b|"
@@ -90,9 +93,13 @@ _DECLARATIVE_YES_NO_EN = re.compile(
     r".*\?\s*$", re.I | re.S)
 # A question led by a clause of its own ("When Nilay read back the quote, did he insist…?"): what it asks is after
 # the comma, and the clause's "when" asks no date.
+# (Typed without the comma, the main clause's auxiliary and subject mark where it starts: "when nilay read him the
+# quote did suleyman insist…"; "When did he…" asks when.)
+_AUX_EN = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should)"
 _LEADING_CLAUSE_EN = re.compile(
-    r"^\s*(?:when|while|after|before|if|once|since|whenever)\b[^,?]{1,100},\s*(?=(?:so\s+|and\s+|but\s+)?(?:is|are|was|"
-    r"were|do|does|did|has|have|had|will|would|can|could|should)\b)", re.I)
+    rf"^\s*(?:when|while|after|before|if|once|since|whenever)\s+(?!{_AUX_EN}\b)(?:[^,?]{{1,100}},\s*(?=(?:so\s+|and\s+|"
+    rf"but\s+)?(?:{_AUX_EN}|what|how|why|which|who|where)\b)|[^,?]{{1,100}}?(?<!\bwhat)(?<!\bhow)(?<!\bwhy)(?<!\bwhich)(?<!\bwhere)(?<!\bwho)\s"
+    rf"(?={_AUX_EN}\s+(?:he|suleyman|mustafa)\b))", re.I)
 # A statement with a tag ("…, right?", "…, didn't he?", "… — is that right?") asks yes or no, whatever relative
 # clause it holds ("a family whose parents…, right?").
 TAG_QUESTION_EN = (r"(?:,|—|-|–)\s*(?:right|correct|true|no|is that (?:right|correct|true|so)|isn't (?:it|that (?:right|so))|"

@@ -98,6 +98,18 @@ def assert_verbatim(service, answer):
     ("Suleyman said he grew up in a family whose parents pushed him toward university, right?", YES_NO),
     ("He said the agent completes purchases without asking, didn't he?", YES_NO),
     ("What did he say about jobs, right?", OPEN),
+    ("when nilay read him the quote did suleyman insist he had said tasks", YES_NO),  # no comma
+    ("When he joined Microsoft, what did he do?", OPEN),
+    ("when he joined microsoft what did he do", DATE),
+    # a price, score or figure asked in other words; a span of years as a company's age; 幾 + a unit
+    ("What was the reported price Google paid for DeepMind?", NUMBER),
+    ("what's MAI-Thinking-1's score on AIME", NUMBER),
+    ("give me the figure for the data center commitments OpenAI has signed", NUMBER),
+    ("What was the point of it?", OPEN),
+    ("マイクロソフトは何年の歴史がある会社だって言ってた?", NUMBER),
+    ("Microsoft は創業から何年の会社ですか?", NUMBER),
+    ("扎克伯格正在建的那個數據中心是幾吉瓦?", NUMBER),
+    ("有人主张花几亿美元做播客,苏莱曼同意吗?", OPEN),  # 几亿: several hundred million, no figure asked
     ("According to Suleyman, are most of Mayo Clinic's patients wealthy elites who fly in for care?", YES_NO),
     ("In his view, is regulation needed?", YES_NO),  # a leading phrase set off by a comma
     ("According to Suleyman, what is AGI?", OPEN),
