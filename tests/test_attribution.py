@@ -250,6 +250,18 @@ def test_exact_words_settle_who_said_them_in_every_language(service, question, v
     assert (first.role, truth_for(service, first)["role"]) == (role, role)
 
 
+@pytest.mark.parametrize("question, verdict", [
+    ("Did Suleyman say MAI-Thinking-1 was built by distilling OpenAI's models?", "no"),
+    ("Did he say MAI-Thinking-1 was distilled from OpenAI's models to get to the frontier faster?", "no"),
+    ("苏莱曼是否说过“我们要打造的是一个团队,而不是一群个体”?", "yes"),  # the claim sets aside itself
+])
+def test_did_he_say_what_his_reply_sets_aside_with_rather_than_is_a_no(service, question, verdict):
+    """"…rather than just re-implementation, copying, or distillation" answers "did he say they distilled?" with a
+    no, as it answers the yes/no question; his words there were once found to bear the claim out."""
+    a = service.ask(question)
+    assert a.kind == "who_said" and a.verdict == verdict, a.answer
+
+
 @pytest.mark.parametrize("question", [
     "若者ほどAIを使えば使うほど反感を強めていると世論調査が示している、とスレイマン氏は述べましたか?",
     "自分は法律の出身なのでいつも法律分野を例に挙げる、とスレイマン氏は言いましたか？",  # いつも: not "when"

@@ -201,6 +201,11 @@ _RATHER_THAN_AFTER = re.compile(r"(?:\brather than\b|\binstead of\b|而不是|�
 _RATHER_THAN_BEFORE = re.compile(r"([^、。!?！？]{1,40})(?:のではなく|ではなく)")
 
 
+def sets_aside(text: str) -> bool:
+    """Whether `text` itself puts something aside ("rather than", "而不是", "ではなく")."""
+    return bool(_RATHER_THAN_AFTER.search(text) or _RATHER_THAN_BEFORE.search(text))
+
+
 def rejects(question: str, texts: list[str]) -> bool:
     """Whether one of `texts` (the versions of his reply) sets a word of the question aside as what was not done:
     "rather than just re-implementation, copying, or distillation" for "Did Microsoft distill…?"."""
@@ -266,7 +271,11 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
         # A claim put in the question's own words ("did he say superintelligence is already here?") is not borne
         # out by his words without its absolute or with another of its kind; quoted words may be a loose rendering.
         loose = claim_quoted or not not_borne_out(claim, evidence, quoted or evidence)
-        return NO if negates(evidence) != negates(claim) or not loose or set_right(claim, evidence) else YES
+        if negates(evidence) != negates(claim) or not loose or set_right(claim, evidence):
+            return NO
+        # …nor by a reply setting aside what it says he did ("rather than… distillation" for "did he say they
+        # distilled…?"), unless the claim itself sets something aside ("a team, rather than individuals")
+        return NO if rejects(claim, [c.text for c in reply]) and not sets_aside(claim) else YES
     if negates(evidence) or not_borne_out(question, evidence, quoted or evidence) or set_right(question, evidence):
         return NO
     return NO if question and rejects(question, [c.text for c in reply]) else YES
