@@ -51,7 +51,7 @@ _TAGGED_SAYING = r"(?:said|says|claimed|claims|mentioned|argued)"
 _YES_NO_SAID = re.compile(
     rf"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+(?:{_SAYING_EN}|called|quoted|cited|described|"
     r"compared|coined|used|likened)\b|"
-    r"^\s*(did|does|has|is it true|was it|were they|is that)\b.{0,80}(?<![-\w])(say|said|claim|call|mention|argue|state|"
+    r"^\s*(did|does|has|is it true|was it|were they|is that)\b.{0,80}(?<![-\w])(say|said|claim|call(?!(?:s|ed|ing)?\s+for\b)|mention|argue|state|"
     r"tell|describe|admit|recommend|talk|suggest|joke|compare|predict|promise|deny|praise)|"
     rf"(と言いました|と述べました|と言った|と発言|と語りました)|{_JA_SAID_BY_NAME}|"
     # "He said X, didn't he?", "Suleyman said «…» — is that right?"

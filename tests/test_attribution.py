@@ -65,6 +65,9 @@ from rag.retrieval import Filters
     ("安全だと証明できるまでは開発を続けない——スレイマンはそう言った?", True),  # said so
     ("社会として自分たちの目的は何かを決めなければならない、ってスレイマンが言ったの?", True),  # 何か: "what", inside
     ("彼は何と言ったの？", False),
+    ("Has he given up on calling for a financial stability board for AI?", False),  # calling for: advocating
+    ("Did he call for regulation?", False),
+    ("Did he call Musk a bulldozer?", True),
     # "出自" (comes from), a tag after "He said…", a quote then "Who said that?"
     ("“我研读历史,回顾社交媒体革命”——这句话出自苏莱曼吗?", True),
     ("He said the shopping agent completes purchases without asking, didn't he?", True),
@@ -248,6 +251,13 @@ def test_exact_words_settle_who_said_them_in_every_language(service, question, v
     assert a.grounded
     first = a.citations[0]
     assert (first.role, truth_for(service, first)["role"]) == (role, role)
+
+
+def test_did_he_say_is_read_against_his_words_not_his_replys_opening_word(service):
+    """"Yeah. No, I understand the frustration." opens with a yes to the host; asked whether he said he can't
+    understand it at all, the answer is no."""
+    a = service.ask("スレイマンは、クリエイターや出版社の不満はまったく理解できないと言いましたか。")
+    assert a.kind == "who_said" and a.verdict == "no", a.answer
 
 
 @pytest.mark.parametrize("question, verdict", [

@@ -247,7 +247,7 @@ def restates(asked: str, text: str) -> bool:
 def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None, quoted: str = "",
             claim_quoted: bool = False) -> str:
     """The verdict a guest reply gives: its opening marker (the English original first: translations soften
-    "No." into a sentence), else "no" when the quoted evidence negates or doesn't bear out an absolute the
+    "No." into a sentence; not for a `claim`), else "no" when the quoted evidence negates or doesn't bear out an absolute the
     `question` asks about (given for yes/no questions), or the words `quoted` around it name only another of a
     kind the question names ("more expensive?" — "30 percent cheaper", a sentence after the one that answers
     best), or his reply sets what it asks about aside ("rather than… distillation"), else "yes". Given the
@@ -259,7 +259,9 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
     if asked and (misstates_figure(asked, quoted or evidence) or miscounts(asked, [c.text for c in reply])):
         return NO  # "for 5 years?" against "for 10 years" (or "nine new models?" against the reply's "seven new
         # models"): no, whatever the reply's opening word answered
-    ordered = sorted(reply, key=lambda c: c.section != "en")
+    # His reply's opening word answers the host's question, not whether he said the words a claim puts to him:
+    # those are read against his words (read probes, who-said and yes/no +6 net; held-out b +2; dev unchanged).
+    ordered = sorted(reply, key=lambda c: c.section != "en") if claim is None else []
     for chunk in ordered:
         if chunk.piece == 0:
             found = opening_polarity(chunk.text)
