@@ -130,9 +130,9 @@ _ALTERNATIVES = tuple({name: re.compile(pattern) for name, pattern in kind.items
      "germany": r"(?i:\bgermany\b|\bgerman\b)|ドイツ|德国|德國",
      "europe": r"\bEU\b|(?i:\beurope\b|\beuropean\b)|欧州|ヨーロッパ|欧盟|歐盟|欧洲|歐洲"},
     # "排名世界第一" and "世界一" rank; "第一次" (the first time) does not
-    {"1": r"(?i:\b(?:first|number one|no\.\s?1)\b|#1\b)|1位|第一位|首位|(?:排名|世界|全球)第一|世界一|世界で一番",
-     "2": r"(?i:\b(?:second|number two|no\.\s?2)\b|#2\b)|2位|第二位",
-     "3": r"(?i:\b(?:third|number three|no\.\s?3)\b|#3\b)|3位|第三位"},
+    {"1": r"(?i:\b(?:first|number one|no\.\s?1)\b|#1\b)|1位|第一位|首位|(?:排名?|世界|全球)第一|世界一|世界で一番|ナンバーワン",
+     "2": r"(?i:\b(?:second|number two|no\.\s?2)\b|#2\b)|2位|第二位|(?:排名?|世界|全球)第二|2番目|二番目",
+     "3": r"(?i:\b(?:third|number three|no\.\s?3)\b|#3\b)|3位|第三位|(?:排名?|世界|全球)第三|3番目|三番目"},
     {"for-profit": r"(?i:\bfor-profit\b)|(?<!非)営利|(?<!非)营利|(?<!非)營利",
      "nonprofit": r"(?i:\bnon-?profit\b)|非営利|非营利|非營利"},
     # cities, as countries are ("in Seattle?" — "in Boston")
