@@ -44,7 +44,7 @@ statements with a question mark, leading clauses, casual Japanese and Chinese); 
 round. ``probes_blind_u.jsonl`` and ``probes_blind_v.jsonl`` (nineteenth round, like ``s`` and ``t``, asked for
 sloppier phrasing still) were first run only to check the changes ``s`` led to, then read. Every blind set but ``b`` and
 ``r`` is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the sixteenth round, ``o``
-from the seventeenth, ``p`` from the eighteenth, ``q`` from the nineteenth), so only those two still ask questions
+from the seventeenth, ``p`` from the eighteenth, ``q`` and ``s`` to ``v`` from the nineteenth), so only those two still ask questions
 the retrieval has never seen.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl

@@ -31,7 +31,7 @@ helpers who read only the transcripts and checked each against all three languag
 what is never said, host questions left unanswered, other companies and events, personal trivia, plainly
 off-topic), `neg-C` / `neg-D` (284, sixteenth round, two more such helpers, mostly adjacent to what he does discuss:
 a figure, name, date or detail he never gives) and `probes-*` (the read probe sets' refused questions; not the
-held-out `b` and `r`, nor any eval question): 783 in all. An open question closer to one of these than to any bank
+held-out `b` and `r`, nor any eval question): 838 in all. An open question closer to one of these than to any bank
 question is likelier one to refuse: the abstention confidence takes off how much closer it comes
 (rag.service.judged_by_unanswered; the weight is chosen on dev by evals/fit_ranker.py, and among weights dev's 25
 unanswerable questions can't tell apart, by how many of these it refuses, each judged without its own source's).
