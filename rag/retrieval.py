@@ -396,10 +396,24 @@ class HybridIndex:
                      if p and not p.isdigit() and not _ACRONYM.fullmatch(p) and not _DESCRIBING.fullmatch(p)]
             joined = re.sub(r"[-/.]", "", name.lower())  # "I/O" is written "IO" too
             if name.lower() in words or joined in words or written_in_chinese(name.lower()) or all(
-                    _word_known(p, words) or written_in_chinese(p) for p in parts):
+                    _word_known(p, words) or written_in_chinese(p) for p in parts) or self._named_otherwise(name):
                 continue
             return name
         return None
+
+    def _named_otherwise(self, name: str) -> bool:
+        """Whether `name` is a month (a date: the verdict compares it with the one given, "December?" — "October"),
+        or one of a kind of thing the interviews write in another form ("Britain": "British", "UK", 英國)."""
+        from rag.answers.verdict import MONTHS, alternatives_named
+
+        if any(re.search(p, name) for p in MONTHS.values()):
+            return True
+        text = self._corpus_text
+        return any(p.search(text) for p in alternatives_named(name))
+
+    @functools.cached_property
+    def _corpus_text(self) -> str:
+        return "\n".join(unicodedata.normalize("NFKC", c.text) for c in self.chunks)
 
     def unknown_words(self, query: Query) -> list[str]:
         """The question's content words (framing set aside, single characters ignored) that the interviews

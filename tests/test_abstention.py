@@ -159,6 +159,8 @@ def test_a_name_the_interviews_never_use_is_not_covered_and_the_answer_says_whic
     "What did Nilay say about Google I/O?",             # written "Google IO" in the interview
     "How does he picture AI-powered reporters changing local journalism?",  # "-powered" only describes
     "Is Nvidia-made hardware cheaper than a GB200?",    # Nvidia through CC-CEDICT, "-made" only describes
+    "Did he want to start Inflection in Britain?",      # written "British", "UK", 英國
+    "Was the new contract signed in December?",         # a month: the verdict compares it with October
 ])
 def test_names_the_interviews_use_in_any_language_are_known(service, question):
     assert service.index.unknown_name(service.index.parse(question)) is None

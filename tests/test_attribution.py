@@ -353,6 +353,9 @@ def test_an_absolute_the_evidence_does_not_bear_out_is_a_no(question, evidence, 
     ("Was it the first model they trained?", "It's a general-purpose thinking model.", "yes"),
     ("微軟的圖像編輯模型目前排名世界第一嗎？", "Our image editing model is number three right behind Google's.", "no"),
     ("他说 MAI-Transcribe-1.5 在全球只排第三?", "MAI-Transcribe-1.5 is literally the number one in the world.", "no"),
+    ("Was the new contract signed in December?", "It culminated in a new contract that we got done in October.", "no"),
+    ("新しい契約は10月に結ばれたのですか?", "It culminated in a new contract that we got done in October.", "yes"),
+    ("Will the next cycle last 6 months?", "We'll see in May how it went.", "yes"),  # a span, not June
     ("画像モデルは2番目ですか?", "Our image model is number two.", "yes"),
     ("這是他第一次去中國嗎？", "我剛從中國回來,這是第二次。", "yes"),  # 第一次 (the first time) is no rank
     # cities; dearer or cheaper; a degree finished or left; where on the political spectrum

@@ -117,6 +117,15 @@ def overstates(question: str, evidence: str) -> bool:
 # Things of one kind, one of which a question may name where the evidence names another ("in the US?" — "in the
 # UK"; "ranked first?" — "number two"; "a for-profit?" — "a nonprofit"): the evidence then answers no without a
 # negation. Each member in the three languages.
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+_KANJI_MONTHS = ("(?<!十)一", "(?<!十)二", "三", "四", "五", "六", "七", "八", "九", "十(?![一二])", "十一", "十二")
+# The months of the year, by name or number ("signed in December?" — "10 月に署名"); "May" only capitalised (may),
+# and "6 か月", "6個月" are spans, not June.
+MONTHS = {name: (rf"\b(?:{name.title()}|{name.upper()})\b" if name == "may" else rf"(?i:\b{name}\b)") +
+          rf"|(?<![\d.]){n}\s?月(?![間间前后後内內份])|{kanji}月(?![間间前后後内內份])"
+          for n, (name, kanji) in enumerate(zip(_MONTH_NAMES, _KANJI_MONTHS), 1)}
+
 _ALTERNATIVES = tuple({name: re.compile(pattern) for name, pattern in kind.items()} for kind in (
     # "US", "UK", "EU" only in capitals ("serve us"); the other names in any case
     {"us": r"\b(?:US|U\.S\.|USA|(?i:america|american|united states))\b|アメリカ|米国|美国|美國",
@@ -168,6 +177,7 @@ _ALTERNATIVES = tuple({name: re.compile(pattern) for name, pattern in kind.items
     {"right": r"(?i:\bright[- ]wing(?:er)?\b|\bon the right\b)|右派|右翼",
      "left": r"(?i:\blefty\b|\bleftist\b|\bleft[- ]wing(?:er)?\b|\bon the left\b)|左派|左翼|極左|极左",
      "centre": r"(?i:\bcentrist\b|\bcentre-ground\b|\bcenter-ground\b)|中道|中間派|中间派"},
+    MONTHS,
 ))
 
 
@@ -175,6 +185,11 @@ def kinds_named(question: str) -> tuple[dict, ...]:
     """The kinds of thing (:data:`_ALTERNATIVES`) of which the question names one: a country, a rank, a trade…"""
     question = unicodedata.normalize("NFKC", question)
     return tuple(kind for kind in _ALTERNATIVES if any(p.search(question) for p in kind.values()))
+
+
+def alternatives_named(text: str) -> list[re.Pattern]:
+    """The patterns of the things of a kind (:data:`_ALTERNATIVES`) that `text` names ("Britain": the UK's)."""
+    return [p for kind in _ALTERNATIVES for p in kind.values() if p.search(text)]
 
 
 def names_one_of(kinds: tuple[dict, ...], text: str) -> bool:
