@@ -107,6 +107,9 @@ TAG_QUESTION_EN = (r"(?:,|—|-|–)\s*(?:right|correct|true|no|is that (?:right
 _TAG_QUESTION_EN = re.compile(rf"^(?!\s*(?:what|how|why|which|where|when|who|whom|whose)\b).*{TAG_QUESTION_EN}", re.I | re.S)
 
 
+_AFTERWORD = re.compile(r"(?<=[?？])\s*[(（][^()（）]*[)）]\s*$")
+
+
 def without_leading_clause(question: str) -> str:
     """The question after a leading clause of its own ("When X, did he…?" -> "did he…?")."""
     return _LEADING_CLAUSE_EN.sub("", question)
@@ -155,7 +158,8 @@ _FEW_AGO_ZH = re.compile(r"[幾几](?:個|个)?(?:週|周|天|年|月|星期|禮
 def question_kind(question: str, attribution: bool = False) -> str:
     """One of KINDS for a question (`attribution`: the question asks whether the guest said some words). Read in
     NFKC: full-width "Ｈｏｗ ｍａｎｙ" asks for a number as "How many" does."""
-    question = without_leading_clause(unicodedata.normalize("NFKC", question))
+    # (a note after the question mark, "…の規模は?(ブルームバーグでの発言)", says where, not what is asked)
+    question = _AFTERWORD.sub("", without_leading_clause(unicodedata.normalize("NFKC", question)))
     if attribution:
         return WHO_SAID
     if _YES_NO_ZH.search(question):

@@ -110,6 +110,7 @@ def assert_verbatim(service, answer):
     ("Microsoft は創業から何年の会社ですか?", NUMBER),
     ("扎克伯格正在建的那個數據中心是幾吉瓦?", NUMBER),
     ("有人主张花几亿美元做播客,苏莱曼同意吗?", OPEN),  # 几亿: several hundred million, no figure asked
+    ("コミットメントの規模は?(ブルームバーグのインタビューでの発言)", NUMBER),  # a note after the question mark
     ("According to Suleyman, are most of Mayo Clinic's patients wealthy elites who fly in for care?", YES_NO),
     ("In his view, is regulation needed?", YES_NO),  # a leading phrase set off by a comma
     ("According to Suleyman, what is AGI?", OPEN),
@@ -172,6 +173,9 @@ def test_figures_are_taken_verbatim_with_their_unit():
     assert find_figure(zh, set(tokenize("多少吉瓦")))[1] == "33 吉瓦"
     assert find_figure("We met in November 2025 in Boston.", set(), date=True)[1] == "November 2025"
     assert find_figure("No figures here at all.", set()) is None
+    # "-fold" is a ratio, as "x" and 倍 are: it answers "幾倍"
+    fold_text = "Over 15 years we've seen a trillion-fold increase in compute."
+    assert find_figure(fold_text, set(), question="算力增加了幾倍?", unit=asked_unit("算力增加了幾倍?"))[1] == "trillion-fold"
 
 
 def test_a_footnotes_own_number_is_not_a_figure():

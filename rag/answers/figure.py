@@ -13,7 +13,7 @@ from rag.lexical import fold, tokenize
 
 _NUM_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
              r"(?:hundred|thousand|million|billion|trillion|dozen)s?(?:\sof\s(?:thousands|millions|billions))?|half|a few|several|couple)")
-_EN_UNIT = (r"(?:[\s-]?(?:%|percent|per cent|x|times|million|billion|trillion|bn|m|k|gigawatts?|GW|megawatts?|MW|"
+_EN_UNIT = (r"(?:[\s-]?(?:%|percent|per cent|x|times|fold|million|billion|trillion|bn|m|k|gigawatts?|GW|megawatts?|MW|"
             r"people|employees|users|customers|companies|weeks?|months?|years?|days?|hours?|minutes?|seconds?|"
             r"dollars?|pounds?|chips?|GPUs?|models?|tokens?|parameters?|countries|languages|hospitals|patients|"
             r"conversations|sessions|hires|researchers)(?![a-z]))*")
@@ -222,7 +222,7 @@ def counts_something_else(question: str, sentence: str, match: re.Match) -> bool
 
 _YEAR = re.compile(r"(?:19|20)\d{2}(?:\s?年)?")
 _MONEY = re.compile(r"[$£€¥]|dollars?|pounds?|euros?|美元|ドル|英[鎊镑]|ポンド|円|元(?!素)", re.I)
-_RATIO = re.compile(r"[%％]|percent|per cent|パーセント|割|成(?![功为為])|倍|\d\s?x\b", re.I)
+_RATIO = re.compile(r"[%％]|percent|per cent|パーセント|割|成(?![功为為])|倍|\d\s?x\b|-fold\b", re.I)
 _TIMES = re.compile(r"\btimes\b|回|次", re.I)  # "three times": a multiple, or how often
 _TIME = re.compile(rf"{_TIME_WORDS}(?![a-z])", re.I)
 _NAMED = re.compile(r"[A-Z][\w.]*[\s-]$")  # "Opus 4.6", "Maia 200", "GPT-": a name's number, not a figure
