@@ -91,6 +91,10 @@ _DECLARATIVE_YES_NO_EN = re.compile(
     r"^(?!.*\b(what|how|why|which|where|when|who|whom|whose)\b)(?=.*\b(is|are|was|were|do|does|did|has|have|had|will|"
     r"would|can|could|should|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|couldn't)\b)"
     r".*\?\s*$", re.I | re.S)
+# A statement with a tag ("…, right?", "…, didn't he?", "… — is that right?") asks yes or no, whatever relative
+# clause it holds ("a family whose parents…, right?").
+TAG_QUESTION_EN = (r"(?:,|—|-|–)\s*(?:right|correct|true|no|is that (?:right|correct|true|so)|isn't (?:it|that (?:right|so))|"
+                   r"didn't he|did he|doesn't he|does he|hasn't he|wasn't it|wasn't he)\s*\?\s*$")
 # A question led by a clause of its own ("When Nilay read back the quote, did he insist…?"): what it asks is after
 # the comma, and the clause's "when" asks no date.
 # (Typed without the comma, the main clause's auxiliary and subject mark where it starts: "when nilay read him the
@@ -98,12 +102,8 @@ _DECLARATIVE_YES_NO_EN = re.compile(
 _AUX_EN = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should)"
 _LEADING_CLAUSE_EN = re.compile(
     rf"^\s*(?:when|while|after|before|if|once|since|whenever)\s+(?!{_AUX_EN}\b)(?:[^,?]{{1,100}},\s*(?=(?:so\s+|and\s+|"
-    rf"but\s+)?(?:{_AUX_EN}|what|how|why|which|who|where)\b)|[^,?]{{1,100}}?(?<!\bwhat)(?<!\bhow)(?<!\bwhy)(?<!\bwhich)(?<!\bwhere)(?<!\bwho)\s"
+    rf"but\s+)?(?:{_AUX_EN}|what|how|why|which|who|where)\b|[^?]*{TAG_QUESTION_EN})|[^,?]{{1,100}}?(?<!\bwhat)(?<!\bhow)(?<!\bwhy)(?<!\bwhich)(?<!\bwhere)(?<!\bwho)\s"
     rf"(?={_AUX_EN}\s+(?:he|suleyman|mustafa)\b))", re.I)
-# A statement with a tag ("…, right?", "…, didn't he?", "… — is that right?") asks yes or no, whatever relative
-# clause it holds ("a family whose parents…, right?").
-TAG_QUESTION_EN = (r"(?:,|—|-|–)\s*(?:right|correct|true|no|is that (?:right|correct|true|so)|isn't (?:it|that (?:right|so))|"
-                   r"didn't he|did he|doesn't he|does he|hasn't he|wasn't it|wasn't he)\s*\?\s*$")
 _TAG_QUESTION_EN = re.compile(rf"^(?!\s*(?:what|how|why|which|where|when|who|whom|whose)\b).*{TAG_QUESTION_EN}", re.I | re.S)
 
 

@@ -100,6 +100,7 @@ def assert_verbatim(service, answer):
     ("What did he say about jobs, right?", OPEN),
     ("when nilay read him the quote did suleyman insist he had said tasks", YES_NO),  # no comma
     ("When he joined Microsoft, what did he do?", OPEN),
+    ("When he told her she had six months left, he meant it seriously, right?", YES_NO),  # a clause, then a tag
     ("when he joined microsoft what did he do", DATE),
     # a price, score or figure asked in other words; a span of years as a company's age; 幾 + a unit
     ("What was the reported price Google paid for DeepMind?", NUMBER),

@@ -66,6 +66,12 @@ from rag.retrieval import Filters
     ("社会として自分たちの目的は何かを決めなければならない、ってスレイマンが言ったの?", True),  # 何か: "what", inside
     ("彼は何と言ったの？", False),
     ("Has he given up on calling for a financial stability board for AI?", False),  # calling for: advocating
+    # hearsay, then "Did he say that?"; a leading phrase, then "did he quote…"; 引用; "…という発言は、彼のものですか"
+    ("I read that Suleyman said Elon Musk once called him an NPC. Did he say that?", True),
+    ('Someone quoted Suleyman as saying "It\'s a funny thing, technology." Did he really say that?', True),
+    ('In the Decoder interview, did Suleyman quote Satya Nadella saying "I don\'t want to be Intel"?', True),
+    ("蘇萊曼是不是引用了李飛飛的話“我所做的每一件事都會產生後果”?", True),
+    ("「そのようなパートナーシップが永遠に続くものではない」という発言は、スレイマンのものですか?", True),
     ("Did he call for regulation?", False),
     ("Did he call Musk a bulldozer?", True),
     # "出自" (comes from), a tag after "He said…", a quote then "Who said that?"
@@ -143,6 +149,9 @@ def test_asks_attribution(question, asks):
      "the shopping agent completes purchases without asking"),
     ("'That sounds exactly like Elon.' Who said that — Suleyman?", "That sounds exactly like Elon."),
     ("Did he say ‘I don’t want to be Intel’?", "I don’t want to be Intel"),
+    ("I read that Suleyman said Elon Musk once called him an NPC. Did he say that?", "Elon Musk once called him an NPC"),
+    ('In the Decoder interview, did Suleyman quote Satya Nadella saying "I don\'t want to be Intel"?',
+     "I don't want to be Intel"),
     ("Did he say he'd said 'tasks' and not 'jobs' to the FT?", "he'd said 'tasks' and not 'jobs' to the FT"),
 ])
 def test_claim_of(question, claim):
@@ -300,6 +309,7 @@ def test_did_he_say_with_his_name_before_the_saying_verb_finds_the_hosts_words(s
     ("It’s not only chat, it’s productivity too.", False),
     ("我們不得不非常謹慎。", False),
     ("社会として自分たちの目的は何かを決めなければならない。", False),  # "must"
+    ("你會看到一些素不相識的人在星巴克里閱讀科學論文。", False),  # strangers
     ("もっと慎重にならなくてはいけません。", False),
     ("慎重にやらないといけない。", False),
     # a negation inside a condition denies nothing; a turn to the contrary denies without one
