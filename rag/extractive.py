@@ -41,12 +41,15 @@ MIN_LEAD_CHARS = 25  # an opening like "No, not at all." says nothing on its own
 # English verbs that introduce words someone said ("Was it Suleyman who pointed out…", "Who noted…").
 _SAYING_EN = (r"(?:said|says|claimed|claims|argued|predicted|mentioned|wrote|joked|pointed\s+out|noted|reported|explained|"
               r"suggested|stated|admitted|warned|insisted|recalled|revealed|remarked|observed)")
+# Japanese verbs that say words ("…と言った", "…と呼んだ", "…に例えた", "…と認めた"), in the forms a question asks them in.
+_JA_SAYING_VERB = (r"(?:言っ|言い|述べ|語っ|語り|話し|呼ん|表現し|例え|評し|認め|主張し|発言し|明かし|断言し|強調し|予測し|約束し|"
+                   r"説明し|指摘し)")
+_JA_SAID_FORM = r"(?:た|だ|ました|ていた|てた|ている|てる|ています|ていました|でいた|でいる)"
 # "…、とスレイマン氏は述べましたか？": whether he said it, the guest named between the words and the saying verb
 # ("…、って彼言ってた？" with the particle dropped; "…——スレイマンはそう言った？", said so)
 _JA_SAID_BY_NAME = (r"(?:(?:と|って)\s*(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)?|"
                     r"(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)\s*そう)\s*"
-                    r"(?:言っ|言い|述べ|語っ|語り|話し|発言し|説明し|強調し|主張し|明かし|認め)"
-                    r"(?:た|ました|ていた|ていました|ている|ています|てる|てた)(?:の|んですか|のですか|か)?\s*[？?]")
+                    rf"{_JA_SAYING_VERB}{_JA_SAID_FORM}(?:の|んですか|のですか|か)?\s*[？?]")
 _TAGGED_SAYING = r"(?:said|says|claimed|claims|mentioned|argued)"
 _YES_NO_SAID = re.compile(
     rf"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+(?:{_SAYING_EN}|called|quoted|cited|described|"
@@ -64,8 +67,7 @@ _YES_NO_SAID = re.compile(
     # "He said X, didn't he?", "Suleyman said «…» — is that right?"
     rf"^\s*(?:mustafa\s+)?(?:suleyman|he)\s+{_TAGGED_SAYING}\b.*{TAG_QUESTION_EN}|"
     # "…と呼んだ？", "…に例えた？", "…って言ってた？", "…と認めた？": whether he said it, in other verbs
-    r"(?:と|って|に)\s*(?:言っ|述べ|語っ|話し|呼ん|表現し|例え|評し|認め|主張し|発言し|明かし|断言し|強調し|予測し|約束し|説明し|指摘し)"
-    r"(?:た|だ|ました|ていた|てた|ている|てる|ています|ていました|でいた|でいる)(?:の|んですか|のですか|か)?\s*[？?]|"
+    rf"(?:と|って|に)\s*{_JA_SAYING_VERB}{_JA_SAID_FORM}(?:の|んですか|のですか|か)?\s*[？?]|"
     r"のは[、,]?\s*(スレイマン|ムスタファ|彼)(氏|さん)?(本人|自身)?(ですか|なの|でしょうか)?\s*[？?]|"
     r"出自(?:蘇萊曼|苏莱曼|他)(?:本人)?(?:之口)?|"  # "“…”——这句话出自苏莱曼吗?"
     # "「…」 — was that Suleyman's line?", "Is 'X' a Suleyman quote?", "Are those his words?", "是蘇萊曼的原話嗎"
@@ -99,8 +101,7 @@ _ZH_SAID_CLAIM = re.compile(r"(說過|说过)[^？?]{4,}?([嗎吗]\s*[？?]?\s*)
 
 # "Who said X?": whose words these are, asked openly ("Who called Musk a bulldozer?", 「…」と言ったのは誰？,
 # 是谁说…？). Answered like "did he say X?", its first line naming the speaker rather than saying yes or no.
-_SAYING_JA = (r"(?:と|って)\s*(?:言っ|述べ|語っ|話し|呼ん|表現し|例え|評し|主張し|発言し|予測し)"
-              r"(?:た|だ|ている|ていた|てた|でいた|ています|ていました|ました)")
+_SAYING_JA = rf"(?:と|って)\s*{_JA_SAYING_VERB}{_JA_SAID_FORM}"
 # "Who <verb> …?": verbs that introduce the words asked about ("Who said that X" asks about X) …
 _WHO_ASKS = r"^\s*who\s+(?:first\s+|really\s+|actually\s+|originally\s+)?"
 _WHO_SAID = re.compile(
