@@ -439,6 +439,7 @@ def test_a_count_in_chinese_or_japanese_carries_the_counter_asked(question, text
     ("How many back-and-forths make a useful chat?", "We worked on it for two, three, four years.", None),  # years
     # are how many of nothing, whatever was asked
     ("How many pages long is the report?", "We just shared a 109-page, very detailed, technical report.", "109"),
+    ("訓練集群用了多少塊GPU?", "We just shared a 109-page, very detailed, technical report.", None),  # GPUs, not pages
 ])
 def test_a_count_of_something_else_does_not_answer_how_many(question, text, figure):
     found = find_figure(text, set(tokenize(question)), question=question, unit=asked_unit(question))

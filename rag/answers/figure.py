@@ -93,7 +93,8 @@ _COUNTED = (
     re.compile(r"\bhow (?:many|much) ((?:[\w-]+ ){0,3}?[\w-]+) (?:does|did|do|has|have|had|is|are|was|were|will|would|"
                r"can|could)\b", re.I),
     re.compile(r"\bhow many ([\w-]+)", re.I),  # no auxiliary follows: its first word ("institutions use…")
-    re.compile(r"(?:多少|[幾几])(?:個|个|家|台|名|位)?([\u4e00-\u9fff]{2})"),
+    # (a Latin-script noun too: "多少塊GPU")
+    re.compile(r"(?:多少|[幾几])(?:個|个|家|台|名|位|塊|块|張|张|顆|颗|枚)?([\u4e00-\u9fff]{2}|[A-Za-z][\w-]*)"),
     re.compile(r"何([ァ-ヴ][ァ-ヴー]+)"),  # 何ナノメートル: the unit it counts in
     re.compile(r"([\u30a0-\u30ff\u4e00-\u9fffA-Za-z]{2,})(?:を|は|が)何"),
 )
