@@ -51,15 +51,18 @@ _JA_SAID_BY_NAME = (r"(?:(?:と|って)\s*(?:スレイマン|ムスタファ|彼
                     r"(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)\s*そう)\s*"
                     rf"{_JA_SAYING_VERB}{_JA_SAID_FORM}(?:の|んですか|のですか|か)?\s*[？?]")
 _TAGGED_SAYING = r"(?:said|says|claimed|claims|mentioned|argued)"
+# A phrase set off by a comma before "did he…" ("In the Decoder interview, did he quote…?"), and "Did he say that?"
+# after the words asked about ("I read that Suleyman said X. Did he say that?").
+_LEADING_PHRASE = r"(?:in|on|at|during)\b[^,?]{1,60},\s*"
+_DID_HE_SAY_THAT = r"did (?:he|suleyman|mustafa suleyman) (?:really |actually |ever |truly )?say (?:that|this|it|so)\s*\?\s*$"
 _YES_NO_SAID = re.compile(
     rf"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+(?:{_SAYING_EN}|called|quoted|cited|described|"
     r"compared|coined|used|likened)\b|"
-    # (after a leading phrase set off by a comma: "In the Decoder interview, did he quote…?")
-    r"^\s*(?:(?:in|on|at|during)\b[^,?]{1,60},\s*)?(did|does|has|is it true|was it|were they|is that)\b.{0,80}(?<![-\w])"
+    rf"^\s*(?:{_LEADING_PHRASE})?(did|does|has|is it true|was it|were they|is that)\b.{{0,80}}(?<![-\w])"
     r"(say|said|claim|call(?!(?:s|ed|ing)?\s+for\b)|mention|argue|state|"
     r"tell|describe|admit|recommend|talk|suggest|joke|compare|predict|promise|deny|praise|quote)|"
     # "I read that Suleyman said X. Did he say that?", "Someone quoted him as saying «…». Did he really say that?"
-    r"\bdid (?:he|suleyman|mustafa suleyman) (?:really |actually |ever |truly )?say (?:that|this|it|so)\s*\?\s*$|"
+    rf"\b{_DID_HE_SAY_THAT}|"
     r"(蘇萊曼|苏莱曼|他)(自己|本人)?(是不是|是否|有沒有|有没有)?(真的)?(引用|引述)(了|過|过)?|"
     # "「…」という発言は、スレイマンのものですか？"
     r"(?:発言|言葉|セリフ|台詞)は[、,]?\s*(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?のもの(?:ですか|なの|でしょうか)?\s*[？?]|"
@@ -151,9 +154,9 @@ _CLAIM_FRAME = re.compile(
     rf"{_JA_SAID_BY_NAME}|{TAG_QUESTION_EN}|"
     # "I read that Suleyman said X. Did he say that?": the hearsay before the claim and the question after it
     r"^\s*(?:i (?:read|heard|saw)|someone (?:told me|said|claimed)|apparently|reportedly)\b[^.?!]*?\b(?:said|says|saying)\s+(?:that\s+)?|"
-    r"^\s*someone quoted \S+(?:\s+\S+)? as saying\s+|^\s*(?:in|on|at|during)\b[^,?]{1,60},\s*(?=did\b)|"
+    rf"^\s*someone quoted \S+(?:\s+\S+)? as saying\s+|^\s*{_LEADING_PHRASE}(?=did\b)|"
     r"\b(?:did\s+\S+\s+(?:himself\s+)?)?quot(?:e|ed|ing)\s+(?:[A-Z][\w.]*\s+){1,3}(?:as\s+)?saying\s+|"
-    r"[.!]?\s*did (?:he|suleyman|mustafa suleyman) (?:really |actually |ever |truly )?say (?:that|this|it|so)\s*\?\s*$|"
+    rf"[.!]?\s*{_DID_HE_SAY_THAT}|"
     rf"^\s*(?:mustafa\s+)?(?:suleyman\s+|he\s+)?{_TAGGED_SAYING}\s+(?:that\s+)?(?=.*{TAG_QUESTION_EN})|"
     r"(と言いましたか|と言いました|と述べましたか|と述べました|と言ったのですか|と言った|と発言しましたか|と語りましたか|ですか)|"
     r"(有沒有說過|有没有说过|有沒有說|有没有说|是否說過|是否说过|是否說|是否说|是不是|說過|说过|真的說|真的说|嗎|吗|呢)|"

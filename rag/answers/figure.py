@@ -622,37 +622,46 @@ def figure_values(text: str) -> list[tuple[str, float, float]]:
 
 
 # A figure asked in a relation ("more than 5 years?", "at least 30%?", "5年以上", "超过一半") is not contradicted by
-# another figure of its measure: only a figure asked as such is.
-_RELATION_BEFORE = re.compile(r"(?:\b(?:more|less|fewer|greater|higher|lower) than|\bover|\bunder|\bat (?:least|most)|"
-                              r"\bup to|\bbeyond|\bbefore|\bafter|\bby|\bwithin|超过|超過|多于|多於|少于|少於|不到|不足|至少|最多|"
-                              r"高于|高於|低于|低於)\s*$", re.I)
-_RELATION_AFTER = re.compile(r"^\s*(?:or (?:more|less|fewer|so)\b|plus\b|以上|以下|未満|超|以内|多|余|前|後|后|以后|以後|以前)",
-                             re.I)
+# another figure of its measure: only a figure asked as such is. The words that put it in one, before the figure or
+# after it: those bounding it from below ("more than 100 years", "100年以上"), from above ("within five years",
+# "5年以内"), and those relating dates, which bound nothing here ("before", "by", "前").
+_AT_LEAST_BEFORE = r"\b(?:more|greater|higher) than|\bover|\bat least|\bbeyond|超过|超過|多于|多於|至少|高于|高於"
+_AT_MOST_BEFORE = r"\b(?:less|fewer|lower) than|\bunder|\bat most|\bup to|\bwithin|少于|少於|不到|不足|最多|低于|低於"
+_DATES_BEFORE = r"\bbefore|\bafter|\bby"
+_AT_LEAST_AFTER = r"or more\b|plus\b|以上|超|多|余"
+_AT_MOST_AFTER = r"or (?:less|fewer)\b|以下|未満|以内"
+_DATES_AFTER = r"or so\b|前|後|后|以后|以後|以前"
+
+
+def _relation(before: str, after: str) -> tuple[re.Pattern, re.Pattern]:
+    """(the words ending the text before a figure, the words opening the text after it)."""
+    return re.compile(rf"(?:{before})\s*$", re.I), re.compile(rf"^\s*(?:{after})", re.I)
+
+
+_AT_LEAST = _relation(_AT_LEAST_BEFORE, _AT_LEAST_AFTER)
+_AT_MOST = _relation(_AT_MOST_BEFORE, _AT_MOST_AFTER)
+_ANY_RELATION = _relation(f"{_AT_LEAST_BEFORE}|{_AT_MOST_BEFORE}|{_DATES_BEFORE}",
+                          f"{_AT_LEAST_AFTER}|{_AT_MOST_AFTER}|{_DATES_AFTER}")
 _CALENDAR_YEAR = 1000  # "year" figures from here up are dates ("in 2019"), below it spans ("5年間", "10 years")
+
+
+def _in(relation: tuple[re.Pattern, re.Pattern], text: str, start: int, end: int) -> bool:
+    """Whether the figure at [start, end) of `text` is put in this relation."""
+    before, after = relation
+    return bool(before.search(text[max(0, start - 16):start]) or after.match(text[end:end + 6]))
 
 
 def _put_in_relation(text: str, start: int, end: int) -> bool:
     """Whether the figure at [start, end) of `text` is put in a relation ("more than 5", "5年以上")."""
-    return bool(_RELATION_BEFORE.search(text[max(0, start - 16):start]) or _RELATION_AFTER.match(text[end:end + 6]))
-
-
-# Of those relations, the ones that bound the figure asked from below ("more than 100 years", "100年以上") or above
-# ("within five years", "5年以内"); "before", "after", "by" relate dates and bound nothing here.
-_AT_LEAST_BEFORE = re.compile(r"(?:\b(?:more|greater|higher) than|\bover|\bat least|\bbeyond|超过|超過|多于|多於|至少|高于|高於)\s*$",
-                              re.I)
-_AT_MOST_BEFORE = re.compile(r"(?:\b(?:less|fewer|lower) than|\bunder|\bat most|\bup to|\bwithin|少于|少於|不到|不足|最多|低于|低於)\s*$",
-                             re.I)
-_AT_LEAST_AFTER = re.compile(r"^\s*(?:or more\b|plus\b|以上|超|多|余)", re.I)
-_AT_MOST_AFTER = re.compile(r"^\s*(?:or (?:less|fewer)\b|以下|未満|以内)", re.I)
+    return _in(_ANY_RELATION, text, start, end)
 
 
 def _bound(text: str, start: int, end: int) -> str | None:
     """"min" when the figure at [start, end) is asked as a lower bound ("more than 5"), "max" as an upper one
     ("within 5"), else None."""
-    before, after = text[max(0, start - 16):start], text[end:end + 6]
-    if _AT_LEAST_BEFORE.search(before) or _AT_LEAST_AFTER.match(after):
+    if _in(_AT_LEAST, text, start, end):
         return "min"
-    if _AT_MOST_BEFORE.search(before) or _AT_MOST_AFTER.match(after):
+    if _in(_AT_MOST, text, start, end):
         return "max"
     return None
 
