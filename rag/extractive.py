@@ -45,16 +45,19 @@ _SAYING_EN = (r"(?:said|says|claimed|claims|argued|predicted|mentioned|wrote|jok
 _JA_SAYING_VERB = (r"(?:言っ|言い|述べ|語っ|語り|話し|呼ん|表現し|例え|評し|認め|主張し|発言し|明かし|断言し|強調し|予測し|約束し|"
                    r"説明し|指摘し)")
 _JA_SAID_FORM = r"(?:た|だ|ました|ていた|てた|ている|てる|ています|ていました|でいた|でいる)"
+# how a Japanese question ends after the saying verb ("…言ってたよね?", "…言ったっけ?", "…述べたのですか?")
+_JA_ASKING_END = r"(?:の|んですか|のですか|か|よね|よな|っけ|でしょうか|でしょう|でしょ)?\s*[？?]"
 # "…、とスレイマン氏は述べましたか？": whether he said it, the guest named between the words and the saying verb
 # ("…、って彼言ってた？" with the particle dropped; "…——スレイマンはそう言った？", said so)
 _JA_SAID_BY_NAME = (r"(?:(?:と|って)\s*(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)?|"
                     r"(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)\s*そう)\s*"
-                    rf"{_JA_SAYING_VERB}{_JA_SAID_FORM}(?:の|んですか|のですか|か)?\s*[？?]")
+                    rf"{_JA_SAYING_VERB}{_JA_SAID_FORM}{_JA_ASKING_END}")
 _TAGGED_SAYING = r"(?:said|says|claimed|claims|mentioned|argued)"
 # A phrase set off by a comma before "did he…" ("In the Decoder interview, did he quote…?"), and "Did he say that?"
 # after the words asked about ("I read that Suleyman said X. Did he say that?").
 _LEADING_PHRASE = r"(?:in|on|at|during)\b[^,?]{1,60},\s*"
-_DID_HE_SAY_THAT = r"did (?:he|suleyman|mustafa suleyman) (?:really |actually |ever |truly )?say (?:that|this|it|so)\s*\?\s*$"
+_DID_HE_SAY_THAT = (r"(?:did (?:he|suleyman|mustafa suleyman) (?:really |actually |ever |truly )?say (?:that|this|it|so)|"
+                    r"is (?:that|this|it) (?:really |actually )?what (?:he|suleyman|mustafa suleyman) said)\s*\?\s*$")
 _YES_NO_SAID = re.compile(
     rf"^\s*(?:is|was)\s+it\s+(?:really\s+)?\S+(?:\s+\S+)?\s+who\s+(?:{_SAYING_EN}|called|quoted|cited|described|"
     r"compared|coined|used|likened)\b|"
@@ -69,8 +72,11 @@ _YES_NO_SAID = re.compile(
     rf"(と言いました|と述べました|と言った|と発言|と語りました)|{_JA_SAID_BY_NAME}|"
     # "He said X, didn't he?", "Suleyman said «…» — is that right?"
     rf"^\s*(?:mustafa\s+)?(?:suleyman|he)\s+{_TAGGED_SAYING}\b.*{TAG_QUESTION_EN}|"
+    # "He's the one who called distillation «a bit of a short-term win», isn't he?"
+    rf"^\s*(?:so\s+)?(?:mustafa\s+)?(?:suleyman|he)(?:['’]s|\s+is|\s+was)\s+the\s+one\s+who\s+(?:{_TAGGED_SAYING}|called|"
+    r"described|compared|coined|likened|quoted)\b|"
     # "…と呼んだ？", "…に例えた？", "…って言ってた？", "…と認めた？": whether he said it, in other verbs
-    rf"(?:と|って|に)\s*{_JA_SAYING_VERB}{_JA_SAID_FORM}(?:の|んですか|のですか|か)?\s*[？?]|"
+    rf"(?:と|って|に)\s*{_JA_SAYING_VERB}{_JA_SAID_FORM}{_JA_ASKING_END}|"
     r"のは[、,]?\s*(スレイマン|ムスタファ|彼)(氏|さん)?(本人|自身)?(ですか|なの|でしょうか)?\s*[？?]|"
     r"出自(?:蘇萊曼|苏莱曼|他)(?:本人)?(?:之口)?|"  # "“…”——这句话出自苏莱曼吗?"
     # "「…」 — was that Suleyman's line?", "Is 'X' a Suleyman quote?", "Are those his words?", "是蘇萊曼的原話嗎"
@@ -84,7 +90,7 @@ _YES_NO_SAID = re.compile(
     r"(說過|说过|是他說|是他说|有沒有說|有没有说|是否說|是否说|是否曾說|是否曾说|真的說|真的说).*[嗎吗？?]?|"
     # "did he mention…": 有沒有提到 / 是否提過, …に触れましたか / 言及しましたか (談到, "talk about", asks about a topic)
     r"(有沒有|有没有|是否|是否曾|是否曾經|是否曾经)(提到|提過|提过|提及)|"
-    r"(?:に|について)\s*(?:触れ|言及し)(?:た|ました|ていた|ていました|ている|ています)(?:の|んですか|のですか|か)?\s*[？?]|"
+    rf"(?:に|について)\s*(?:触れ|言及し)(?:た|ました|ていた|ていました|ている|ています){_JA_ASKING_END}|"
     r"(蘇萊曼|苏莱曼|他)(自己|本人)?(真的|曾|曾經|曾经|有)?(講過|讲过|提到過|提到过|提過|提过|稱|称|形容|把.{1,20}(形容|比作|比喻|稱為|称为)|承認|承认|聲稱|声称|表示過|表示过).*[嗎吗]\s*[？?]?\s*$|"
     r"是(蘇萊曼|苏莱曼|他)(自己|本人)?(說|说|提出|講|讲|引用|引述|提到|提及)|(說|说|提出|講|讲)(的|過|过)?(是|就是)?(蘇萊曼|苏莱曼|他)(自己|本人)?[嗎吗？?]|"
     r"(蘇萊曼|苏莱曼|他)(自己|本人)?(說|说|提出|講|讲)的[嗎吗]|的[，,\s]*是(蘇萊曼|苏莱曼|他)(自己|本人)?[嗎吗]",
@@ -705,7 +711,10 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
                                   claim=claim_of(question) if kind == "who_said" else None,
                                   quoted=chunk.text[min(window[0], sentence[0]):max(window[1], sentence[1])],
                                   claim_quoted=bool(_QUOTED.search(question)))
-        shown_opening = chunk.piece == 0 and opening is not None
+        # (a claim is read against his words, not his opening word, which answers the host: shown only when it
+        # says what the verdict does)
+        shown_opening = chunk.piece == 0 and opening is not None and (
+            kind == "yes_no" or V.opening_polarity(opening.text) == draft.verdict)
         span = opening_thought(chunk.text) if shown_opening else window
         if draft.verdict == "no" and (counting := F.counting_sentence(
                 claim_of(question) if kind == "who_said" else question, chunk.text)) is not None:

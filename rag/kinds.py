@@ -87,14 +87,18 @@ _YES_NO_EN = re.compile(
     r"couldn't)\b", re.I)
 # "So Microsoft won't ship it until…?": a statement put as a question (an auxiliary after its subject, no
 # question word anywhere) asks yes or no too.
+# ("So he's actually in favor of…?", "Suleyman said he wrote it a couple of years ago?": a contraction, or the guest
+# said or thinks so, put as a question)
 _DECLARATIVE_YES_NO_EN = re.compile(
     r"^(?!.*\b(what|how|why|which|where|when|who|whom|whose)\b)(?=.*\b(is|are|was|were|do|does|did|has|have|had|will|"
-    r"would|can|could|should|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|couldn't)\b)"
+    r"would|can|could|should|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|couldn't)\b|"
+    r"\s*(?:so\s+|and\s+|but\s+)?(?:he|she|it|they|(?:mustafa\s+)?suleyman|microsoft)(?:['’](?:s|re|d|ll)\b|\s+(?:said|says|"
+    r"thinks|thought|believes|believed|claimed|claims|admitted|admits|reckons|feels|felt)\b))"
     r".*\?\s*$", re.I | re.S)
 # A statement with a tag ("…, right?", "…, didn't he?", "… — is that right?") asks yes or no, whatever relative
 # clause it holds ("a family whose parents…, right?").
 TAG_QUESTION_EN = (r"(?:,|—|-|–)\s*(?:right|correct|true|no|is that (?:right|correct|true|so)|isn't (?:it|that (?:right|so))|"
-                   r"didn't he|did he|doesn't he|does he|hasn't he|wasn't it|wasn't he)\s*\?\s*$")
+                   r"didn't he|did he|doesn't he|does he|hasn't he|wasn't it|wasn't he|isn't he|is he)\s*\?\s*$")
 # A question led by a clause of its own ("When Nilay read back the quote, did he insist…?"): what it asks is after
 # the comma, and the clause's "when" asks no date.
 # (Typed without the comma, the main clause's auxiliary and subject mark where it starts: "when nilay read him the
@@ -124,7 +128,8 @@ _YES_NO_ZH = re.compile(r"[嗎吗]\s*[？?。]?\s*$|([\u4e00-\u9fff])[不沒没]
                         r"[，,]\s*(?:對|对|是|好)[吧嗎吗]\s*[？?]?\s*$|吧\s*[？?]\s*$|"
                         # a view or a saying put as a statement with a question mark: "他認為監管有必要？", "他说聊天机器人
                         #花了十年才做到每年20亿用户?" (not "A還是B", "多遠")
-                        r"(?:認為|认为|覺得|觉得|相信|同意|支持|反對|反对|擔心|担心|(?:說|说|講|讲)(?!的)|表示|提到)"
+                        r"(?:認為|认为|覺得|觉得|相信|同意|支持|反對|反对|擔心|担心|(?:說|说|講|讲)(?!的)|表示|提到|"
+                        r"承認|承认|否認|否认|堅持|坚持|主張|主张|預測|预测|強調|强调|透露|聲稱|声称)"
                         r"(?![^？?。]*(?:還是|还是|多[遠远久大快長长高]))"
                         r"[^？?。]*[？?]\s*$")
 

@@ -18,6 +18,7 @@ import numpy as np
 from ingest.models import Chunk
 from ingest.store import ChunkStore
 from ingest.text import LANGS, quotable_spans
+from rag.answers.figure import figure_values
 from rag.bm25 import BM25
 from rag.evidence import SentenceVectors, similarity_to
 from rag.lexical import bigrams, content_tokens, fold, word_forms
@@ -35,6 +36,7 @@ WHO_SAID_RATIO = 1.1
 WHO_SAID_MIN = 1.5
 WHO_SAID_KEEP = 0.35
 WHO_SAID_MAX = 3
+WHO_SAID_FIGURE_MIN = 10  # smaller figures ("two", "5") are said by everyone about everything
 # "Did he say X?" by meaning, when the words don't settle it (X asked in another language than it was said in):
 # someone else said it when their closest sentence beats the guest's closest by this cosine margin. On dev, 0 to
 # .02 score the same (who-said right .895 -> .921) and .03 loses it; .02 is the most cautious of those.
@@ -114,6 +116,7 @@ class HybridIndex:
         self.chunks = store.chunks()
         self.by_id = {c.chunk_id: c for c in self.chunks}
         self._letters: list[str] | None = None  # chunk texts as saying() matches them, made on first use
+        self._figures: list[set] | None = None  # each chunk's figures (measure, value), made on first use
         self._pos = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self.framing = Framing.for_corpus({k: v["manifest"] for k, v in store.state.documents.items()})
         # Kept with the index and rebuilt only when the code or packages that make it change (ingest.snapshot).
@@ -532,6 +535,8 @@ class HybridIndex:
             return []
         if self._reply_completes(others[0], question, ignore) or self._about_the_guest(others[0], question, ignore):
             return []
+        if self._figure_is_the_guests(others[0], question, admitted):
+            return []
         top = float(scores[others[0]])
         picked: list[Passage] = []
         for i in others[:WHO_SAID_MAX]:
@@ -543,6 +548,18 @@ class HybridIndex:
                 passage.hits = {self.chunks[i].chunk_id: float(scores[i])}
                 picked.append(passage)
         return picked
+
+    def _figure_is_the_guests(self, i: int, question: str, admitted: list[int]) -> bool:
+        """Whether the claim states a figure (WHO_SAID_FIGURE_MIN or more) that chunk i doesn't give and one of the
+        guest's chunks does, in any language: "33ギガワットの計算能力がある、って言ってたよね?" is his "33 吉瓦" in the
+        Chinese-only tail, not the Japanese host words that match its other words."""
+        stated = {(m, lo) for m, lo, hi in figure_values(question) if lo == hi and lo >= WHO_SAID_FIGURE_MIN}
+        if not stated:
+            return False
+        if self._figures is None:
+            self._figures = [{(m, lo) for m, lo, hi in figure_values(c.text) if lo == hi} for c in self.chunks]
+        return not stated & self._figures[i] and any(
+            stated & self._figures[j] for j in admitted if self.chunks[j].role == "guest")
 
     def _about_the_guest(self, i: int, question: str, ignore: set[str]) -> bool:
         """Whether chunk i is a host's turn whose sentence matching the claim speaks to the guest ("your mother

@@ -33,6 +33,11 @@ def assert_verbatim(service, answer):
 # --- pieces ---
 
 @pytest.mark.parametrize("question, kind", [
+    # statements put as questions: a contraction, "Suleyman said…?", 承认 (admits)
+    ("So he's actually in favor of something like a universal basic income?", "yes_no"),
+    ("Suleyman said he wrote his humanist superintelligence essay a couple of years ago?", "yes_no"),
+    ("被问到FT那句话时,他承认自己说的是工作会在18个月内被取代?", "yes_no"),
+    ("So he's the one who leads what?", "open"),
     ("Is the partnership with OpenAI over?", YES_NO),
     ("Does he think AI needs regulation right now?", YES_NO),
     ("OpenAIとの提携は終わったのですか？", YES_NO),

@@ -101,6 +101,10 @@ from rag.retrieval import Filters
     ('Are those his words: "everyone is distilling everything"?', True),
     ("「我不想成为英特尔」是苏莱曼的原话吗？", True),
     ("Is it something Suleyman said, that AI is a new species?", True),
+    ("マイクロソフトには33ギガワットの計算能力がある、ってスレイマン氏言ってたよね?", True),  # …よね: a tag
+    ("蒸留は短期的な勝利だと言ったっけ?", True),
+    ("I heard him say it costs half what it did two years ago — is that what he said?", True),
+    ('He\'s the one who called distillation "a bit of a short-term win", isn\'t he?', True),
     ("Was that his first job?", False),
     ("Is this his own company?", False),
     # "does he think / believe X?" asks his view, yes or no, not whether he said some words
@@ -431,6 +435,11 @@ def test_what_his_reply_sets_aside_with_rather_than_is_a_no(question, text, reje
     ("Will it happen within 50 years?", "Over the next 20 or 30 years, machines will be more capable.", False),
     ("Did they work together for more than 20 years?", "We met in 2010 and worked together every day for 10 years.", True),
     ("Will it happen within 50 years?", "By 2030 machines will be more capable.", False),  # a date bounds no span
+    # a span in another unit of time: "three years?" against "18 months", not against "36 months" or "within a year"
+    ("Did he say agents might take three years, worst case?", "Maybe worst case, 18 months.", True),
+    ("Did he say agents might take three years, worst case?", "Maybe worst case, 36 months.", False),
+    ("Will it take 12 months?", "It will happen within a year.", False),
+    ("Will it take four weeks?", "It will take a month.", False),
 ])
 def test_a_figure_the_evidence_gives_otherwise_is_a_no(question, evidence, misstated):
     from rag.answers.figure import misstates_figure
@@ -689,3 +698,39 @@ def test_an_outlets_note_matching_the_claim_best_gets_a_no(service, question):
     assert answer.verdict == "no", answer.answer
     assert answer.citations[0].role == "editor"
     assert answer.citations[0].quote.startswith("Suleyman also appears to be a keen reader")
+
+
+def test_a_figure_only_the_guest_gives_is_his_in_any_language(service):
+    """"33ギガワット…、って言ってたよね?": his "33 吉瓦" is in the Chinese-only tail, while the Japanese host words
+    match the claim's other words; the figure settles whose words they are, and the quote is the one giving it
+    (not his opening "不,完全不是", which answered the host)."""
+    a = service.ask("マイクロソフトには33ギガワットの計算能力がある、ってスレイマン氏言ってたよね?")
+    assert a.kind == "who_said" and a.verdict == "yes", a.answer
+    assert a.citations[0].role == "guest" and "33" in a.citations[0].quote, a.answer
+
+
+@pytest.mark.parametrize("question, host_question, opposite", [
+    ("主持人问明年圣诞能不能用AI代理买礼物,他是不是觉得基本不可能?",
+     "By this time next year, could I be buying my Christmas presents using an autonomous AI agent?", True),
+    ("Does he think it won't happen?", "Could I be buying my presents with an agent?", True),
+    ("実現しないと考えていますか?", "Could I be buying my presents with an agent?", True),
+    # negations that only make the question ("Didn't he…?", 是不是, 有没有, …ませんでしたか) ask nothing opposite
+    ("Didn't Suleyman say agents would work next year?", "Could I be buying my presents with an agent?", False),
+    ("他不是说过会实现吗?", "Could I be buying my presents with an agent?", False),
+    ("実現すると言っていませんでしたか?", "Could I be buying my presents with an agent?", False),
+    ("他有没有说会实现?", "Could I be buying my presents with an agent?", False),
+    ("他能理解創作者對 AI 公司抓取作品的不滿嗎？", "Do you understand the frustration from creatives?", False),  # 不滿
+    # nor when the host asked the negation too ("You don't think…?" — "No.")
+    ("Does he think it won't happen?", "You don't think it will happen?", False),
+])
+def test_a_question_asking_the_negation_of_the_hosts(question, host_question, opposite):
+    from rag.answers.verdict import asks_the_opposite
+
+    assert asks_the_opposite(question, host_question) is opposite
+
+
+def test_his_opening_yes_to_the_host_is_a_no_to_the_negation_asked(service):
+    """The host asked whether she could buy presents with an agent next Christmas; "I'm pretty certain that you will
+    be." answers "does he think it basically impossible?" no."""
+    a = service.ask("主持人问明年圣诞能不能用AI代理买礼物,他是不是觉得基本不可能?")
+    assert a.kind == "yes_no" and a.verdict == "no", a.answer

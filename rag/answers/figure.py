@@ -722,4 +722,17 @@ def misstates_figure(question: str, evidence: str) -> bool:
         same = [(lo, hi) for m, lo, hi in given if m == measure]
         if same and not any(lo * (1 - 1e-6) <= low and high <= hi * (1 + 1e-6) for lo, hi in same):
             return True
+        if not same and measure in _DAYS_IN and not (measure == "year" and high >= _CALENDAR_YEAR):
+            # a span given in another unit of time: "three years, worst case?" against "worst case, 18 months"
+            spans = [(lo * _DAYS_IN[m], hi * _DAYS_IN[m]) for m, lo, hi in given
+                     if m in _DAYS_IN and not (m == "year" and hi >= _CALENDAR_YEAR)]
+            low, high = low * _DAYS_IN[measure], high * _DAYS_IN[measure]
+            if spans and not any(lo * (1 - _UNIT_SLACK) <= low and high <= hi * (1 + _UNIT_SLACK) for lo, hi in spans):
+                return True
     return False
+
+
+# Days in each unit of time, to set a span in one unit against one in another; "a year" and "12 months", "a month"
+# and "four weeks" are the same span within _UNIT_SLACK.
+_DAYS_IN = {"year": 365.0, "month": 30.4, "week": 7.0, "day": 1.0, "hour": 1 / 24, "minute": 1 / 1440}
+_UNIT_SLACK = 0.1

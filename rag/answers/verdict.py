@@ -25,10 +25,11 @@ _YES = re.compile(
     r"|^\W*(はい|ええ|そうです|その通り|(?:全く|まったく)その通り|確かに|もちろん|そうですね)"
     # 對/对 alone is "right"; 對於/对于 "regarding", 對方 "the other side", 對話 "a conversation" are not.
     r"|^\W*(是的|是啊|(?:對|对)(?![于於方话話手象此面待付外應应照比])|沒錯|没错|當然|当然|確實|确实|的確|的确)", re.I)
-# Negation words; compounds that only look negative ("非常" very, "非営利" non-profit, "不過" but, "少ない" few) are not.
+# Negation words; compounds that only look negative ("非常" very, "非営利" non-profit, "不過" but, "不滿" discontent,
+# "少ない" few) are not.
 _NEGATION = re.compile(
     r"\b(not|never|no|none|nobody|nothing|neither|nor)\b|n['’]t\b|(?<![少危])ない|ません|ず[、。]|"
-    r"不(?![過过僅仅斷断久少同錯错])|沒|没|無(?!論)|无(?!论)|[並并絕绝而]非", re.I)
+    r"不(?![過过僅仅斷断久少同錯错滿满])|沒|没|無(?!論)|无(?!论)|[並并絕绝而]非", re.I)
 
 # Negations that deny nothing the question asks: not knowing a thing ("a lot of people don't realize that 65
 # percent…", 多くの人が知らない, 很多人不知道) asserts what follows, and "not only", "no doubt", 間違いない,
@@ -261,6 +262,25 @@ def restates(asked: str, text: str) -> bool:
     return any(p.search(asked) and p.search(rest) for kind in _ALTERNATIVES for p in kind.values())
 
 
+# Negations that only make a question of it ("Didn't he say…?", "…, isn't it?", "是不是", "有沒有", "…じゃないですか"):
+# they deny nothing of what is asked.
+_ASKING_NEGATION = re.compile(
+    r"^\W*(?:so\s+|and\s+|but\s+)?(?:isn't|aren't|wasn't|weren't|doesn't|don't|didn't|hasn't|haven't|hadn't|won't|"
+    r"wouldn't|can't|couldn't|shouldn't)\b|"
+    r"(?:,|—|-|–)\s*(?:isn't (?:it|that (?:right|so))|didn't he|doesn't he|hasn't he|wasn't it|wasn't he|no)\s*\?\s*$|"
+    r"是不是|是否|([\u4e00-\u9fff])[不沒没]\1|難道|难道|^[^？?。]{0,12}?不是(?=[^？?。]*[嗎吗]\s*[？?]?\s*$)|"
+    r"(?:じゃ|では)(?:ない|ありません)(?:でしょう|です)?(?:か|の|よね)?\s*[?？]?\s*$|"
+    r"(?:ない|ません|なかった|ませんでした)(?:のです|んです|です|でしょう)?(?:か|の)?\s*[?？]\s*$", re.I)
+
+
+def asks_the_opposite(question: str, host_question: str) -> bool:
+    """Whether a yes/no question asks about the negation of what the host asked ("他是不是觉得基本不可能?" for "could
+    I be buying my Christmas presents using an AI agent?"): his opening "I'm pretty certain you will be" then answers
+    it no. Not when the host's question negates too ("You don't think…?" — "No.")."""
+    return bool(host_question) and negates(_ASKING_NEGATION.sub(" ", question)) \
+        and not negates(_ASKING_NEGATION.sub(" ", host_question))
+
+
 def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None, quoted: str = "",
             claim_quoted: bool = False) -> str:
     """The verdict a guest reply gives: its opening marker (the English original first: translations soften
@@ -284,6 +304,8 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
             found = opening_polarity(chunk.text)
             if found == NO and asked and any(restates(asked, c.text) for c in ordered if c.piece == 0):
                 return YES  # "No, I'm still calling for those things": the "No" answers the host, the rest the question
+            if found and asked and asks_the_opposite(asked, chunk.question):
+                return NO if found == YES else YES  # "基本不可能?" against "I'm pretty certain that you will be."
             if found:
                 return found
     if claim is not None:
