@@ -83,21 +83,30 @@ def name_variants(manifests: Mapping[str, Mapping]) -> set[str]:
     return {n.strip() for n in names if len(n.strip()) > 2}
 
 
-# How the outlets are written in Japanese and Chinese questions.
-_OUTLET_ALIASES = {"彭博": "Bloomberg", "ブルームバーグ": "Bloomberg", "ヴァージ": "Verge", "デコーダー": "Decoder"}
+# How the outlets and hosts are written in Japanese and Chinese questions (the manifests write them in Latin).
+_NAME_ALIASES = {"彭博": "Bloomberg", "ブルームバーグ": "Bloomberg", "ヴァージ": "Verge", "デコーダー": "Decoder",
+                 "ミシャル": "Mishal", "フセイン": "Husain", "侯賽因": "Husain", "侯赛因": "Husain",
+                 "ニライ": "Nilay", "パテル": "Patel", "帕特爾": "Patel", "帕特尔": "Patel"}
 
 
-def interview_named(question: str, manifests: Mapping[str, Mapping]) -> str | None:
-    """The one interview a question names by its outlet or host ("on Decoder", "ブルームバーグで", "did he tell
-    Mishal Husain…"); None when it names none, or several (a comparison)."""
+def interviews_named(question: str, manifests: Mapping[str, Mapping]) -> set[str]:
+    """The interviews a question names by their outlet or host ("on Decoder", "ブルームバーグで", "did he tell
+    Mishal Husain…", "ニライ・パテル"): two or more for a comparison."""
     question = unicodedata.normalize("NFKC", question)  # ﾌﾞﾙｰﾑﾊﾞｰｸﾞ, Ｄｅｃｏｄｅｒ: the names as the manifests write them
-    text = question + " " + " ".join(latin for cjk, latin in _OUTLET_ALIASES.items() if cjk in question)
+    text = question + " " + " ".join(latin for cjk, latin in _NAME_ALIASES.items() if cjk in question)
     named = set()
     for interview, m in manifests.items():
         names = {str(m.get("outlet") or ""), str(m.get("host") or "")}
         parts = {p for n in names for p in re.split(r"[\s()·・]+", n) if len(p) > 2 and p.lower() not in _NOT_NAMES}
         if any(re.search(_latin_name(p), text) for p in parts | {n for n in names if n}):  # names are capitalised
             named.add(interview)
+    return named
+
+
+def interview_named(question: str, manifests: Mapping[str, Mapping]) -> str | None:
+    """The one interview a question names by its outlet or host; None when it names none, or several (a
+    comparison)."""
+    named = interviews_named(question, manifests)
     return named.pop() if len(named) == 1 else None
 
 

@@ -22,7 +22,7 @@ from ingest.text import detect_lang
 from rag.extractive import (GUEST_NAMES, asks_attribution, cite, claim_of, compose, compose_attribution,
                              compose_never_named, compose_related, named_first)
 from rag.lexical import tokenize
-from rag.query import Query, interview_named, search_query
+from rag.query import Query, interview_named, interviews_named, search_query
 from rag.retrieval import Filters, HybridIndex, Passage
 from rag.answers.comparison import compose_comparison
 from rag.answers.figure import counted, stated_figure
@@ -238,9 +238,17 @@ class QAService:
     def _interview_named(self, question: str) -> str | None:
         """The interview a question names ("on Decoder", "ブルームバーグで"): it is searched alone, as if filtered;
         a comparison names both and searches both."""
-        if question_kind(question, asks_attribution(question)) == COMPARE:
+        if self._kind(question, asks_attribution(question)) == COMPARE:
             return None
         return interview_named(question, self.manifests())
+
+    def _kind(self, question: str, attribution: bool) -> str:
+        """The question's kind (rag.kinds), and a comparison whenever it names two interviews by their outlets or
+        hosts, in whatever words: "…to Mishal Husain vs to Nilay Patel?", "ミシャル・フセインとニライ・パテルそれぞれ"."""
+        kind = question_kind(question, attribution)
+        if kind not in (COMPARE, WHO_SAID) and len(interviews_named(question, self.manifests())) > 1:
+            return COMPARE
+        return kind
 
     def _extractive(self, question, history, filters, answer_lang, k, notice=None, query=None,
                     passages=None) -> Answer:
@@ -253,7 +261,7 @@ class QAService:
         covered, no such figure, a caption only, a name never mentioned), or it is about a related article."""
         query = self.index.with_sentence_evidence(self.index.parse(query or self._search_query(question, history)))
         attribution = asks_attribution(question)
-        kind = question_kind(question, attribution)
+        kind = self._kind(question, attribution)
 
         def names_asked(passage: Passage) -> bool:  # some language version names a word the question asks about
             return self.index.names_any(list(query.content_words), query.lang, passage)

@@ -257,6 +257,8 @@ def test_a_name_ending_a_clause_takes_the_words_leading_to_it(service):
     ("What did he say about distillation?", None),
     ("ﾌﾞﾙｰﾑﾊﾞｰｸﾞのインタビューで、蒸留について何と言った？", "bloomberg-mishal-husain-2025-12-12"),  # half-width kana
     ("Ｄｅｃｏｄｅｒで彼は何と言った？", "verge-decoder-2026-06-08"),  # full-width letters
+    ("ニライ・パテルにチップについて何と言った？", "verge-decoder-2026-06-08"),  # a host in katakana
+    ("What did he say about Elon Musk to Mishal Husain vs to Nilay Patel?", None),  # both hosts: a comparison
 ])
 def test_the_interview_a_question_names(question, named):
     import json
@@ -291,3 +293,16 @@ def test_names_in_chinese_characters_are_found_and_glossed():
     assert "korea" in cedict_name_heads("韩国")
     assert "kingdom" in cedict_name_heads("英国") and "lian" not in cedict_name_heads("英国")  # pinyin is no name
     assert cedict_name_heads("大亨") == []  # "VIP": an acronym names no one
+
+
+@pytest.mark.parametrize("question", [
+    "What did he say about Elon Musk to Mishal Husain vs to Nilay Patel?",
+    "On regulation — what does he tell Mishal Husain vs. what he says on The Verge's podcast?",
+    "ミシャル・フセインとニライ・パテルに、規制についてそれぞれ何と言った?",
+])
+def test_a_question_naming_two_interviews_by_their_hosts_compares_them(indexed_service, question):
+    """Naming both interviews by their hosts (or a host and an outlet) asks for both sides, as naming both outlets
+    does; each gets its section."""
+    a = indexed_service.ask(question)
+    assert a.kind == "compare", a.answer
+    assert {s.interview for s in a.sections} == {"verge-decoder-2026-06-08", "bloomberg-mishal-husain-2025-12-12"}
