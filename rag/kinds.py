@@ -50,7 +50,7 @@ def _compares(question: str) -> bool:
 
 # Japanese counters after 何 ("何種類", "何カ国") and Chinese measure words after 幾/几 ("幾種", "几家"): a count.
 JA_COUNTERS = r"(?:人|台|個|社|名|回|件|本|冊|枚|ページ|頁|種類|種|機|基|店|校|か所|カ所|ヶ所|箇所|か国|カ国|ヶ国|世代|段階|言語|曲)"
-ZH_MEASURES = r"(?:個|个|人|家|台|名|次|位|種|种|款|項|项|條|条|座|國|国|所)"
+ZH_MEASURES = r"(?:個|个|人|家|台|名|次|位|種|种|款|項|项|條|条|座|國|国|所|頁|页|份|篇|張|张)"
 
 # "いつ" asks when; "いつも" (always), "いつでも" (any time), "いつか" (some day) don't.
 JA_WHEN = r"いつ(?!も|でも|か(?!ら))"
@@ -61,7 +61,7 @@ JA_WHICH = r"(?<!な)(?<!ほとん)どの"
 JA_SPAN_OF_YEARS = r"何年続|何年(?:くらい|ぐらい|ほど|も|か(?:か|け))|あと何年|何年の(?:歴史|経験)|(?:創業|設立|創立)(?:して|から)何年"
 
 _NUMBER = re.compile(
-    r"\bhow (many|much)\b|\bwhat (percentage|share|fraction|proportion|number|amount|figure|price)\b|"
+    r"\bhow (many|much)\b|\bwhat (percentage|percent|share|fraction|proportion|number|amount|figure|price)\b|\bwhat\s*%|"
     r"\bwhat (?:[\w-]+ ){0,2}(?:score|figure|revenue|valuation)s?\b|"  # "what score…", "what annual revenue figure…"
     # "What was the reported price…?", "what's MAI-Thinking-1's score on AIME", "give me the figure for…"
     r"^\s*what(?:['’]s|\s+is|\s+was|\s+were|\s+are)\s+(?:[\w'’.-]+\s+){0,3}?(?:price|cost|score|figure|amount|percentage)s?\b|"
@@ -105,7 +105,7 @@ TAG_QUESTION_EN = (r"(?:,|—|-|–)\s*(?:right|correct|true|no|is that (?:right
 # quote did suleyman insist…"; "When did he…" asks when.)
 _AUX_EN = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should)"
 _LEADING_CLAUSE_EN = re.compile(
-    rf"^\s*(?:when|while|after|before|if|once|since|whenever)\s+(?!{_AUX_EN}\b)(?:[^,?]{{1,100}},\s*(?=(?:so\s+|and\s+|"
+    rf"^\s*(?:when|while|after|before|if|once|since|whenever|asked)\s+(?!{_AUX_EN}\b)(?:[^,?]{{1,100}},\s*(?=(?:so\s+|and\s+|"
     rf"but\s+)?(?:{_AUX_EN}|what|how|why|which|who|where)\b|[^?]*{TAG_QUESTION_EN})|[^,?]{{1,100}}?(?<!\bwhat)(?<!\bhow)(?<!\bwhy)(?<!\bwhich)(?<!\bwhere)(?<!\bwho)\s"
     rf"(?={_AUX_EN}\s+(?:he|suleyman|mustafa)\b))", re.I)
 _TAG_QUESTION_EN = re.compile(rf"^(?!\s*(?:what|how|why|which|where|when|who|whom|whose)\b).*{TAG_QUESTION_EN}", re.I | re.S)
@@ -120,9 +120,11 @@ def without_leading_clause(question: str) -> str:
 
 
 # 何 asks, except in "何の…も…ない" / "何も" (nothing at all: "何の恩恵も受けていない").
-_OPEN_JA = re.compile(rf"何(?!も|の[^、。？?]{{0,12}}?も)|なに|なん|どう|なぜ|どうして|{JA_WHEN}|どこ|誰|だれ|{JA_WHICH}|どれ|どんな|いくら|いくつ")
+# なん asks ("なんで", "なんと", "理由はなんですか"), but not as the explanatory の after a word ("予定なんでしたっけ",
+# "懸念があったからなんですよね").
+_OPEN_JA = re.compile(rf"何(?!も|の[^、。？?]{{0,12}}?も)|なに|(?:^|(?<=[はがをも、\s])|(?<=って))なん|なん(?!です|でした|でしょ|だ)|どう|なぜ|どうして|{JA_WHEN}|どこ|誰|だれ|{JA_WHICH}|どれ|どんな|いくら|いくつ")
 _YES_NO_JA = re.compile(r"(か|の|でしょう|ますか|ですか|んですか|だった|てる|ている|いる)\s*[？?。]?\s*$|ですか|ましたか|ますか")
-_OPEN_ZH = re.compile(r"什麼|什么|怎麼|怎么|為什麼|为什么|為何|为何|如何|哪(?!怕)|誰|谁|多少|幾|几|何時|何时|甚麼")  # 哪怕: "even if"
+_OPEN_ZH = re.compile(r"(?<![没沒])什麼|(?<![没沒])什么|怎麼|怎么|為什麼|为什么|為何|为何|如何|哪(?!怕)|誰|谁|多少|幾|几|何時|何时|甚麼")  # 哪怕: "even if"
 # Chinese asks yes or no with 嗎, with "X不X" / "X沒X" (支不支持, 認不認為, 有沒有), with a tag ("…，對吧？") or 難道.
 _YES_NO_ZH = re.compile(r"[嗎吗]\s*[？?。]?\s*$|([\u4e00-\u9fff])[不沒没]\1|是否|可不可以|還是不|还是不|難道|难道|"
                         r"[，,]\s*(?:對|对|是|好)[吧嗎吗]\s*[？?]?\s*$|吧\s*[？?]\s*$|"
@@ -131,7 +133,9 @@ _YES_NO_ZH = re.compile(r"[嗎吗]\s*[？?。]?\s*$|([\u4e00-\u9fff])[不沒没]
                         r"(?:認為|认为|覺得|觉得|相信|同意|支持|反對|反对|擔心|担心|(?:說|说|講|讲)(?!的)|表示|提到|"
                         r"承認|承认|否認|否认|堅持|坚持|主張|主张|預測|预测|強調|强调|透露|聲稱|声称)"
                         r"(?![^？?。]*(?:還是|还是|多[遠远久大快長长高]))"
-                        r"[^？?。]*[？?]\s*$")
+                        r"[^？?。]*[？?]\s*$|"
+                        # something done, put as a statement with a question mark: "MAI-Thinking-1在AIME上拿了97%?"
+                        r"[了過过][^？?。，,]{0,20}[？?]\s*$")
 
 
 # A question about the guest's own view or words ("What did he think of…", "どう評価", "怎麼看"), not a fact: an

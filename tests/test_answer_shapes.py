@@ -33,6 +33,17 @@ def assert_verbatim(service, answer):
 # --- pieces ---
 
 @pytest.mark.parametrize("question, kind", [
+    # なん as the explanatory の after a word asks nothing; 没什么 (not much) asks nothing; "Asked what…, did he…?"
+    ("OpenAIとの提携って、2030年より前に終わる予定なんでしたっけ?", "yes_no"),
+    ("蒸留を使わなかったのは、法的な懸念があったからなんですよね?", "yes_no"),
+    ("なんでそう思うの?", "open"),
+    ("彼はなんと言った?", "open"),
+    ("他是不是认为“奇点”这类说法对大家没什么帮助?", "yes_no"),
+    ("Asked what he'd texted Demis about, did he say he congratulated him?", "yes_no"),
+    ("What % of the S&P 500 use Microsoft for email?", "number"),
+    ("那份技術報告有幾頁啊?", "number"),
+    ("微软在那次大会上发布了七个模型?", "yes_no"),  # something done, put as a statement
+    ("他提到了什么?", "open"),
     # statements put as questions: a contraction, "Suleyman said…?", 承认 (admits)
     ("So he's actually in favor of something like a universal basic income?", "yes_no"),
     ("Suleyman said he wrote his humanist superintelligence essay a couple of years ago?", "yes_no"),

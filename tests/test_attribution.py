@@ -327,6 +327,9 @@ def test_did_he_say_with_his_name_before_the_saying_verb_finds_the_hosts_words(s
     # "might be" is no denial
     ("おそらくそれは『フィナンシャル・タイムズ』にとってさえも微妙すぎたかもしれません。", False),
     ("それは正しいかもしれない。", False),
+    # "inevitable", "indispensable" affirm
+    ("全民基本收入是不可避免的。", False),
+    ("それは避けられないと思います。", False),
 ])
 def test_negation_is_not_read_into_words_that_only_look_negative(text, negative):
     from rag.answers.verdict import negates
@@ -734,3 +737,37 @@ def test_his_opening_yes_to_the_host_is_a_no_to_the_negation_asked(service):
     be." answers "does he think it basically impossible?" no."""
     a = service.ask("主持人问明年圣诞能不能用AI代理买礼物,他是不是觉得基本不可能?")
     assert a.kind == "yes_no" and a.verdict == "no", a.answer
+
+
+@pytest.mark.parametrize("question, denial", [
+    ("Does he think it won't happen?", True),
+    ("スレイマン氏は、緊急の規制は必要ないと考えていますか?", True),
+    ("他是不是觉得基本不可能?", True),
+    # negations that only make the question, sit inside a noun or set one thing against another
+    ("Didn't he say it would happen?", False),
+    ("Is there a no-poach agreement between Microsoft and OpenAI?", False),
+    ("微软和OpenAI之间有互不挖角的协议吗?", False),
+    ("マイクロソフトと OpenAI の間には、互いの社員を引き抜かないという協定がありますか?", False),
+    ("Did he insist he'd said 'tasks' and not 'jobs'?", False),
+    ("他是不是认为全民基本收入既不可避免又值得追求?", False),
+])
+def test_what_a_question_asks_may_itself_be_a_denial(question, denial):
+    from rag.answers.verdict import asks_a_denial
+
+    assert asks_a_denial(question) is denial
+
+
+@pytest.mark.parametrize("question, evidence, verdict_given", [
+    # a denial asked, borne out by a denial; a plain question denied
+    ("Does he think Microsoft won't keep building a system that could run away from us?",
+     "We won't continue to develop a system that can run away from us.", "yes"),
+    ("Will Microsoft keep building a system that could run away from us?",
+     "We won't continue to develop a system that can run away from us.", "no"),
+    # a denial asked that the evidence doesn't make
+    ("Does he think AI won't take any jobs?", "We are going to be automating more and more of this work.", "no"),
+    ("微軟訓練新模型用的資料,是不是全都花錢買來的?", "我們購買了大量的數據。", "no"),  # 全都: all
+])
+def test_a_denial_asked_is_read_against_the_evidences(question, evidence, verdict_given):
+    from rag.answers.verdict import verdict
+
+    assert verdict([], evidence, question) == verdict_given

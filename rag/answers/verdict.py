@@ -44,7 +44,9 @@ _NOT_DENIAL = re.compile(
     r"ざるを得(?:ない|ません)|ねばならない|"
     r"不知道|不曉得|不晓得|沒意識到|没意识到|沒有意識到|没有意识到|不了解|不瞭解|不只|不但|不得不|毫無疑問|毫无疑问|"
     # idioms holding 不 that deny nothing: strangers, incredible, amazing, ceaselessly
-    r"素不相[識识]|互不相[識识]|不可思[議议]|了不起|不得了|不停", re.I)
+    r"素不相[識识]|互不相[識识]|不可思[議议]|了不起|不得了|不停|"
+    # "inevitable", "indispensable": what can't be avoided or done without is affirmed
+    r"不可避免|[无無]可避免|不可或缺|避けられ(?:ない|ません)|欠かせ(?:ない|ません)|不可欠", re.I)
 
 YES, NO = "yes", "no"
 
@@ -103,7 +105,7 @@ def negates(text: str) -> bool:
 # lot of our data"; "all good relationships evolve").
 _ABSOLUTE = (
     re.compile(r"\balready\b|已經|已经|既に|すでに|もう", re.I),
-    re.compile(r"\b(?:all|every|everything|entire|entirely)\b|所有|全部|一切|每|すべて|全て|全部", re.I),
+    re.compile(r"\b(?:all|every|everything|entire|entirely)\b|所有|全部|全都|統統|统统|一切|每|すべて|全て|全部", re.I),
     re.compile(r"\b(?:always|forever|never-ending)\b|永遠|永远|總是|总是|一直|ずっと|いつも|永久", re.I),
     re.compile(r"\b(?:fully|completely|totally)\b|完全|全く|まったく", re.I),
     # the only one, alone: "the only new model", "彼一人で下した", "少し調整するだけ"
@@ -273,12 +275,23 @@ _ASKING_NEGATION = re.compile(
     r"(?:ない|ません|なかった|ませんでした)(?:のです|んです|です|でしょう)?(?:か|の)?\s*[?？]\s*$", re.I)
 
 
+# Negations inside a noun ("a no-poach agreement", "互不挖角的协议", "引き抜かないという協定") or setting one thing
+# against another ("'tasks' and not 'jobs'") deny nothing the question asks.
+_NOT_ASKING_A_DENIAL = re.compile(r"\bno-\w+|\bnon-\w+|互不|(?:,|\band|\bbut)\s+not\s+\S+|ないという|ないとの|"
+                                  r"不\S{1,4}的(?:協議|协议|約定|约定|規定|规定)", re.I)
+
+
+def asks_a_denial(question: str) -> bool:
+    """Whether what a question asks is itself a denial ("Does he think it won't happen?", "不可能?"), not the
+    negations that only make a question of it or sit inside a noun."""
+    return negates(_NOT_ASKING_A_DENIAL.sub(" ", _ASKING_NEGATION.sub(" ", question)))
+
+
 def asks_the_opposite(question: str, host_question: str) -> bool:
     """Whether a yes/no question asks about the negation of what the host asked ("他是不是觉得基本不可能?" for "could
     I be buying my Christmas presents using an AI agent?"): his opening "I'm pretty certain you will be" then answers
     it no. Not when the host's question negates too ("You don't think…?" — "No.")."""
-    return bool(host_question) and negates(_ASKING_NEGATION.sub(" ", question)) \
-        and not negates(_ASKING_NEGATION.sub(" ", host_question))
+    return bool(host_question) and asks_a_denial(question) and not asks_a_denial(host_question)
 
 
 def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None, quoted: str = "",
@@ -317,7 +330,10 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
         # …nor by a reply setting aside what it says he did ("rather than… distillation" for "did he say they
         # distilled…?"), unless the claim itself sets something aside ("a team, rather than individuals")
         return NO if rejects(claim, [c.text for c in reply]) and not sets_aside(claim) else YES
-    if negates(evidence) or not_borne_out(question, evidence, quoted or evidence) or set_right(question, evidence):
+    # the evidence denies what is asked, or what is asked is a denial the evidence doesn't make ("won't keep building
+    # it until it's safe?" against "we won't continue to develop a system that can run away from us")
+    if negates(evidence) != asks_a_denial(question) \
+            or not_borne_out(question, evidence, quoted or evidence) or set_right(question, evidence):
         return NO
     return NO if question and rejects(question, [c.text for c in reply]) else YES
 
