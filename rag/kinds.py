@@ -67,7 +67,7 @@ _NUMBER = re.compile(
     r"^\s*what(?:['’]s|\s+is|\s+was|\s+were|\s+are)\s+(?:[\w'’.-]+\s+){0,3}?(?:price|cost|score|figure|amount|percentage)s?\b|"
     r"\b(?:give|tell) me (?:the )?(?:figure|number|amount|price|percentage|score)s?\b|"
     r"\bhow (big|large|long|far|fast|cheap|expensive|often|old)\b|\bby how much\b|\bat what age\b|"
-    rf"いくら(?!か)|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|何日|何週|何か月|何ヶ月|何分|何歳|{JA_SPAN_OF_YEARS}|何年間|どのくらい|どれくらい|どれだけ|"
+    rf"いくら(?!か)|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|(?<!月)何日(?!に|から|まで)|何週|何か月|何ヶ月|何分|何歳|{JA_SPAN_OF_YEARS}|何年間|どのくらい|どれくらい|どれだけ|"
     rf"何(?=[ァ-ヴ][ァ-ヴー]+)|何{JA_COUNTERS}|何(?:度|倍|時間)|"
     # a quantity named and asked with a bare "は?" ("…利用している人の割合は?", "参加人数は？")
     r"(?:割合|比率|比例|人数|件数|台数|金額|総額|額|期間|年数|規模|数)(?:は|って)\s*[?？]\s*$|"

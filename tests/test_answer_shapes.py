@@ -33,6 +33,8 @@ def assert_verbatim(service, answer):
 # --- pieces ---
 
 @pytest.mark.parametrize("question, kind", [
+    ("ボストンでのチーム合宿は何月何日に始まる?", "date"),  # 何月何日: a date, not how many days
+    ("合宿は何日間ですか?", "number"),
     # なん as the explanatory の after a word asks nothing; 没什么 (not much) asks nothing; "Asked what…, did he…?"
     ("OpenAIとの提携って、2030年より前に終わる予定なんでしたっけ?", "yes_no"),
     ("蒸留を使わなかったのは、法的な懸念があったからなんですよね?", "yes_no"),
