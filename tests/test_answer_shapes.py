@@ -994,3 +994,24 @@ def test_a_one_liner_within_the_margin_is_not_quoted_after_the_lead(service):
     draft = compose(question, "en", ranked, service.manifests(), True, query=question,
                     filler=service.index.is_filler)
     assert draft.citations and "Okay." not in [c.quote for c in draft.citations], draft.answer
+
+
+@pytest.mark.parametrize("texts, vague", [
+    (["全球所有主要機構每天都需要使用我們的人工智能功能和工具。"], True),
+    (["Most of the Fortune 500 use it."], True),
+    (["So since October, I've been assembling the Superintelligence team."], False),
+])
+def test_how_many_said_in_words_rather_than_a_figure(texts, vague):
+    from rag.answers.figure import says_how_many_vaguely
+
+    assert says_how_many_vaguely(texts) is vague
+
+
+def test_how_many_is_not_covered_by_a_passage_only_naming_what_it_counts(indexed_service):
+    """"How many researchers are on the team?": the passage about assembling the team names researchers and the
+    team but says neither a figure nor "all" or "most": there is no such figure. "全球有多少機構…" is answered by
+    "全球所有主要機構" (all the major institutions)."""
+    a = indexed_service.ask("How many researchers are on Microsoft AI's superintelligence team right now?")
+    assert not a.grounded, a.answer
+    b = indexed_service.ask("全球有多少機構每天都在用微軟的AI工具？")
+    assert b.grounded and any("所有" in c.quote or "every" in c.quote.lower() for c in b.citations), b.answer
