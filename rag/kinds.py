@@ -177,7 +177,8 @@ def question_kind(question: str, attribution: bool = False) -> str:
         return COMPARE
     if _NUMBER.search(question):
         return NUMBER
-    if _DATE.search(question):
+    # (a "when" inside a why-question is no date asked: "Why didn't they… when they trained it?")
+    if _DATE.search(question) and not (asks_why(question) and not re.match(r"\s*when\b", question, re.I)):
         return DATE
     lang = detect_lang(question)
     if lang == "en":

@@ -33,6 +33,8 @@ def assert_verbatim(service, answer):
 # --- pieces ---
 
 @pytest.mark.parametrize("question, kind", [
+    ("Why didn't Microsoft distill other models when it trained MAI-Thinking-1?", "open"),  # a when inside a why
+    ("When was Suleyman put on leave at Google, and why?", "date"),
     ("ボストンでのチーム合宿は何月何日に始まる?", "date"),  # 何月何日: a date, not how many days
     ("合宿は何日間ですか?", "number"),
     # なん as the explanatory の after a word asks nothing; 没什么 (not much) asks nothing; "Asked what…, did he…?"
@@ -1015,3 +1017,13 @@ def test_how_many_is_not_covered_by_a_passage_only_naming_what_it_counts(indexed
     assert not a.grounded, a.answer
     b = indexed_service.ask("全球有多少機構每天都在用微軟的AI工具？")
     assert b.grounded and any("所有" in c.quote or "every" in c.quote.lower() for c in b.citations), b.answer
+
+
+def test_a_date_in_a_sentence_naming_nothing_asked_is_no_such_date(indexed_service):
+    """"GPT-5.5 はいつリリースされたんですか?": the only date near GPT-5.5 is "2030", in a sentence about the
+    partnership (as is the one before it): the interviews give no such date. A date whose sentence, or the one
+    before it, names what is asked still answers ("…延續到哪一年以後?" — "we're running way north of 2030")."""
+    a = indexed_service.ask("GPT-5.5 はいつリリースされたんですか?")
+    assert not a.grounded and a.figure is None, a.answer
+    b = indexed_service.ask("微軟跟 OpenAI 的合作會延續到哪一年以後？")
+    assert b.grounded and b.figure and "2030" in b.figure, b.answer
