@@ -42,10 +42,15 @@ round, like ``j``) is held out: run at the start and the end of the round, count
 30 refused, 15 compare, 15 open) were written by two more such helpers asked for varied, natural phrasing (tags,
 statements with a question mark, leading clauses, casual Japanese and Chinese); they are read from the nineteenth
 round. ``probes_blind_u.jsonl`` and ``probes_blind_v.jsonl`` (nineteenth round, like ``s`` and ``t``, asked for
-sloppier phrasing still) were first run only to check the changes ``s`` led to, then read. Every blind set but ``b`` and
-``r`` is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the sixteenth round, ``o``
-from the seventeenth, ``p`` from the eighteenth, ``q`` and ``s`` to ``v`` from the nineteenth), so only those two still ask questions
-the retrieval has never seen.
+sloppier phrasing still) were first run only to check the changes ``s`` led to, then read. ``r`` is read from the twentieth round.
+``probes_blind_x.jsonl`` (twentieth round, like ``j``) and ``probes_blind_hc.jsonl`` (twentieth round, 30 compare, 30
+refused and 20 open questions in varied phrasing) are held out: run at the start and the end of the round, counts
+only. ``probes_blind_y.jsonl`` (30 compare, 40 refused, 30 open), ``probes_blind_z.jsonl`` (50 yes/no, 50 who-said) and
+``probes_blind_z2.jsonl`` (40 yes/no, 40 who-said, 20 figures), all twentieth round and asked for varied, sloppy
+phrasing (tags, negated questions, hearsay, casual Japanese and Chinese), are read. Every blind set but ``b``, ``x``
+and ``hc`` is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the sixteenth round,
+``o`` from the seventeenth, ``p`` from the eighteenth, ``q`` and ``s`` to ``v`` from the nineteenth, ``r``, ``w``,
+``y``, ``z`` and ``z2`` from the twentieth), so only those three still ask questions the retrieval has never seen.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """
