@@ -52,7 +52,7 @@ _JA_ASKING_END = r"(?:の|んですか|のですか|か|よね|よな|っけ|で
 _JA_SAID_BY_NAME = (r"(?:(?:と|って)\s*(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)?|"
                     r"(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)\s*そう)\s*"
                     rf"{_JA_SAYING_VERB}{_JA_SAID_FORM}{_JA_ASKING_END}")
-_TAGGED_SAYING = r"(?:said|says|claimed|claims|mentioned|argued)"
+_TAGGED_SAYING = r"(?:said|says|claimed|claims|mentioned|argued|admitted|admits|insisted|insists|told)"
 # A phrase set off by a comma before "did he…" ("In the Decoder interview, did he quote…?"), and "Did he say that?"
 # after the words asked about ("I read that Suleyman said X. Did he say that?").
 _LEADING_PHRASE = r"(?:in|on|at|during)\b[^,?]{1,60},\s*"
@@ -72,6 +72,8 @@ _YES_NO_SAID = re.compile(
     rf"(と言いました|と述べました|と言った|と発言|と語りました)|{_JA_SAID_BY_NAME}|"
     # "He said X, didn't he?", "Suleyman said «…» — is that right?"
     rf"^\s*(?:mustafa\s+)?(?:suleyman|he)\s+{_TAGGED_SAYING}\b.*{TAG_QUESTION_EN}|"
+    # "I heard Suleyman said that X — true?": hearsay with a tag
+    rf"^\s*(?:i (?:read|heard|saw)|someone (?:told me|said|claimed))\b[^.?!]*?\b(?:suleyman|he|mustafa)\s+{_TAGGED_SAYING}\b.*{TAG_QUESTION_EN}|"
     # "He's the one who called distillation «a bit of a short-term win», isn't he?"
     rf"^\s*(?:so\s+)?(?:mustafa\s+)?(?:suleyman|he)(?:['’]s|\s+is|\s+was)\s+the\s+one\s+who\s+(?:{_TAGGED_SAYING}|called|"
     r"described|compared|coined|likened|quoted)\b|"
@@ -166,6 +168,7 @@ _CLAIM_FRAME = re.compile(
     rf"^\s*(?:mustafa\s+)?(?:suleyman\s+|he\s+)?{_TAGGED_SAYING}\s+(?:that\s+)?(?=.*{TAG_QUESTION_EN})|"
     r"(と言いましたか|と言いました|と述べましたか|と述べました|と言ったのですか|と言った|と発言しましたか|と語りましたか|ですか)|"
     r"(有沒有說過|有没有说过|有沒有說|有没有说|是否說過|是否说过|是否說|是否说|是不是|說過|说过|真的說|真的说|嗎|吗|呢)|"
+    r"不是(?=\s*(?:說|说|講|讲))|"  # "他不是说过X吗?": didn't he say X
     r"(?:有沒有|有没有|是否曾經|是否曾经|是否曾|是否)(?:提到|提過|提过|提及)|"
     r"(?:について|に)\s*(?:触れ|言及し)(?:た|ました|ていた|ていました|ている|ています)(?:の|んですか|のですか|か)?|"
     # the guest named in the question is who it asks about, not part of the claim

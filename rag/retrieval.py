@@ -18,7 +18,7 @@ import numpy as np
 from ingest.models import Chunk
 from ingest.store import ChunkStore
 from ingest.text import LANGS, quotable_spans
-from rag.answers.figure import figure_values
+from rag.answers.figure import stated_figures
 from rag.bm25 import BM25
 from rag.evidence import SentenceVectors, similarity_to
 from rag.lexical import bigrams, content_tokens, fold, word_forms
@@ -36,7 +36,6 @@ WHO_SAID_RATIO = 1.1
 WHO_SAID_MIN = 1.5
 WHO_SAID_KEEP = 0.35
 WHO_SAID_MAX = 3
-WHO_SAID_FIGURE_MIN = 10  # smaller figures ("two", "5") are said by everyone about everything
 # "Did he say X?" by meaning, when the words don't settle it (X asked in another language than it was said in):
 # someone else said it when their closest sentence beats the guest's closest by this cosine margin. On dev, 0 to
 # .02 score the same (who-said right .895 -> .921) and .03 loses it; .02 is the most cautious of those.
@@ -559,14 +558,14 @@ class HybridIndex:
         return picked
 
     def _figure_is_the_guests(self, i: int, question: str, admitted: list[int]) -> bool:
-        """Whether the claim states a figure (WHO_SAID_FIGURE_MIN or more) that chunk i doesn't give and one of the
+        """Whether the claim states a figure (STATED_FIGURE_MIN or more) that chunk i doesn't give and one of the
         guest's chunks does, in any language: "33ギガワットの計算能力がある、って言ってたよね?" is his "33 吉瓦" in the
         Chinese-only tail, not the Japanese host words that match its other words."""
-        stated = {(m, lo) for m, lo, hi in figure_values(question) if lo == hi and lo >= WHO_SAID_FIGURE_MIN}
+        stated = stated_figures(question)
         if not stated:
             return False
         if self._figures is None:
-            self._figures = [{(m, lo) for m, lo, hi in figure_values(c.text) if lo == hi} for c in self.chunks]
+            self._figures = [stated_figures(c.text) for c in self.chunks]
         return not stated & self._figures[i] and any(
             stated & self._figures[j] for j in admitted if self.chunks[j].role == "guest")
 

@@ -105,6 +105,8 @@ from rag.retrieval import Filters
     ("蒸留は短期的な勝利だと言ったっけ?", True),
     ("I heard him say it costs half what it did two years ago — is that what he said?", True),
     ('He\'s the one who called distillation "a bit of a short-term win", isn\'t he?', True),
+    ("I heard Suleyman said that the more young people use AI, the more they dislike it — true?", True),  # hearsay
+    ("Suleyman admitted the internet economy has been winner-take-all — right?", True),
     ("Was that his first job?", False),
     ("Is this his own company?", False),
     # "does he think / believe X?" asks his view, yes or no, not whether he said some words
@@ -315,6 +317,8 @@ def test_did_he_say_with_his_name_before_the_saying_verb_finds_the_hosts_words(s
     ("社会として自分たちの目的は何かを決めなければならない。", False),  # "must"
     ("你會看到一些素不相識的人在星巴克里閱讀科學論文。", False),  # strangers
     ("もっと慎重にならなくてはいけません。", False),
+    ("バイアスについては以前ほど議論されなくなった。", True),  # no longer
+    ("弁護士の職そのものがなくなる。", False),  # a job disappearing denies nothing
     ("慎重にやらないといけない。", False),
     # a negation inside a condition denies nothing; a turn to the contrary denies without one
     ("If it doesn't pass that test, people will reject it, and they'll be right to.", False),
@@ -443,6 +447,8 @@ def test_what_his_reply_sets_aside_with_rather_than_is_a_no(question, text, reje
     ("Did he say agents might take three years, worst case?", "Maybe worst case, 36 months.", False),
     ("Will it take 12 months?", "It will happen within a year.", False),
     ("Will it take four weeks?", "It will take a month.", False),
+    ("Maia 200チップはGB200より5割も安い?", "We ship a chip that is 30 percent cheaper than a GB200.", True),  # 5割: 50%
+    ("Maia 200チップはGB200より3割安い?", "We ship a chip that is 30 percent cheaper than a GB200.", False),
 ])
 def test_a_figure_the_evidence_gives_otherwise_is_a_no(question, evidence, misstated):
     from rag.answers.figure import misstates_figure
@@ -771,3 +777,18 @@ def test_a_denial_asked_is_read_against_the_evidences(question, evidence, verdic
     from rag.answers.verdict import verdict
 
     assert verdict([], evidence, question) == verdict_given
+
+
+@pytest.mark.parametrize("question, claim", [
+    ("他不是说过他爸爸是开出租车的吗?", "他  他爸爸是开出租车的"),  # "didn't he say…": the 不是 frames the question
+    ("I heard Suleyman said that the more young people use AI, the more they dislike it — true?",
+     "the more young people use AI, the more they dislike it"),
+])
+def test_the_claim_of_a_negated_or_hearsay_did_he_say(question, claim):
+    assert claim_of(question) == claim
+
+
+def test_an_opening_no_does_not_deny_the_figure_his_reply_gives(service):
+    """"微软是不是有33吉瓦的算力?": his reply opens "不,完全不是" to the host and goes on "我們擁有 33 吉瓦的計算能力"."""
+    a = service.ask("微软是不是有33吉瓦的算力?")
+    assert a.kind == "yes_no" and a.verdict == "yes", a.answer

@@ -19,7 +19,7 @@ _EN_UNIT = (r"(?:[\s-]?(?:%|percent|per cent|x|times|fold|million|billion|trilli
             r"conversations|sessions|hires|researchers)(?![a-z]))*")
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _CJK_NUM = r"(?:[何数數幾几](?=[十百千万萬億亿兆]))?[0-9０-９一二三四五六七八九十百千万萬億亿兆两兩半幾几数數]"
-_CJK_UNIT = (r"(?:[%％]|パーセント|倍|億|亿|万|萬|千|百|兆|ドル|美元|英鎊|英镑|ポンド|元|人|名|台|個|个|社|家|年|年代|"
+_CJK_UNIT = (r"(?:[%％]|パーセント|割|倍|億|亿|万|萬|千|百|兆|ドル|美元|英鎊|英镑|ポンド|元|人|名|台|個|个|社|家|年|年代|"
              r"か月|ヶ月|カ月|個月|个月|月|週間|週(?!期)|周(?!期)|日|天|時間|小时|小時|分鐘|分钟|分|秒|吉瓦|ギガワット|GW|歳|岁|歲|次|回|件)+")
 
 FIGURE = re.compile(
@@ -582,7 +582,8 @@ def stated_figure(line: str, quotes: list[str], date: bool = False) -> str | Non
 # Numbers as values, to tell "30 percent cheaper" from the "40% cheaper" a yes/no question asks about (English
 # number words: _EN_NUMBERS, above).
 _CJK_DIGITS = {ch: n for n, ch in enumerate("〇一二三四五六七八九")} | {"两": 2, "兩": 2}
-_SCALES = (("trillion", 1e12), ("billion", 1e9), ("bn", 1e9), ("million", 1e6), ("兆", 1e12), ("億", 1e8), ("亿", 1e8),
+# (割 is a tenth of a whole: "5割" is 50 percent)
+_SCALES = (("割", 10.0), ("trillion", 1e12), ("billion", 1e9), ("bn", 1e9), ("million", 1e6), ("兆", 1e12), ("億", 1e8), ("亿", 1e8),
            ("万", 1e4), ("萬", 1e4), ("千", 1e3))
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|[〇一二三四五六七八九两兩十]+|\b(?:" + "|".join(_EN_NUMBERS) + r")\b", re.I)
 
@@ -706,6 +707,20 @@ def counting_sentence(question: str, text: str) -> tuple[int, int] | None:
 
 
 _HALF = re.compile(r"\b(?:by )?half\b|一半|半分|半減|减半|減半|腰斩|腰斬", re.I)
+
+
+STATED_FIGURE_MIN = 10  # smaller figures ("two", "5") are said by everyone about everything
+
+
+def stated_figures(text: str) -> set[tuple[str, float]]:
+    """(measure, value) of each single-valued figure of `text` from STATED_FIGURE_MIN up."""
+    return {(m, lo) for m, lo, hi in figure_values(text) if lo == hi and lo >= STATED_FIGURE_MIN}
+
+
+def gives_figure_stated(question: str, texts) -> bool:
+    """Whether one of `texts` gives a figure the question states ("33吉瓦?" — "我們擁有 33 吉瓦"), in any language."""
+    stated = stated_figures(question)
+    return bool(stated) and any(stated & stated_figures(t) for t in texts)
 
 
 def misstates_figure(question: str, evidence: str) -> bool:

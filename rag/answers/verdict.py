@@ -9,7 +9,7 @@ import unicodedata
 
 from ingest.models import Chunk
 from ingest.text import sentence_spans
-from rag.answers.figure import CHEAPER, DEARER, miscounts, misstates_figure, year_relation_verdict
+from rag.answers.figure import CHEAPER, DEARER, gives_figure_stated, miscounts, misstates_figure, year_relation_verdict
 from rag.lexical import content_tokens
 
 _NO = re.compile(
@@ -28,7 +28,7 @@ _YES = re.compile(
 # Negation words; compounds that only look negative ("非常" very, "非営利" non-profit, "不過" but, "不滿" discontent,
 # "少ない" few) are not.
 _NEGATION = re.compile(
-    r"\b(not|never|no|none|nobody|nothing|neither|nor)\b|n['’]t\b|(?<![少危])ない|ません|ず[、。]|"
+    r"\b(not|never|no|none|nobody|nothing|neither|nor)\b|n['’]t\b|(?<![少危])ない|(?<![がもはのをにで])なくな[っるりれ]|ません|ず[、。]|"
     r"不(?![過过僅仅斷断久少同錯错滿满])|沒|没|無(?!論)|无(?!论)|[並并絕绝而]非", re.I)
 
 # Negations that deny nothing the question asks: not knowing a thing ("a lot of people don't realize that 65
@@ -312,11 +312,16 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
     # His reply's opening word answers the host's question, not whether he said the words a claim puts to him:
     # those are read against his words (read probes, who-said and yes/no +6 net; held-out b +2; dev unchanged).
     ordered = sorted(reply, key=lambda c: c.section != "en") if claim is None else []
+    # An opening "no" doesn't deny the very figure asked when the reply gives it: "33吉瓦?" against "不,完全不是。…
+    # 我們擁有 33 吉瓦" (the "no" answered the host).
+    figure_given = bool(asked) and gives_figure_stated(asked, [c.text for c in reply])
     for chunk in ordered:
         if chunk.piece == 0:
             found = opening_polarity(chunk.text)
             if found == NO and asked and any(restates(asked, c.text) for c in ordered if c.piece == 0):
                 return YES  # "No, I'm still calling for those things": the "No" answers the host, the rest the question
+            if found == NO and figure_given:
+                break
             if found and asked and asks_the_opposite(asked, chunk.question):
                 return NO if found == YES else YES  # "基本不可能?" against "I'm pretty certain that you will be."
             if found:
