@@ -100,7 +100,7 @@ _YES_NO_SAID = re.compile(
 )
 # (何か / どうか / 誰か / どこか: "something", "whether", "someone": inside the words asked about, "…目的は何かを決め
 # なければならない、って彼が言ったの？", not a question of the asker's own)
-_OPEN_QUESTION = re.compile(rf"^\s*(what|how|why|which|where|when)\b|何(?!か)|どう(?!か)|なぜ|{JA_WHEN}|どれ|{JA_WHICH}|どんな|どこ(?!か)|誰(?!か)|だれ(?!か)|いくら|"
+_OPEN_QUESTION = re.compile(rf"^\s*(what|how|why|which|where|when)\b|何(?!か)|どう(?!か)|なぜ|{JA_WHEN}|どれ|{JA_WHICH}|どんな|どこ(?!か)|誰(?!か)|だれ(?!か)|いくら|いくつ|"
                             r"什麼|什么|怎麼|怎么|為什麼|为什么|哪(?!怕)|誰|谁", re.I)  # 哪怕: "even if"
 _WORD_CHARS = re.compile(r"\w")
 _QUOTE_MARKS = re.compile(r"[「」『』“”\"]")

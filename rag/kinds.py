@@ -67,12 +67,13 @@ _NUMBER = re.compile(
     r"^\s*what(?:['’]s|\s+is|\s+was|\s+were|\s+are)\s+(?:[\w'’.-]+\s+){0,3}?(?:price|cost|score|figure|amount|percentage)s?\b|"
     r"\b(?:give|tell) me (?:the )?(?:figure|number|amount|price|percentage|score)s?\b|"
     r"\bhow (big|large|long|far|fast|cheap|expensive|often|old)\b|\bby how much\b|\bat what age\b|"
-    rf"いくら(?!か)|いくつ|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|(?<!月)何日(?!に|から|まで)|何週|何か月|何ヶ月|何分|何歳|{JA_SPAN_OF_YEARS}|何年間|どのくらい|どれくらい|どれだけ|"
+    r"\b(?:score|price|cost|revenue|valuation|percentage|market share)\s*\?\s*$|"  # "MAI-Thinking-1 AIME score?"
+    rf"いくら(?!か)|いくつ|何位|何人|何台|何個|何倍|何%|何％|何パーセント|何割|何ドル|何億|何万|(?<!月)何日(?!に|から|まで)|何週|何か月|何ヶ月|何分|何歳|{JA_SPAN_OF_YEARS}|何年間|どのくらい|どれくらい|どれだけ|"
     rf"何(?=[ァ-ヴ][ァ-ヴー]+)|何{JA_COUNTERS}|何(?:度|倍|時間)|"
     # a quantity named and asked with a bare "は?" ("…利用している人の割合は?", "参加人数は？")
     r"(?:割合|比率|比例|人数|件数|台数|金額|総額|額|期間|年数|規模|数)(?:は|って)\s*[?？]\s*$|"
     rf"(?<!哪)[幾几]{ZH_MEASURES}|[幾几](?:吉瓦|兆瓦|千瓦|美元|個百分點|个百分点)|"
-    r"多少|幾成|几成|幾倍|几倍|有[幾几]年|[幾几]年了|[幾几]年(?:的)?(?:時間|时间)|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|[幾几][%％]|幾歲|几岁|幾岁|几歲", re.I)
+    r"多少|第[幾几](?:名|位)?|[幾几]名|幾成|几成|幾倍|几倍|有[幾几]年|[幾几]年了|[幾几]年(?:的)?(?:時間|时间)|百分之幾|百分之几|多大|多長|多长|多久|幾週|几周|幾分鐘|几分钟|幾天|几天|[幾几][%％]|幾歲|几岁|幾岁|几歲", re.I)
 _DATE = re.compile(
     r"\bwhen\b|\bwhat (year|month|date|day)\b|\bwhich year\b|\bsince when\b|\bby when\b|\bhow long ago\b|"
     r"\b(?:over|in|during|within)\s+what\s+(?:\w+\s+)?(?:period|time\s?frame|time span)\b|"
@@ -93,7 +94,8 @@ _DECLARATIVE_YES_NO_EN = re.compile(
     r"^(?!.*\b(what|how|why|which|where|when|who|whom|whose)\b)(?=.*\b(is|are|was|were|do|does|did|has|have|had|will|"
     r"would|can|could|should|isn't|aren't|wasn't|doesn't|don't|didn't|hasn't|haven't|won't|wouldn't|can't|couldn't)\b|"
     r"\s*(?:so\s+|and\s+|but\s+)?(?:he|she|it|they|(?:mustafa\s+)?suleyman|microsoft)(?:['’](?:s|re|d|ll)\b|\s+(?:said|says|"
-    r"thinks|thought|believes|believed|claimed|claims|admitted|admits|reckons|feels|felt)\b))"
+    r"thinks|thought|believes|believed|claimed|claims|admitted|admits|reckons|feels|felt|calls|called|considers|"
+    r"sees|describes|described|wants|wanted|plans|expects|expected)\b))"
     r".*\?\s*$", re.I | re.S)
 # A statement with a tag ("…, right?", "…, didn't he?", "… — is that right?") asks yes or no, whatever relative
 # clause it holds ("a family whose parents…, right?").
@@ -164,11 +166,26 @@ def asks_why(question: str) -> bool:
 _FEW_AGO_ZH = re.compile(r"[幾几](?:個|个)?(?:週|周|天|年|月|星期|禮拜|礼拜)前")
 
 
+_QUITE_A_FEW = re.compile(r"好[幾几]")
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9.-]*")
+
+
+def _question_lang(question: str) -> str:
+    """The language a question is asked in: as detect_lang reads it, but Latin names inside a Japanese or Chinese
+    question count as words, not letters ("MAI-Thinking-1在AIME上拿了97%?" is Chinese)."""
+    lang = detect_lang(question)
+    if lang == "en" and len(_CJK_CHAR.findall(question)) >= max(1, len(_LATIN_WORD.findall(question))):
+        return detect_lang(_LATIN_WORD.sub(" ", question))
+    return lang
+
+
 def question_kind(question: str, attribution: bool = False) -> str:
     """One of KINDS for a question (`attribution`: the question asks whether the guest said some words). Read in
     NFKC: full-width "Ｈｏｗ ｍａｎｙ" asks for a number as "How many" does."""
     # (a note after the question mark, "…の規模は?(ブルームバーグでの発言)", says where, not what is asked)
     question = _AFTERWORD.sub("", without_leading_clause(unicodedata.normalize("NFKC", question)))
+    question = _QUITE_A_FEW.sub("好多", question)  # "好几年": quite a few years, no figure asked
     if attribution:
         return WHO_SAID
     if _YES_NO_ZH.search(question):
@@ -180,7 +197,7 @@ def question_kind(question: str, attribution: bool = False) -> str:
     # (a "when" inside a why-question is no date asked: "Why didn't they… when they trained it?")
     if _DATE.search(question) and not (asks_why(question) and not re.match(r"\s*when\b", question, re.I)):
         return DATE
-    lang = detect_lang(question)
+    lang = _question_lang(question)
     if lang == "en":
         return YES_NO if _YES_NO_EN.search(question) or _DECLARATIVE_YES_NO_EN.search(question) \
             or _TAG_QUESTION_EN.search(question) else OPEN

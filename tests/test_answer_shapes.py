@@ -33,6 +33,14 @@ def assert_verbatim(service, answer):
 # --- pieces ---
 
 @pytest.mark.parametrize("question, kind", [
+    # Latin names inside a Chinese question; 好几 (quite a few); a rank; a fragment asking a score
+    ("MAI-Thinking-1在AIME上拿了97%?", "yes_no"),
+    ("他们在试 looped transformer 吗?", "yes_no"),
+    ("他和弟弟真的自己生活过好几年?", "yes_no"),
+    ("MAIの画像モデルって今ランキング何位?", "number"),
+    ("MAI-Thinking-1 AIME score?", "number"),
+    ("He calls himself far left these days?", "yes_no"),
+    ("What does 涌现 mean?", "open"),
     ("Why didn't Microsoft distill other models when it trained MAI-Thinking-1?", "open"),  # a when inside a why
     ("When was Suleyman put on leave at Google, and why?", "date"),
     ("ボストンでのチーム合宿は何月何日に始まる?", "date"),  # 何月何日: a date, not how many days

@@ -107,6 +107,7 @@ from rag.retrieval import Filters
     ('He\'s the one who called distillation "a bit of a short-term win", isn\'t he?', True),
     ("I heard Suleyman said that the more young people use AI, the more they dislike it — true?", True),  # hearsay
     ("Suleyman admitted the internet economy has been winner-take-all — right?", True),
+    ("Foundryにはモデルがいくつ入ってるって言ってた?", False),  # いくつ: how many, asked openly
     ("Was that his first job?", False),
     ("Is this his own company?", False),
     # "does he think / believe X?" asks his view, yes or no, not whether he said some words
@@ -385,6 +386,7 @@ def test_an_absolute_the_evidence_does_not_bear_out_is_a_no(question, evidence, 
     ("Is Microsoft's Maia 200 chip more expensive than a GB200?", "We ship a chip that is 30 percent cheaper than a GB200.", "no"),
     ("Maia 200 チップは GB200 より安く作れるのですか?", "GB200 より 30% 安く製造できるチップです。", "yes"),
     ("Maia 200 晶片比 GB200 貴嗎?", "We ship a chip that is 30 percent cheaper than a GB200.", "no"),  # 比…貴: dearer
+    ("Maia 200ってGB200より30%高いんでしょ?", "We ship a chip that is 30 percent cheaper than a GB200.", "no"),
     ("Did Suleyman finish his degree at Oxford?", "So I dropped out and helped start Muslim Youth Helpline.", "no"),
     ("スレイマン氏は、自分は政治的に右派だと考えていますか？", "I'm sort of a centrist these days. I definitely started as a lefty.", "no"),
     ("Did he start out on the left?", "I definitely started as a lefty.", "yes"),
@@ -729,6 +731,7 @@ def test_a_figure_only_the_guest_gives_is_his_in_any_language(service):
     ("実現すると言っていませんでしたか?", "Could I be buying my presents with an agent?", False),
     ("他有没有说会实现?", "Could I be buying my presents with an agent?", False),
     ("他能理解創作者對 AI 公司抓取作品的不滿嗎？", "Do you understand the frustration from creatives?", False),  # 不滿
+    ("微軟有33吉瓦算力,沒錯吧?", "Could I be buying my presents with an agent?", False),  # 沒錯吧: a tag
     # nor when the host asked the negation too ("You don't think…?" — "No.")
     ("Does he think it won't happen?", "You don't think it will happen?", False),
 ])

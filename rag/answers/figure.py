@@ -485,7 +485,7 @@ def is_vague(figure: str) -> bool:
 # Cheaper and dearer: also two of a kind a yes/no question names (rag.answers.verdict), the one the evidence names
 # ("30 percent cheaper" for "more expensive?").
 CHEAPER = r"(?i:\bcheaper\b|\bless expensive\b|\binexpensive\b)|安い|安く|安価|便宜|低廉|廉價|廉价"
-DEARER = r"(?i:\bmore (?:expensive|costly)\b|\bpricier\b|\bcostlier\b)|より高い|高価|更貴|更贵|昂貴|昂贵|比[^，,。？?]{1,12}?[貴贵]"
+DEARER = r"(?i:\bmore (?:expensive|costly)\b|\bpricier\b|\bcostlier\b)|より[^、。？?]{0,12}?高い|高価|更貴|更贵|昂貴|昂贵|比[^，,。？?]{1,12}?[貴贵]"
 _COMPARATIVES = tuple(re.compile(p, re.I) for p in (
     CHEAPER,
     DEARER,

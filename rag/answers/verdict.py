@@ -270,6 +270,7 @@ _ASKING_NEGATION = re.compile(
     r"^\W*(?:so\s+|and\s+|but\s+)?(?:isn't|aren't|wasn't|weren't|doesn't|don't|didn't|hasn't|haven't|hadn't|won't|"
     r"wouldn't|can't|couldn't|shouldn't)\b|"
     r"(?:,|—|-|–)\s*(?:isn't (?:it|that (?:right|so))|didn't he|doesn't he|hasn't he|wasn't it|wasn't he|no)\s*\?\s*$|"
+    r"[，,]?\s*(?:沒錯|没错|對不對|对不对|是不是|不是)\s*[吧嗎吗]?\s*[？?]\s*$|"  # "…，沒錯吧?": a tag
     r"是不是|是否|([\u4e00-\u9fff])[不沒没]\1|難道|难道|^[^？?。]{0,12}?不是(?=[^？?。]*[嗎吗]\s*[？?]?\s*$)|"
     r"(?:じゃ|では)(?:ない|ありません)(?:でしょう|です)?(?:か|の|よね)?\s*[?？]?\s*$|"
     r"(?:ない|ません|なかった|ませんでした)(?:のです|んです|です|でしょう)?(?:か|の)?\s*[?？]\s*$", re.I)
