@@ -387,6 +387,7 @@ def test_an_absolute_the_evidence_does_not_bear_out_is_a_no(question, evidence, 
     ("Maia 200 チップは GB200 より安く作れるのですか?", "GB200 より 30% 安く製造できるチップです。", "yes"),
     ("Maia 200 晶片比 GB200 貴嗎?", "We ship a chip that is 30 percent cheaper than a GB200.", "no"),  # 比…貴: dearer
     ("Maia 200ってGB200より30%高いんでしょ?", "We ship a chip that is 30 percent cheaper than a GB200.", "no"),
+    ("He calls himself far left these days?", "I'm sort of a centrist these days.", "no"),
     ("Did Suleyman finish his degree at Oxford?", "So I dropped out and helped start Muslim Youth Helpline.", "no"),
     ("スレイマン氏は、自分は政治的に右派だと考えていますか？", "I'm sort of a centrist these days. I definitely started as a lefty.", "no"),
     ("Did he start out on the left?", "I definitely started as a lefty.", "yes"),
@@ -752,6 +753,7 @@ def test_his_opening_yes_to_the_host_is_a_no_to_the_negation_asked(service):
     ("Does he think it won't happen?", True),
     ("スレイマン氏は、緊急の規制は必要ないと考えていますか?", True),
     ("他是不是觉得基本不可能?", True),
+    ("Does he reckon it's unlikely I'll be buying gifts with an AI agent by next year?", True),
     # negations that only make the question, sit inside a noun or set one thing against another
     ("Didn't he say it would happen?", False),
     ("Is there a no-poach agreement between Microsoft and OpenAI?", False),

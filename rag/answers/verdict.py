@@ -28,7 +28,7 @@ _YES = re.compile(
 # Negation words; compounds that only look negative ("非常" very, "非営利" non-profit, "不過" but, "不滿" discontent,
 # "少ない" few) are not.
 _NEGATION = re.compile(
-    r"\b(not|never|no|none|nobody|nothing|neither|nor)\b|n['’]t\b|(?<![少危])ない|(?<![がもはのをにで])なくな[っるりれ]|ません|ず[、。]|"
+    r"\b(not|never|no|none|nobody|nothing|neither|nor|unlikely|impossible)\b|n['’]t\b|(?<![少危])ない|(?<![がもはのをにで])なくな[っるりれ]|ません|ず[、。]|"
     r"不(?![過过僅仅斷断久少同錯错滿满])|沒|没|無(?!論)|无(?!论)|[並并絕绝而]非", re.I)
 
 # Negations that deny nothing the question asks: not knowing a thing ("a lot of people don't realize that 65
@@ -179,8 +179,8 @@ _ALTERNATIVES = tuple({name: re.compile(pattern) for name, pattern in kind.items
      "accountant": r"(?i:\baccountants?\b)|会計士|會計師|会计师",
      "teacher": r"(?i:\bteachers?\b)|教師|教员|教員|教师|老師|老师"},
     # where on the political spectrum ("右派?" — "a centrist… started as a lefty")
-    {"right": r"(?i:\bright[- ]wing(?:er)?\b|\bon the right\b)|右派|右翼",
-     "left": r"(?i:\blefty\b|\bleftist\b|\bleft[- ]wing(?:er)?\b|\bon the left\b)|左派|左翼|極左|极左",
+    {"right": r"(?i:\bright[- ]wing(?:er)?\b|\bon the right\b|\bfar[- ]right\b)|右派|右翼",
+     "left": r"(?i:\blefty\b|\bleftist\b|\bleft[- ]wing(?:er)?\b|\bon the left\b|\bfar[- ]left\b)|左派|左翼|極左|极左",
      "centre": r"(?i:\bcentrist\b|\bcentre-ground\b|\bcenter-ground\b)|中道|中間派|中间派"},
     MONTHS,
 ))
