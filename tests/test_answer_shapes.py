@@ -1035,3 +1035,14 @@ def test_a_date_in_a_sentence_naming_nothing_asked_is_no_such_date(indexed_servi
     assert not a.grounded and a.figure is None, a.answer
     b = indexed_service.ask("微軟跟 OpenAI 的合作會延續到哪一年以後？")
     assert b.grounded and b.figure and "2030" in b.figure, b.answer
+
+
+@pytest.mark.parametrize("question, text, figure", [
+    ("When did they sign the new contract? Which month?",
+     "Over the last 15 to 18 months we renegotiated. It culminated in a new contract that we got done in October of last year.",
+     "October"),
+    ("新しい契約は何月に結ばれた?", "この 18 か月で再交渉し、昨年の 10 月に新しい契約を結びました。", "10 月"),
+])
+def test_which_month_is_answered_by_a_month_named(question, text, figure):
+    found = find_figure(text, set(tokenize(question)), date=True, question=question)
+    assert found is not None and found[1].replace(" ", "") == figure.replace(" ", "")

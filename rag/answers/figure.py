@@ -382,6 +382,17 @@ def asks_year(question: str) -> bool:
     return bool(_ASKS_YEAR.search(question))
 
 
+# "Which month?", "何月", "几月": a month named answers before any other date ("done in October", not "the last 18
+# months").
+_ASKS_MONTH = re.compile(r"\b(?:which|what) month\b|何月|[幾几]月(?![份內内])", re.I)
+_MONTH_NAMED = re.compile(rf"(?-i:\b{_MONTHS}\b)|(?<![\d.])(?:1[0-2]|[1-9])\s?月(?![間间前后後内內份])|"
+                          r"(?:十[一二]?|[一二三四五六七八九])月(?![間间前后後内內份])")
+
+
+def asks_month(question: str) -> bool:
+    return bool(_ASKS_MONTH.search(question))
+
+
 def is_year(figure: str) -> bool:
     return bool(_YEAR.search(figure))
 
@@ -527,6 +538,7 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
     shared = counter is not None and any(counter in c for c in _COUNTER_CLASSES)
     no_years = unit == SPAN and not _ASKS_AGO.search(question)
     relation = asked_relation(question) if date else None
+    wants_month = date and asks_month(question)
     found_any = []
     spans = sentence_spans(text) or [(0, len(text))]
     scores = score_sentences(spans) if score_sentences is not None else \
@@ -542,6 +554,8 @@ def find_figure(text: str, query_tokens: set[str], date: bool = False, question:
                           and counts_something_else(question, sentence, m))
                  and not (no_years and is_year_figure(_figure(m)))]
         found_any.append((s, e, [m for m in found if not _stated(_figure(m), asked)], found))
+    if wants_month:
+        found_any = _preferring(found_any, lambda m: bool(_MONTH_NAMED.search(m.group())))
     if relation is not None:  # stated in the relation asked (and a year, when a year is asked)
         found_any = _preferring(found_any, lambda m: stated_with(relation, m.string, m.start(), m.end())
                                 and (not wants_year or is_year(_figure(m))))
