@@ -562,8 +562,7 @@ def compose_attribution(question: str, lang: str, speakers: list[Passage], manif
 
 def compose(question: str, lang: str, passages: list[Passage], manifests: dict, grounded: bool,
             next_turn=None, query=None, kind: str = "open", margin: float | None = None, ends_capture=None,
-            only_in_notes=None, names_counted=None, names_asked=None, filler=None,
-            sentence_names_asked=None) -> Draft:
+            only_in_notes=None, names_counted=None, names_asked=None, filler=None) -> Draft:
     """The guest's words that answer the question, led by what the question asks for: a verdict (yes/no), a
     figure or date (how much / when; "no such figure" when the question says what kind it wants and nothing
     relevant gives one), else who said it where. An editor's note ranked first may answer a
@@ -674,21 +673,14 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             # not the lead's whatever it counts ("seven new models" for how many pages; dev figures .667 -> .708).
             cos = asked.similarity([c.text[f[0][0]:f[0][1]] for _, c, f in candidates])
             candidates = [candidates[max(range(len(candidates)), key=lambda i: (cos[i], -i))]]
-        if kind == "date" and candidates and sentence_names_asked is not None and not any(
-                sentence_names_asked(c.text[_previous_sentence_start(c.text, span[0]):span[1]], c.lang)
-                for _, c, (span, _) in candidates):
-            # Every date found is in a sentence naming nothing asked, nor is the one before it ("2030" for when
-            # GPT-5.5 came out): the interviews give no such date.
-            key = "no_figure_note" if chunk.role == "editor" else "no_figure"
-            return _unanswered(lang, key, manifests, chunk, lead, asked, kind)
         if candidates:
             p, c, (span, draft.figure) = candidates[0]
             draft.citations.append(cite(c, span, p))
             key = "note_figure" if c.role == "editor" else "figure"
             first_line = f"{_frame(lang, key, manifests, c, figure=draft.figure)} {inline_quote(draft.citations[0], lang)}"
         no_year = kind == "date" and F.asks_year(question) and not (draft.figure and F.is_year(draft.figure))
-        if no_year or unit not in (None, F.AMOUNT) and draft.figure is None and not (F.says_how_many_vaguely([m.text for m in lead.members.values()]) and (
-                names_counted(lead) if names_counted else F.names_counted(question, [m.text for m in lead.members.values()]))):
+        if no_year or unit not in (None, F.AMOUNT) and draft.figure is None and not (
+                names_counted(lead) if names_counted else F.names_counted(question, [m.text for m in lead.members.values()])):
             # The question says what kind of figure it wants (a year, an amount…), and nothing relevant gives one
             # (nor names what it counts): say there is no such figure, with the closest words, rather than quote
             # around it.
@@ -769,12 +761,6 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     lines = [first_line] + [_quote_line(c, shown_first + i + 1, lang) for i, c in enumerate(listed)]
     draft.answer = "\n".join(lines)
     return draft
-
-
-def _previous_sentence_start(text: str, start: int) -> int:
-    """Where the sentence before the one starting at `start` starts (`start` for the first)."""
-    before = [a for a, _ in sentence_spans(text) if a < start]
-    return before[-1] if before else start
 
 
 def _sentence_stating_a_year(years: set[str], text: str) -> tuple[int, int] | None:

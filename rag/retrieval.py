@@ -360,18 +360,9 @@ class HybridIndex:
     def names_any(self, words: list[str], lang: str, passage: Passage) -> bool:
         """Whether some language version of the passage holds one of these words, as written or through the
         corpus lexicon: "institutions" is named by 主要機構."""
-        forms = self._forms(words, lang)
-        return any(forms.intersection(self._tokens[self._pos[cid]]) for cid in self.members[passage.key])
-
-    def text_names_any(self, words: list[str], lang: str, text: str, text_lang: str) -> bool:
-        """Whether `text` (a sentence, in `text_lang`) holds one of these words, as written or through the corpus
-        lexicon."""
-        return bool(self._forms(words, lang).intersection(f for f, _ in word_forms(text, text_lang)))
-
-    def _forms(self, words: list[str], lang: str) -> set[str]:
-        """The words' tokens and their translations through the corpus lexicon."""
         tokens = set(content_tokens(" ".join(words), lang))
-        return tokens | set(self.lexicon.translate(tokens, lang))
+        forms = tokens | set(self.lexicon.translate(tokens, lang))
+        return any(forms.intersection(self._tokens[self._pos[cid]]) for cid in self.members[passage.key])
 
     @functools.cached_property
     def _name_vocabulary(self) -> tuple[frozenset[str], str]:

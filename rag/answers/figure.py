@@ -127,17 +127,6 @@ def _counts_as(text: str, end: int, counter: str) -> bool:
     return any(c in after for c in same) if same else counter in after
 
 
-# Words that say how many without a figure: "all the major institutions", "most of the Fortune 500", 所有主要機構.
-_VAGUE_QUANTITY = re.compile(
-    r"\b(?:all|every|most|many|majority|lots|hundreds|thousands|millions|billions|dozens|countless)\b|所有|全部|每|"
-    r"大部分|大多|許多|许多|很多|眾多|众多|無數|无数|すべて|全て|多く|ほとんど|大半|多数|数多く", re.I)
-
-
-def says_how_many_vaguely(texts) -> bool:
-    """Whether one of `texts` says how many in words rather than a figure ("all", "most", 所有, 多く)."""
-    return any(_VAGUE_QUANTITY.search(t) for t in texts)
-
-
 def names_counted(question: str, texts) -> bool:
     """Whether one of `texts` names what the question counts (then it may answer without a figure: "all the
     major institutions" for "how many institutions?")."""
