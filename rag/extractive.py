@@ -53,6 +53,7 @@ _JA_SAID_BY_NAME = (r"(?:(?:と|って)\s*(?:スレイマン|ムスタファ|彼
                     r"(?:スレイマン|ムスタファ|彼)(?:氏|さん)?(?:本人|自身)?(?:は|が)\s*そう)\s*"
                     rf"{_JA_SAYING_VERB}{_JA_SAID_FORM}{_JA_ASKING_END}")
 _TAGGED_SAYING = r"(?:said|says|claimed|claims|mentioned|argued|admitted|admits|insisted|insists|told)"
+_HEARSAY = r"(?:i (?:read|heard|saw)|someone (?:told me|said|claimed))"  # "I heard (that) Suleyman said…"
 # A phrase set off by a comma before "did he…" ("In the Decoder interview, did he quote…?"), and "Did he say that?"
 # after the words asked about ("I read that Suleyman said X. Did he say that?").
 _LEADING_PHRASE = r"(?:in|on|at|during)\b[^,?]{1,60},\s*"
@@ -73,7 +74,7 @@ _YES_NO_SAID = re.compile(
     # "He said X, didn't he?", "Suleyman said «…» — is that right?"
     rf"^\s*(?:mustafa\s+)?(?:suleyman|he)\s+{_TAGGED_SAYING}\b.*{TAG_QUESTION_EN}|"
     # "I heard Suleyman said that X — true?": hearsay with a tag
-    rf"^\s*(?:i (?:read|heard|saw)|someone (?:told me|said|claimed))\b[^.?!]*?\b(?:suleyman|he|mustafa)\s+{_TAGGED_SAYING}\b.*{TAG_QUESTION_EN}|"
+    rf"^\s*{_HEARSAY}\b[^.?!]*?\b(?:suleyman|he|mustafa)\s+{_TAGGED_SAYING}\b.*{TAG_QUESTION_EN}|"
     # "He's the one who called distillation «a bit of a short-term win», isn't he?"
     rf"^\s*(?:so\s+)?(?:mustafa\s+)?(?:suleyman|he)(?:['’]s|\s+is|\s+was)\s+the\s+one\s+who\s+(?:{_TAGGED_SAYING}|called|"
     r"described|compared|coined|likened|quoted)\b|"
@@ -161,7 +162,7 @@ _CLAIM_FRAME = re.compile(
     r"^\s*(?:提到|提出|說|说|講|讲)(?=[^？?]*的[，,\s]*是(?:蘇萊曼|苏莱曼|他))|(?:這|这)?(?:句話|句话)?出自|"
     rf"{_JA_SAID_BY_NAME}|{TAG_QUESTION_EN}|"
     # "I read that Suleyman said X. Did he say that?": the hearsay before the claim and the question after it
-    r"^\s*(?:i (?:read|heard|saw)|someone (?:told me|said|claimed)|apparently|reportedly)\b[^.?!]*?\b(?:said|says|saying)\s+(?:that\s+)?|"
+    rf"^\s*(?:{_HEARSAY}|apparently|reportedly)\b[^.?!]*?\b(?:said|says|saying)\s+(?:that\s+)?|"
     rf"^\s*someone quoted \S+(?:\s+\S+)? as saying\s+|^\s*{_LEADING_PHRASE}(?=did\b)|"
     r"\b(?:did\s+\S+\s+(?:himself\s+)?)?quot(?:e|ed|ing)\s+(?:[A-Z][\w.]*\s+){1,3}(?:as\s+)?saying\s+|"
     rf"[.!]?\s*{_DID_HE_SAY_THAT}|"

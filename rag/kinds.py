@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ingest.text import detect_lang
+from ingest.text import CJK_CHAR, detect_lang
 
 WHO_SAID = "who_said"
 YES_NO = "yes_no"
@@ -167,7 +167,6 @@ _FEW_AGO_ZH = re.compile(r"[幾几](?:個|个)?(?:週|周|天|年|月|星期|禮
 
 
 _QUITE_A_FEW = re.compile(r"好[幾几]")
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9.-]*")
 
 
@@ -175,7 +174,7 @@ def _question_lang(question: str) -> str:
     """The language a question is asked in: as detect_lang reads it, but Latin names inside a Japanese or Chinese
     question count as words, not letters ("MAI-Thinking-1在AIME上拿了97%?" is Chinese)."""
     lang = detect_lang(question)
-    if lang == "en" and len(_CJK_CHAR.findall(question)) >= max(1, len(_LATIN_WORD.findall(question))):
+    if lang == "en" and len(CJK_CHAR.findall(question)) >= max(1, len(_LATIN_WORD.findall(question))):
         return detect_lang(_LATIN_WORD.sub(" ", question))
     return lang
 

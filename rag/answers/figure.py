@@ -660,6 +660,11 @@ _ANY_RELATION = _relation(f"{_AT_LEAST_BEFORE}|{_AT_MOST_BEFORE}|{_DATES_BEFORE}
 _CALENDAR_YEAR = 1000  # "year" figures from here up are dates ("in 2019"), below it spans ("5年間", "10 years")
 
 
+def _is_date(measure: str, high: float) -> bool:
+    """Whether a figure of this measure is a calendar year ("in 2019"), not a span ("10 years")."""
+    return measure == "year" and high >= _CALENDAR_YEAR
+
+
 def _in(relation: tuple[re.Pattern, re.Pattern], text: str, start: int, end: int) -> bool:
     """Whether the figure at [start, end) of `text` is put in this relation."""
     before, after = relation
@@ -737,13 +742,13 @@ def misstates_figure(question: str, evidence: str) -> bool:
     # the year" in his words is no share)
     halves = [("share", 50.0, 50.0, m.start(), m.end()) for m in _HALF.finditer(question)]
     for measure, low, high, start, end in _figures_in(question) + halves:
-        if measure == "year" and high >= _CALENDAR_YEAR:
+        if _is_date(measure, high):
             continue
         if _put_in_relation(question, start, end):
             # …but a bound every figure of its measure falls outside is contradicted: "100年以上先?" against "over
             # the next 20 or 30 years" (calendar years aside: "by 2030" is no span)
             bound = _bound(question, start, end)
-            spans = [(lo, hi) for m, lo, hi in given if m == measure and not (m == "year" and hi >= _CALENDAR_YEAR)]
+            spans = [(lo, hi) for m, lo, hi in given if m == measure and not _is_date(m, hi)]
             if bound and spans and all(hi < low * (1 - 1e-6) if bound == "min" else lo > high * (1 + 1e-6)
                                        for lo, hi in spans):
                 return True
@@ -751,10 +756,9 @@ def misstates_figure(question: str, evidence: str) -> bool:
         same = [(lo, hi) for m, lo, hi in given if m == measure]
         if same and not any(lo * (1 - 1e-6) <= low and high <= hi * (1 + 1e-6) for lo, hi in same):
             return True
-        if not same and measure in _DAYS_IN and not (measure == "year" and high >= _CALENDAR_YEAR):
+        if not same and measure in _DAYS_IN:
             # a span given in another unit of time: "three years, worst case?" against "worst case, 18 months"
-            spans = [(lo * _DAYS_IN[m], hi * _DAYS_IN[m]) for m, lo, hi in given
-                     if m in _DAYS_IN and not (m == "year" and hi >= _CALENDAR_YEAR)]
+            spans = [(lo * _DAYS_IN[m], hi * _DAYS_IN[m]) for m, lo, hi in given if m in _DAYS_IN and not _is_date(m, hi)]
             low, high = low * _DAYS_IN[measure], high * _DAYS_IN[measure]
             if spans and not any(lo * (1 - _UNIT_SLACK) <= low and high <= hi * (1 + _UNIT_SLACK) for lo, hi in spans):
                 return True

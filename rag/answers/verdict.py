@@ -313,16 +313,13 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
     # His reply's opening word answers the host's question, not whether he said the words a claim puts to him:
     # those are read against his words (read probes, who-said and yes/no +6 net; held-out b +2; dev unchanged).
     ordered = sorted(reply, key=lambda c: c.section != "en") if claim is None else []
-    # An opening "no" doesn't deny the very figure asked when the reply gives it: "33吉瓦?" against "不,完全不是。…
-    # 我們擁有 33 吉瓦" (the "no" answered the host).
-    figure_given = bool(asked) and gives_figure_stated(asked, [c.text for c in reply])
     for chunk in ordered:
         if chunk.piece == 0:
             found = opening_polarity(chunk.text)
             if found == NO and asked and any(restates(asked, c.text) for c in ordered if c.piece == 0):
                 return YES  # "No, I'm still calling for those things": the "No" answers the host, the rest the question
-            if found == NO and figure_given:
-                break
+            if found == NO and asked and gives_figure_stated(asked, [c.text for c in reply]):
+                break  # "33吉瓦?" against "不,完全不是。…我們擁有 33 吉瓦": the "no" answered the host, not the figure
             if found and asked and asks_the_opposite(asked, chunk.question):
                 return NO if found == YES else YES  # "基本不可能?" against "I'm pretty certain that you will be."
             if found:
