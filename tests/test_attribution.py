@@ -269,11 +269,17 @@ def test_exact_words_settle_who_said_them_in_every_language(service, question, v
     assert (first.role, truth_for(service, first)["role"]) == (role, role)
 
 
-def test_did_he_say_is_read_against_his_words_not_his_replys_opening_word(service):
+@pytest.mark.parametrize("question, verdict", [
+    ("スレイマンは、クリエイターや出版社の不満はまったく理解できないと言いましたか。", "no"),
+    # "No, no, no. Hold on a sec. … I said tasks. So that does not mean jobs.": the "No" answers the host
+    ("Did Suleyman say that saying tasks does not mean jobs?", "yes"),
+])
+def test_did_he_say_is_read_against_his_words_not_his_replys_opening_word(service, question, verdict):
     """"Yeah. No, I understand the frustration." opens with a yes to the host; asked whether he said he can't
-    understand it at all, the answer is no."""
-    a = service.ask("スレイマンは、クリエイターや出版社の不満はまったく理解できないと言いましたか。")
-    assert a.kind == "who_said" and a.verdict == "no", a.answer
+    understand it at all, the answer is no. "No, no, no. … that does not mean jobs" opens with a no to the host;
+    asked whether he said tasks don't mean jobs, the answer is yes."""
+    a = service.ask(question)
+    assert a.kind == "who_said" and a.verdict == verdict, a.answer
 
 
 @pytest.mark.parametrize("question, verdict", [
