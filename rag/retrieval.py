@@ -17,7 +17,7 @@ import numpy as np
 
 from ingest.models import Chunk
 from ingest.store import ChunkStore
-from ingest.text import LANGS, quotable_spans
+from ingest.text import CJK_CHAR, LANGS, quotable_spans
 from rag.answers.figure import stated_figures
 from rag.bm25 import BM25
 from rag.evidence import SentenceVectors, similarity_to
@@ -422,6 +422,27 @@ class HybridIndex:
         never use, as asked or translated (corpus lexicon, JMdict, CC-CEDICT)."""
         return [w for w in dict.fromkeys(query.content_words) if len(w) > 1 and not (
             w in self.bm25 or self._translation_known(w, query) or (query.lang == "zh" and self._gloss_known(w)))]
+
+    def nothing_asked_is_used(self, query: Query) -> str | None:
+        """The first of the question's content words when the interviews use none of them, in any language or
+        through a dictionary ("苏莱曼养猫吗?", "明天上海会下雨吗?"): nothing asked about comes up, whatever passage
+        the embedding lands on. Stricter than names_something_known, which any CJK bigram of the question's
+        framing ("会说") satisfies. A Chinese or Japanese word known by a part of it is known ("谈算力", a
+        segmentation slip for 谈 + 算力)."""
+        asked = [w for w in dict.fromkeys(query.content_words) if len(w) > 1]
+        unknown = [w for w in self.unknown_words(query)
+                   if not (query.lang == "en" and self._headword_known(w)) and not self._known_by_part(w, query)]
+        if not asked or len(unknown) < len(asked):
+            return None
+        word = query.surfaces.get(unknown[0], unknown[0])
+        written = re.search(rf"\b{re.escape(word)}[a-z]*", query.text, re.I) if word.isascii() else None
+        return written.group(0) if written else word  # "cryptocurrency", not its stem
+
+    def _known_by_part(self, word: str, query: Query) -> bool:
+        if not CJK_CHAR.search(word):
+            return False
+        parts = {word[i:j] for i in range(len(word)) for j in range(i + 2, len(word) + 1)} - {word}
+        return any(p in self.bm25 or self._translation_known(p, query) or self._gloss_known(p) for p in parts)
 
     def bank_similarity(self, query: Query) -> float:
         """How close the question comes to any question of the bank (cosine), when the bank knows this index's

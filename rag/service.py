@@ -277,7 +277,8 @@ class QAService:
         # A name the interviews never use, in any language (nor a related article's headline): not covered,
         # however close the embedding lands. A yes/no question's names in Chinese characters are left to its
         # verdict (日本 asked, 中國 said).
-        name = self.index.unknown_name(query, han=kind not in (YES_NO, WHO_SAID))
+        name = self.index.unknown_name(query, han=kind not in (YES_NO, WHO_SAID)) or (
+            None if attribution else self.index.nothing_asked_is_used(query))
         if name is not None and article is None:
             draft, grounded = compose_never_named(answer_lang, name, kind), False
         elif speakers:

@@ -166,6 +166,27 @@ def test_names_the_interviews_use_in_any_language_are_known(service, question):
     assert service.index.unknown_name(service.index.parse(question)) is None
 
 
+@pytest.mark.parametrize("question, word", [
+    ("What does he think of cryptocurrency?", "cryptocurrency"),  # the word as asked, not its stem
+    ("苏莱曼养猫吗?", "养猫"),
+])
+def test_a_question_whose_every_word_the_interviews_never_use_is_refused_and_says_which(service, question, word,
+                                                                                         monkeypatch):
+    """Refused for its words alone: not for a name, nor for the questions the interviews are known not to answer."""
+    monkeypatch.setattr(service.index.bank, "unanswered", service.index.bank.unanswered[:0])
+    assert service.index.unknown_name(service.index.parse(question)) is None
+    answer = service.ask(question)
+    assert not answer.grounded and not answer.citations
+    assert word in answer.answer.splitlines()[0]
+
+
+def test_a_chinese_word_known_by_its_parts_is_known(service):
+    """jieba reads "怎么谈算力" as 怎么 + 谈算力; 算力 (computing power) is the interviews' word."""
+    question = "两次访谈里他分别怎么谈算力？"
+    assert service.index.nothing_asked_is_used(service.index.parse(question)) is None
+    assert service.ask(question).grounded
+
+
 @pytest.mark.parametrize("question", [
     "他在中國看到了什麼？",            # the Chinese versions write 中國
     "他怎麼評價奧特曼？",              # written so for Altman, though CC-CEDICT's 奥特曼 is Ultraman
