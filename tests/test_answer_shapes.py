@@ -396,6 +396,9 @@ def test_a_span_of_time_is_not_answered_by_a_year():
     ("マイクロソフトの売上はいくらですか？", MONEY),
     ("患者のうちメディケイドを利用している人の割合は？", SHARE),
     ("用户里企业客户的占比是多少？", SHARE),
+    ("By how much has the cost of asking a model a question fallen?", None),  # a change: a share or a sum
+    ("MAI-Thinking-1在AIME上得了多少分?", None),  # a score: points or a percentage
+    ("下一個週期要跑多少分鐘？", SPAN),  # 分 of 分鐘 is still a unit of time
 ])
 def test_what_kind_of_figure_a_question_asks_for(question, unit):
     assert asked_unit(question) == unit

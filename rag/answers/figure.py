@@ -56,7 +56,7 @@ _TIME_WORDS = (r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|年(?![
 _ASKS = (
     (MONEY, re.compile(
         r"\bhow much (?:money|cash|revenue|sales|income|profit|funding|capital|budget)\b|"
-        r"\bhow much\b(?!\s+(?:time|of)\b)(?:\s+\w+){0,6}?\s+(?:pay|paid|paying|cost|costs|costing|spend|spent|spending|"
+        r"(?<!\bby )\bhow much\b(?!\s+(?:time|of)\b)(?:\s+\w+){0,6}?\s+(?:pay|paid|paying|cost|costs|costing|spend|spent|spending|"
         r"invest|invested|investing|raise|raised|raising|worth|charge|charging|earn|earned|earning)\b|"
         r"\bwhat (?:price|valuation)\b|\bwhat (?:[\w-]+ )?(?:revenue|sales|income|profit|valuation)\b|\bhow (?:large|big) (?:is|was|are|were) (?:the|its|their|his|this|that) "
         r"(?:budget|investment|deal|contract|funding|valuation|spend|spending|capex)\b|"
@@ -78,7 +78,7 @@ _ASKS = (
     # "參數量有多少" / "用戶數是多少" / "パラメータ数はいくつ": the quantity named before the question word.
     (COUNT, re.compile(rf"\bhow many\b|何{JA_COUNTERS}|何(?=[ァ-ヴ][ァ-ヴー]+)|"
                        r"(?:[量数數]|用[戶户])(?:[有是為为]|大概|大約|大约|一共|總共|总共|目前)*多少(?![钱錢])|数は(?:いくつ|何|どれ|どの)|"
-                       rf"多少(?=[\u4e00-\u9fff])(?![钱錢美有会會也还還都能可])|(?<!哪)[幾几]{ZH_MEASURES}", re.I)),
+                       rf"多少(?=[\u4e00-\u9fff])(?![钱錢美有会會也还還都能可分])|(?<!哪)[幾几]{ZH_MEASURES}", re.I)),
 )
 
 
