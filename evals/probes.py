@@ -47,10 +47,15 @@ sloppier phrasing still) were first run only to check the changes ``s`` led to, 
 refused and 20 open questions in varied phrasing) are held out: run at the start and the end of the round, counts
 only. ``probes_blind_y.jsonl`` (30 compare, 40 refused, 30 open), ``probes_blind_z.jsonl`` (50 yes/no, 50 who-said) and
 ``probes_blind_z2.jsonl`` (40 yes/no, 40 who-said, 20 figures), all twentieth round and asked for varied, sloppy
-phrasing (tags, negated questions, hearsay, casual Japanese and Chinese), are read. Every blind set but ``b``, ``x``
-and ``hc`` is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the sixteenth round,
-``o`` from the seventeenth, ``p`` from the eighteenth, ``q`` and ``s`` to ``v`` from the nineteenth, ``r``, ``w``,
-``y``, ``z`` and ``z2`` from the twentieth), so only those three still ask questions the retrieval has never seen.
+phrasing (tags, negated questions, hearsay, casual Japanese and Chinese), are read, and so is ``probes_blind_z3.jsonl``
+(30 figures, 30 refused, 40 yes/no, twentieth round). ``x`` is read from the twenty-first round.
+``probes_blind_x2.jsonl`` (twenty-first round, like ``j``, in the phrasing of varied chat users) and
+``probes_blind_x3.jsonl`` (twenty-first round, 20 open, 25 yes/no, 20 who-said, 15 figures, 20 refused, phrased as a
+fact-checker would) are held out: run at the start and the end of the round, counts only. Every blind set but ``b``,
+``hc``, ``x2`` and ``x3`` is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the
+sixteenth round, ``o`` from the seventeenth, ``p`` from the eighteenth, ``q`` and ``s`` to ``v`` from the nineteenth,
+``r``, ``w``, ``y``, ``z`` and ``z2`` from the twentieth, ``z3`` and ``x`` from the twenty-first), so only those four
+still ask questions the retrieval has never seen.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """
