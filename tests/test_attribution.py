@@ -403,6 +403,12 @@ def test_an_absolute_the_evidence_does_not_bear_out_is_a_no(question, evidence, 
     ("Was Suleyman's dad a doctor?", "Pretty working class. My dad was a cab driver.", "no"),
     ("苏莱曼的爸爸是出租车司机吗？", "我家是典型的工薪階層。我爸是出租車司機。", "yes"),
     ("スレイマン氏の母親は医者でしたか？", "My mum was a nurse and I'm a big believer in technology.", "no"),
+    # other labs' models, and publications
+    ("Is CodeFlash on par with Opus 4.6?", "It's a really great model that's on par with Sonnet 4.6.", "no"),
+    ("苏莱曼是不是说 CodeFlash 和 GPT-5.5 水平相当?", "It's a really great model that's on par with Sonnet 4.6.", "no"),
+    ("Is MAI-Thinking-1 on par with Opus 4.6?", "It's now roughly on par with Opus 4.6, at least on the benchmarks.", "yes"),
+    ("Isn't Suleyman on the board of the Financial Times?", "我也是《經濟學人》的董事會成員。", "no"),
+    ("スレイマンはエコノミストの取締役ですか?", "I'm also on the board of The Economist.", "yes"),
 ])
 def test_evidence_naming_another_of_the_kind_asked_about_is_a_no(question, evidence, verdict_given):
     from rag.answers.verdict import verdict

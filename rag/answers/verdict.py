@@ -182,6 +182,16 @@ _ALTERNATIVES = tuple({name: re.compile(pattern) for name, pattern in kind.items
     {"right": r"(?i:\bright[- ]wing(?:er)?\b|\bon the right\b|\bfar[- ]right\b)|右派|右翼",
      "left": r"(?i:\blefty\b|\bleftist\b|\bleft[- ]wing(?:er)?\b|\bon the left\b|\bfar[- ]left\b)|左派|左翼|極左|极左",
      "centre": r"(?i:\bcentrist\b|\bcentre-ground\b|\bcenter-ground\b)|中道|中間派|中间派"},
+    # other labs' models ("on par with GPT-5.5?" — "on par with Opus 4.6"); one family member each, as written
+    {"gpt": r"(?i:\bGPT-?\d[\w.]*)", "opus": r"(?i:\bopus\b)", "sonnet": r"(?i:\bsonnet\b)",
+     "haiku": r"(?i:\bhaiku\b)", "gemini": r"(?i:\bgemini\b)|ジェミニ|双子座", "grok": r"(?i:\bgrok\b)",
+     "llama": r"(?i:\bllama\b)", "deepseek": r"(?i:\bdeepseek\b)"},
+    # publications ("on the board of the FT?" — "on the board of The Economist")
+    {"economist": r"(?i:\beconomist\b)|エコノミスト|經濟學人|经济学人",
+     "ft": r"\bFT\b|(?i:\bfinancial times\b)|フィナンシャル・?タイムズ|金融時報|金融时报",
+     "guardian": r"(?i:\bguardian\b)|ガーディアン|衛報|卫报",
+     "nyt": r"\bNYT\b|(?i:\bnew york times\b)|ニューヨーク・?タイムズ|紐約時報|纽约时报",
+     "wsj": r"\bWSJ\b|(?i:\bwall street journal\b)|ウォール・?ストリート・?ジャーナル|華爾街日報|华尔街日报"},
     MONTHS,
 ))
 
