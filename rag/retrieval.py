@@ -116,6 +116,7 @@ class HybridIndex:
         self.by_id = {c.chunk_id: c for c in self.chunks}
         self._letters: list[str] | None = None  # chunk texts as saying() matches them, made on first use
         self._figures: list[set] | None = None  # each chunk's figures (measure, value), made on first use
+        self._nfkc_texts: list[str] | None = None  # each chunk's text, NFKC-normalised, made on first use
         self._pos = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self.framing = Framing.for_corpus({k: v["manifest"] for k, v in store.state.documents.items()})
         # Kept with the index and rebuilt only when the code or packages that make it change (ingest.snapshot).
@@ -555,7 +556,7 @@ class HybridIndex:
             return []
         if self._reply_completes(others[0], question, ignore) or self._about_the_guest(others[0], question, ignore):
             return []
-        if self._figure_is_the_guests(others[0], question, admitted):
+        if self._figure_is_the_guests(others[0], question, admitted) or self._kind_is_the_guests(others[0], question, admitted):
             return []
         top = float(scores[others[0]])
         picked: list[Passage] = []
@@ -580,6 +581,23 @@ class HybridIndex:
             self._figures = [stated_figures(c.text) for c in self.chunks]
         return not stated & self._figures[i] and any(
             stated & self._figures[j] for j in admitted if self.chunks[j].role == "guest")
+
+    def _kind_is_the_guests(self, i: int, question: str, admitted: list[int]) -> bool:
+        """Whether the claim names one of a kind of thing (a publication, a model, a country: verdict's
+        alternatives) that chunk i doesn't name and one of the guest's chunks does, in any language:
+        "エコノミスト誌の取締役会にも入ってる" is his "《經濟學人》的董事會" in the Chinese-only tail, not the Japanese
+        host words about a board."""
+        from rag.answers.verdict import alternatives_named
+
+        named = alternatives_named(unicodedata.normalize("NFKC", question))
+        if not named or any(p.search(self._nfkc(i)) for p in named):
+            return False
+        return any(p.search(self._nfkc(j)) for j in admitted if self.chunks[j].role == "guest" for p in named)
+
+    def _nfkc(self, i: int) -> str:
+        if self._nfkc_texts is None:
+            self._nfkc_texts = [unicodedata.normalize("NFKC", c.text) for c in self.chunks]
+        return self._nfkc_texts[i]
 
     def _about_the_guest(self, i: int, question: str, ignore: set[str]) -> bool:
         """Whether chunk i is a host's turn whose sentence matching the claim speaks to the guest ("your mother

@@ -809,3 +809,15 @@ def test_an_opening_no_does_not_deny_the_figure_his_reply_gives(service):
     """"微软是不是有33吉瓦的算力?": his reply opens "不,完全不是" to the host and goes on "我們擁有 33 吉瓦的計算能力"."""
     a = service.ask("微软是不是有33吉瓦的算力?")
     assert a.kind == "yes_no" and a.verdict == "yes", a.answer
+
+
+@pytest.mark.parametrize("question", [
+    "彼はエコノミスト誌の取締役会にも入ってるって言ってた?",
+    "スレイマン氏は『エコノミスト』の取締役会のメンバーだと話していますか?",
+])
+def test_a_claim_naming_what_only_the_guest_names_is_his(service, question):
+    """"The Economist's board" is his, in the Chinese-only tail (《經濟學人》的董事會), not the Japanese host's words
+    about OpenAI's board, which match the claim's other words."""
+    a = service.ask(question)
+    assert a.verdict == "yes", a.answer
+    assert a.citations[0].role == "guest" and "經濟學人" in a.citations[0].quote
