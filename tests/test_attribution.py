@@ -796,6 +796,16 @@ def test_a_denial_asked_is_read_against_the_evidences(question, evidence, verdic
     assert verdict([], evidence, question) == verdict_given
 
 
+def test_a_claims_negation_inside_a_noun_denies_nothing():
+    """"Did he say there's a no-poach (互不挖角) agreement?" against "當然不存在任何禁止挖角協議": a no, though both
+    hold a negation; the claim's sits inside a noun."""
+    from rag.answers.verdict import verdict
+
+    evidence = "當然不存在任何禁止挖角協議——那不合法。"
+    assert verdict([], evidence, claim="微软和OpenAI之间有互不挖角的协议") == "no"
+    assert verdict([], evidence, claim="微软和OpenAI之间不存在禁止挖角的协议") == "yes"
+
+
 @pytest.mark.parametrize("question, claim", [
     ("他不是说过他爸爸是开出租车的吗?", "他  他爸爸是开出租车的"),  # "didn't he say…": the 不是 frames the question
     ("I heard Suleyman said that the more young people use AI, the more they dislike it — true?",

@@ -338,7 +338,7 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
         # A claim put in the question's own words ("did he say superintelligence is already here?") is not borne
         # out by his words without its absolute or with another of its kind; quoted words may be a loose rendering.
         loose = claim_quoted or not not_borne_out(claim, evidence, quoted or evidence)
-        if negates(evidence) != negates(claim) or not loose or set_right(claim, evidence):
+        if negates(evidence) != asks_a_denial(claim) or not loose or set_right(claim, evidence):
             return NO
         # …nor by a reply setting aside what it says he did ("rather than… distillation" for "did he say they
         # distilled…?"), unless the claim itself sets something aside ("a team, rather than individuals")
