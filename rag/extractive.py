@@ -618,6 +618,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             out = []
             for p in pool:
                 c = p.best_in(lang)
+                if V.replaces(question, c.text):
+                    continue  # names only another of a kind the question names: GPT-5.5's score asked, his model's given
                 found = F.find_figure(c.text, tokens, date=kind == "date", question=question, unit=unit,
                                       footnote=c.kind == "footnote" and c.piece == 0,
                                       score_sentences=lambda spans: _sentence_scores(c.text, spans, asked)[0])

@@ -1018,3 +1018,11 @@ def test_a_one_liner_within_the_margin_is_not_quoted_after_the_lead(service):
 def test_which_month_is_answered_by_a_month_named(question, text, figure):
     found = find_figure(text, set(tokenize(question)), date=True, question=question)
     assert found is not None and found[1].replace(" ", "") == figure.replace(" ", "")
+
+
+def test_a_figure_of_another_of_the_kind_asked_about_is_not_given(service):
+    """Asked GPT-5.5's AIME score, the passage giving his own model's 97 percent (beside "on par with Opus 4.6")
+    names only other models than the one asked: it is not the answer."""
+    answer = service.ask("GPT-5.5在AIME上考了多少分?")
+    assert answer.figure is None, answer.answer
+    assert service.ask("MAI-Thinking-1在AIME上得了多少分?").figure == "97 percent"
