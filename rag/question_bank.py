@@ -14,7 +14,7 @@ third in each language; with the refit bank ranker, dev CV MRR@10 .837 -> .841, 
 `bank-W` (449, sixteenth round), a fifth pass in one language each, where the ranking was weakest: Chinese on
 either interview, Japanese on both (dev CV hit@1 .756 -> .771, zh .707 -> .720, MRR@10 .841 -> .851); `bank-Q` (269, kind "entity": TOPIC_KIND), "what did he
 say about X?" for 90 people, companies, products and topics he talks about, each pointing at everything he says on
-it; `probes-*` (1,791), the blind probe sets' questions with the passages they name (every read set but `b`, `hc`, `x2` and `x3`; `l`, `m`
+it; `probes-*` (1,790), the blind probe sets' questions with the passages they name (every read set but `b`, `hc`, `x2` and `x3`; `l`, `m`
 and `n` joined in the sixteenth round: dev hit@1 .744 -> .751; `o` in the seventeenth, `p` in the eighteenth, `q` and `s` to `v` in the nineteenth, `r`, `w`, `y`, `z` and `z2` in the twentieth, `z3` and `x` in the twenty-first). Topic questions rank only the sides of a comparison (a topic searched within one interview); for any
 other question they would route it to all he said on the topic rather than the passage asked for (on dev, as
 ranking features for every question, they cost hit@1 .740 -> .726 while lifting compare .364 -> .545; for the
