@@ -116,7 +116,6 @@ class HybridIndex:
         self.by_id = {c.chunk_id: c for c in self.chunks}
         self._letters: list[str] | None = None  # chunk texts as saying() matches them, made on first use
         self._figures: list[set] | None = None  # each chunk's figures (measure, value), made on first use
-        self._nfkc_texts: list[str] | None = None  # each chunk's text, NFKC-normalised, made on first use
         self._pos = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self.framing = Framing.for_corpus({k: v["manifest"] for k, v in store.state.documents.items()})
         # Kept with the index and rebuilt only when the code or packages that make it change (ingest.snapshot).
@@ -415,8 +414,13 @@ class HybridIndex:
         return any(p.search(text) for p in alternatives_named(name))
 
     @functools.cached_property
+    def _nfkc_texts(self) -> list[str]:
+        """Each chunk's text, NFKC-normalised (made on first use)."""
+        return [unicodedata.normalize("NFKC", c.text) for c in self.chunks]
+
+    @functools.cached_property
     def _corpus_text(self) -> str:
-        return "\n".join(unicodedata.normalize("NFKC", c.text) for c in self.chunks)
+        return "\n".join(self._nfkc_texts)
 
     def unknown_words(self, query: Query) -> list[str]:
         """The question's content words (framing set aside, single characters ignored) that the interviews
@@ -431,9 +435,9 @@ class HybridIndex:
         framing ("会说") satisfies. A Chinese or Japanese word known by a part of it is known ("谈算力", a
         segmentation slip for 谈 + 算力)."""
         asked = [w for w in dict.fromkeys(query.content_words) if len(w) > 1]
-        unknown = [w for w in self.unknown_words(query)
-                   if not (query.lang == "en" and self._headword_known(w)) and not self._known_by_part(w, query)]
-        if not asked or len(unknown) < len(asked):
+        unknown = self.unknown_words(query)  # a subset of `asked`: all of them, or some word is known
+        if not asked or len(unknown) < len(asked) or any(
+                (query.lang == "en" and self._headword_known(w)) or self._known_by_part(w, query) for w in unknown):
             return None
         word = query.surfaces.get(unknown[0], unknown[0])
         written = re.search(rf"\b{re.escape(word)}[a-z]*", query.text, re.I) if word.isascii() else None
@@ -590,14 +594,10 @@ class HybridIndex:
         from rag.answers.verdict import alternatives_named
 
         named = alternatives_named(unicodedata.normalize("NFKC", question))
-        if not named or any(p.search(self._nfkc(i)) for p in named):
+        texts = self._nfkc_texts
+        if not named or any(p.search(texts[i]) for p in named):
             return False
-        return any(p.search(self._nfkc(j)) for j in admitted if self.chunks[j].role == "guest" for p in named)
-
-    def _nfkc(self, i: int) -> str:
-        if self._nfkc_texts is None:
-            self._nfkc_texts = [unicodedata.normalize("NFKC", c.text) for c in self.chunks]
-        return self._nfkc_texts[i]
+        return any(p.search(texts[j]) for j in admitted if self.chunks[j].role == "guest" for p in named)
 
     def _about_the_guest(self, i: int, question: str, ignore: set[str]) -> bool:
         """Whether chunk i is a host's turn whose sentence matching the claim speaks to the guest ("your mother
