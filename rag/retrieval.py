@@ -364,6 +364,13 @@ class HybridIndex:
         forms = tokens | set(self.lexicon.translate(tokens, lang))
         return any(forms.intersection(self._tokens[self._pos[cid]]) for cid in self.members[passage.key])
 
+    def text_names_any(self, words: list[str], lang: str, text: str, text_lang: str) -> bool:
+        """Whether a text (one sentence, in `text_lang`) holds one of these words, as written or through the
+        corpus lexicon: like `names_any`, for a sentence rather than a passage's language versions."""
+        tokens = set(content_tokens(" ".join(words), lang))
+        forms = tokens | set(self.lexicon.translate(tokens, lang))
+        return bool(forms.intersection(content_tokens(text, text_lang)))
+
     @functools.cached_property
     def _name_vocabulary(self) -> tuple[frozenset[str], str]:
         """(the Latin-script words of every chunk, lower-cased; all its text, folded)."""
