@@ -566,6 +566,12 @@ def compose_attribution(question: str, lang: str, speakers: list[Passage], manif
     return Draft("\n".join(parts), citations, kind="who_said", verdict="no")
 
 
+def _interview_year(chunk: Chunk) -> int:
+    """The year the interview was given, from its id ("bloomberg-mishal-husain-2025-12-12")."""
+    years = re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", chunk.interview)
+    return int(years[-1]) if years else 0
+
+
 def compose(question: str, lang: str, passages: list[Passage], manifests: dict, grounded: bool,
             next_turn=None, query=None, kind: str = "open", margin: float | None = None, ends_capture=None,
             only_in_notes=None, names_counted=None, names_asked=None, filler=None,
@@ -685,6 +691,10 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             cos = asked.similarity([c.text[f[0][0]:f[0][1]] for _, c, f in candidates])
             candidates = [candidates[max(range(len(candidates)), key=lambda i: (cos[i], -i))]]
         counts_else = False
+        if kind == "date" and candidates and F.asks_future(question):
+            # what is yet to happen: a date already past when he spoke dates something else
+            candidates = [c for c in candidates if not F.is_past(c[2][1], _interview_year(c[1]))]
+            counts_else = not candidates
         if candidates and sentence_names_asked is not None and getattr(asked, "similarity", None) is not None:
             _, c, ((start, end), _) = candidates[0]
             # …with the sentence before it, which a figure's sentence often refers back to ("we are in partnership

@@ -179,6 +179,12 @@ def _question_lang(question: str) -> str:
     return lang
 
 
+_OTHER_QUESTION_WORD_EN = re.compile(
+    r"^\s*(?:(?:according to|in|on|at|as for|from|for|by|with|after)\b[^,?]{1,60},\s*)?"
+    r"(?:how(?! long ago)|what(?! (?:year|month|date|day)\b)|which(?! year\b)|who|whom|whose|where)\b", re.I)
+_WHEN_CLAUSE_EN = re.compile(r"(?<!\buntil )(?<!\bsince )(?<!\bby )\bwhen\b", re.I)
+
+
 def question_kind(question: str, attribution: bool = False) -> str:
     """One of KINDS for a question (`attribution`: the question asks whether the guest said some words). Read in
     NFKC: full-width "Ｈｏｗ ｍａｎｙ" asks for a number as "How many" does."""
@@ -193,8 +199,11 @@ def question_kind(question: str, attribution: bool = False) -> str:
         return COMPARE
     if _NUMBER.search(question):
         return NUMBER
-    # (a "when" inside a why-question is no date asked: "Why didn't they… when they trained it?")
-    if _DATE.search(question) and not (asks_why(question) and not re.match(r"\s*when\b", question, re.I)):
+    # (a "when" inside a why-question is no date asked: "Why didn't they… when they trained it?"; nor after another
+    # question word, where it says on what occasion: "How did he reply when she asked…?", "What pay did he get
+    # when he joined?")
+    if _DATE.search(_WHEN_CLAUSE_EN.sub(" ", question) if _OTHER_QUESTION_WORD_EN.search(question) else question) \
+            and not (asks_why(question) and not re.match(r"\s*when\b", question, re.I)):
         return DATE
     lang = _question_lang(question)
     if lang == "en":

@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from interview_qa.cli import cli
-from rag.answers.figure import AMOUNT, COUNT, FIGURE, MONEY, SHARE, SPAN, asked_unit, find_figure, names_counted, units_of
+from rag.answers.figure import (AMOUNT, COUNT, FIGURE, MONEY, SHARE, SPAN, asked_unit, asks_future, find_figure, is_past,
+                                names_counted, units_of)
 from rag.answers.verdict import opening_polarity
 from rag.extractive import MAX_QUOTES, asks_attribution, best_window, compose
 from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
@@ -130,6 +131,11 @@ def assert_verbatim(service, answer):
     ("When he joined Microsoft, what did he do?", OPEN),
     ("When he told her she had six months left, he meant it seriously, right?", YES_NO),  # a clause, then a tag
     ("when he joined microsoft what did he do", DATE),
+    # a "when" after another question word says on what occasion, no date asked; "until when" asks one
+    ("How did his parents feel about school when he was young?", OPEN),
+    ("What did he earn when he joined Microsoft?", OPEN),
+    ("Which films did he log in Copilot when he watched them?", OPEN),
+    ("How was the work split under the deal, and until when?", DATE),
     # a price, score or figure asked in other words; a span of years as a company's age; 幾 + a unit
     ("What was the reported price Google paid for DeepMind?", NUMBER),
     ("what's MAI-Thinking-1's score on AIME", NUMBER),
@@ -595,6 +601,32 @@ def test_a_figure_whose_sentence_is_about_something_else_is_no_such_figure(servi
     a = service.ask(question)
     assert not a.grounded and a.figure is None, a.answer
     assert a.answer.startswith(("The interviews give no such figure", "訪談中沒有給出這個數字")), a.answer
+
+
+@pytest.mark.parametrize("question", [
+    "When will Copilot Actions be generally available in Britain?",  # not "上周" (what Copilot remembers)
+    "Mayo Clinicの医療モデルはいつから病院で使われる予定ですか？",  # not "数日前" (when the partnership was announced)
+])
+def test_a_date_already_past_does_not_say_when_something_will_happen(service, question):
+    a = service.ask(question)
+    assert not a.grounded and a.figure is None, a.answer
+
+
+@pytest.mark.parametrize("question, future", [
+    ("When will it ship?", True), ("When is it going to launch in the UK?", True),
+    ("いつから使われる予定ですか？", True), ("计划什么时候正式上线？", True), ("什麼時候能投入生產？", True),
+    ("When did he write the essay?", False), ("DeepMind是哪一年被收购的？", False), ("いつ発表しましたか？", False),
+])
+def test_which_when_questions_ask_about_what_is_yet_to_happen(question, future):
+    assert asks_future(question) is future
+
+
+@pytest.mark.parametrize("figure, past", [
+    ("last week", True), ("a couple of days ago", True), ("上周", True), ("数日前", True), ("昨年", True),
+    ("2022", True), ("2025", False), ("next two or three years", False), ("2030", False), ("八周", False),
+])
+def test_which_dates_were_already_past_when_he_spoke(figure, past):
+    assert is_past(figure, 2025) is past
 
 
 def test_a_figure_whose_sentence_refers_back_to_what_is_asked_answers(service):

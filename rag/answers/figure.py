@@ -367,6 +367,26 @@ def year_relation_verdict(question: str, texts: list[str]) -> str | None:
     return None
 
 
+# A when-question about what is yet to happen ("when will it ship?", "いつから使われる予定?", "计划什么时候上线?") is
+# not answered by a date already past ("last week", "数日前", "2022"): that is when something else happened.
+_ASKS_FUTURE = re.compile(
+    r"\bwhen\b[^?？]*\b(?:will|going to|expected|expect|planned|plans?|due|scheduled)\b|\bby when\b|"
+    r"予定|見込み|見通し|ようになる|计划|計劃|预计|預計|打算|[将將]会|[将將]會|(?:什么|什麼)[时時]候[能会會]|何[时時][能会會]|"
+    r"[会會]在[^?？]*(?:哪|什么|什麼)|上[线線]", re.I)
+_PAST_DATE = re.compile(r"\b(?:ago|last|yesterday|earlier|past|since)\b|上[周週个個月]|去年|昨年|前年|昨[日天晚夜]|[数幾几]日前|"
+                        r"[数幾几]年前|[幾几]天前|[幾几][个個]?月前|以前|之前|[過过]去|先[週月]", re.I)
+_YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def asks_future(question: str) -> bool:
+    return bool(_ASKS_FUTURE.search(question))
+
+
+def is_past(figure: str, year: int) -> bool:
+    """Whether a date figure, said in `year`, is already past then: "last week", "数日前", "2022"."""
+    return bool(_PAST_DATE.search(figure)) or any(int(y) < year for y in _YEAR_IN.findall(figure))
+
+
 def asks_year(question: str) -> bool:
     return bool(_ASKS_YEAR.search(question))
 
