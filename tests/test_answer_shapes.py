@@ -612,6 +612,14 @@ def test_a_date_already_past_does_not_say_when_something_will_happen(service, qu
     assert not a.grounded and a.figure is None, a.answer
 
 
+def test_a_when_question_nothing_dates_is_no_such_figure(service):
+    """No passage gives any date for the UK launch ("it's in dev mode, so not generally available just yet"): the
+    first line says so, with the closest words, rather than quoting around it as if it answered."""
+    a = service.ask("When is Copilot Actions going to launch in the UK?")
+    assert not a.grounded and a.figure is None and a.answer.startswith("The interviews give no such figure"), a.answer
+    assert len(a.citations) == 1
+
+
 @pytest.mark.parametrize("question, future", [
     ("When will it ship?", True), ("When is it going to launch in the UK?", True),
     ("いつから使われる予定ですか？", True), ("计划什么时候正式上线？", True), ("什麼時候能投入生產？", True),
