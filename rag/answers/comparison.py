@@ -1,5 +1,5 @@
 """Compare questions ("Compare what he said about jobs on Decoder and at Bloomberg"): one section per
-interview, with its outlet and date and its best quote (the side least sure of its best gets a second); a side
+interview, with its outlet and date and its two best quotes; a side
 where nothing passes the relevance floor, or whose best is far outscored by the other side's, says so rather than
 quoting something unrelated."""
 
@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ingest.text import sentence_spans
-from rag.extractive import Draft, FRAMES, MAX_QUOTES, best_window, cite, frame_for, _quote_line
+from rag.extractive import Draft, FRAMES, best_window, cite, frame_for, _quote_line
 from rag.retrieval import Passage
 
-QUOTES_PER_SIDE = 1
-# Of at most MAX_QUOTES, the one left after each side's best goes to the side least sure of its best: the one whose
-# first two passages score closest. Dev compare answer-hit .64 -> .82; blind compare probes (d) sides right 50 -> 55
-# of 90, both right 15 -> 17 of 45 (the side with the larger gap instead, or always one interview: 53-55, 16).
+QUOTES_PER_SIDE = 2
+# Two quotes a side, the first as chosen below: a side's gold is often its second passage. Twenty-second round:
+# dev compare both sides 5 -> 7 of 11 (compare filler .061 -> .091, all-kinds filler .101 -> .102); read compare
+# probes 157 -> 160 of 170, none lost. Before it, one a side and a third for the side whose first two passages
+# scored closest (dev compare answer-hit .64 -> .82 then).
 
 # A side's quote is, of its three best passages, the one whose rank score plus this weight times its closest
 # sentence's cosine to the question is highest: what it says on the topic, not what merely ranks near it.
@@ -60,11 +61,6 @@ def best_evidenced(passages: list[Passage], query, names=None) -> list[Passage]:
     return [best] + [p for p in passages if p is not best]
 
 
-def _lead_gap(passages: list[Passage]) -> float:
-    """How far a side's best passage scores above its second (infinite with one)."""
-    return passages[0].score - passages[1].score if len(passages) > 1 else float("inf")
-
-
 def compose_comparison(lang: str, sides: dict[str, list[Passage]], manifests: dict, query,
                        relevant: Callable[[list[Passage]], bool], names=None) -> Draft:
     """`sides`: interview id -> its ranked passages (guest turns first); `relevant(passages)` says whether a
@@ -72,7 +68,6 @@ def compose_comparison(lang: str, sides: dict[str, list[Passage]], manifests: di
     draft = Draft("", [], kind="compare")
     lines = [FRAMES[lang]["compare"]]
     ranked = {iv: best_evidenced([p for p in sides[iv] if p.role == "guest"], query, names) for iv in sides}
-    unsure = min(ranked, key=lambda iv: _lead_gap(ranked[iv])) if ranked else None
     best = {iv: max((p.score for p in ps), default=float("-inf")) for iv, ps in ranked.items()}
 
     def outscored(iv: str) -> bool:  # a weak best far below the other side's: the topic is the other interview's
@@ -87,9 +82,7 @@ def compose_comparison(lang: str, sides: dict[str, list[Passage]], manifests: di
             continue
         lines.append(frame_for(lang, "side", manifests, interview))
         indexes = []
-        for p in passages[:QUOTES_PER_SIDE + (interview == unsure)]:
-            if len(draft.citations) >= MAX_QUOTES:
-                break
+        for p in passages[:QUOTES_PER_SIDE]:
             chunk = p.best_in(lang)
             draft.citations.append(cite(chunk, best_window(chunk.text, query), p))
             indexes.append(len(draft.citations) - 1)
