@@ -26,7 +26,10 @@ def service(indexed_service):
 
 
 def assert_verbatim(service, answer):
-    assert len(answer.citations) <= MAX_QUOTES
+    from rag.answers.comparison import QUOTES_PER_SIDE
+
+    # at most MAX_QUOTES, or a comparison's quotes for each side
+    assert len(answer.citations) <= (QUOTES_PER_SIDE * len(answer.sections) if answer.sections else MAX_QUOTES)
     for c in answer.citations:
         assert c.quote in service.index.by_id[c.chunk_id].text
 
