@@ -51,11 +51,15 @@ phrasing (tags, negated questions, hearsay, casual Japanese and Chinese), are re
 (30 figures, 30 refused, 40 yes/no, twentieth round). ``x`` is read from the twenty-first round.
 ``probes_blind_x2.jsonl`` (twenty-first round, like ``j``, in the phrasing of varied chat users) and
 ``probes_blind_x3.jsonl`` (twenty-first round, 20 open, 25 yes/no, 20 who-said, 15 figures, 20 refused, phrased as a
-fact-checker would) are held out: run at the start and the end of the round, counts only. Every blind set but ``b``,
-``hc``, ``x2`` and ``x3`` is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the
+fact-checker would) were held out in the twenty-first round and are read from the twenty-second.
+``probes_blind_x4.jsonl`` (twenty-second round, 20 open, 20 yes/no, 15 who-said, 15 figures, 25 refused, 5 compare,
+phrased as a sceptical analyst after specifics would) and ``probes_blind_x5.jsonl`` (twenty-second round, 25 open,
+20 yes/no, 15 who-said, 15 figures, 20 refused, 5 compare, paraphrased as a student not writing in their first
+language would) are held out: run at the start and the end of the round, counts only. Every blind set but ``b``,
+``hc``, ``x4`` and ``x5`` is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the
 sixteenth round, ``o`` from the seventeenth, ``p`` from the eighteenth, ``q`` and ``s`` to ``v`` from the nineteenth,
-``r``, ``w``, ``y``, ``z`` and ``z2`` from the twentieth, ``z3`` and ``x`` from the twenty-first), so only those four
-still ask questions the retrieval has never seen.
+``r``, ``w``, ``y``, ``z`` and ``z2`` from the twentieth, ``z3`` and ``x`` from the twenty-first, ``x2`` and ``x3``
+from the twenty-second), so only those four still ask questions the retrieval has never seen.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """
