@@ -34,11 +34,6 @@ RELEVANCE_MARGIN = 2.0
 # when-question (not a year) for a date, when the quoted passages give none: dev figures .750 -> .792 -> .875 (4,
 # 6 or 10 passages the same); probe counts unchanged (years asked for excluded: a -1, g -1 otherwise).
 FIGURE_DEPTH = 6
-# A figure whose sentence names nothing the question asks about (in any language, through the lexicon) and is
-# this far from it in meaning (cosine below) counts something else: "MSN's monthly readers" answered with "seven
-# new models", "when will it ship?" with "the next two or three years" of building a lab. Chosen on the read
-# probe sets: below .79 such figures are 14 of 26 unanswerable questions and 3 of 17 right ones.
-FIGURE_TOPIC_FLOOR = 0.79
 MIN_LEAD_CHARS = 25  # an opening like "No, not at all." says nothing on its own
 
 # Yes/no questions about whether the guest said something ("Did he say that…?"), as opposed to open ones
@@ -574,8 +569,7 @@ def _interview_year(chunk: Chunk) -> int:
 
 def compose(question: str, lang: str, passages: list[Passage], manifests: dict, grounded: bool,
             next_turn=None, query=None, kind: str = "open", margin: float | None = None, ends_capture=None,
-            only_in_notes=None, names_counted=None, names_asked=None, filler=None,
-            sentence_names_asked=None) -> Draft:
+            only_in_notes=None, names_counted=None, names_asked=None, filler=None) -> Draft:
     """The guest's words that answer the question, led by what the question asks for: a verdict (yes/no), a
     figure or date (how much / when; "no such figure" when the question says what kind it wants and nothing
     relevant gives one), else who said it where. An editor's note ranked first may answer a
@@ -587,9 +581,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
     question no turn says (a photo caption ranked first then says he doesn't discuss it, when his view is asked);
     `names_counted(passage)`: whether it names what a how-many question counts, in any language (then it may
     answer without a figure); `names_asked(passage)`: whether it names any word the question asks about;
-    `filler(passage)`: whether it is a greeting, a thanks or a one-liner ("Okay."), never quoted after the lead;
-    `sentence_names_asked(text, lang)`: whether a sentence names a word the question asks about, in any language
-    (a figure's sentence naming none, and far from the question in meaning, gives no figure for it)."""
+    `filler(passage)`: whether it is a greeting, a thanks or a one-liner ("Okay."), never quoted after the lead."""
     from rag.answers import figure as F
     from rag.answers import verdict as V
 
@@ -690,19 +682,11 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             # not the lead's whatever it counts ("seven new models" for how many pages; dev figures .667 -> .708).
             cos = asked.similarity([c.text[f[0][0]:f[0][1]] for _, c, f in candidates])
             candidates = [candidates[max(range(len(candidates)), key=lambda i: (cos[i], -i))]]
-        counts_else = False
+        past_only = False
         if kind == "date" and candidates and F.asks_future(question):
             # what is yet to happen: a date already past when he spoke dates something else
             candidates = [c for c in candidates if not F.is_past(c[2][1], _interview_year(c[1]))]
-            counts_else = not candidates
-        if candidates and sentence_names_asked is not None and getattr(asked, "similarity", None) is not None:
-            _, c, ((start, end), _) = candidates[0]
-            # …with the sentence before it, which a figure's sentence often refers back to ("we are in partnership
-            # with OpenAI for years and years to come. I mean, we're running way north of 2030.")
-            before = max((s for s, _ in sentence_spans(c.text[:start]) if s < start), default=start)
-            if not sentence_names_asked(c.text[before:end], c.lang) \
-                    and asked.similarity([c.text[start:end]])[0] < FIGURE_TOPIC_FLOOR:
-                candidates, counts_else = [], True  # its figure counts something else
+            past_only = not candidates
         if candidates:
             p, c, (span, draft.figure) = candidates[0]
             draft.citations.append(cite(c, span, p))
@@ -711,7 +695,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         no_year = kind == "date" and F.asks_year(question) and not (draft.figure and F.is_year(draft.figure))
         # …and a when-question nothing relevant gives a date for, even a little further down the ranking
         no_date = kind == "date" and draft.figure is None
-        if no_year or no_date or counts_else or unit not in (None, F.AMOUNT) and draft.figure is None and not (
+        if no_year or no_date or past_only or unit not in (None, F.AMOUNT) and draft.figure is None and not (
                 names_counted(lead) if names_counted else F.names_counted(question, [m.text for m in lead.members.values()])):
             # The question says what kind of figure it wants (a year, an amount…), and nothing relevant gives one
             # (nor names what it counts): say there is no such figure, with the closest words, rather than quote

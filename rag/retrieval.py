@@ -360,18 +360,9 @@ class HybridIndex:
     def names_any(self, words: list[str], lang: str, passage: Passage) -> bool:
         """Whether some language version of the passage holds one of these words, as written or through the
         corpus lexicon: "institutions" is named by 主要機構."""
-        forms = self._written_forms(words, lang)
-        return any(forms.intersection(self._tokens[self._pos[cid]]) for cid in self.members[passage.key])
-
-    def text_names_any(self, words: list[str], lang: str, text: str, text_lang: str) -> bool:
-        """Whether a text (one sentence, in `text_lang`) holds one of these words, as written or through the
-        corpus lexicon: like `names_any`, for a sentence rather than a passage's language versions."""
-        return bool(self._written_forms(words, lang).intersection(content_tokens(text, text_lang)))
-
-    def _written_forms(self, words: list[str], lang: str) -> set[str]:
-        """The content tokens of these words and their translations through the corpus lexicon."""
         tokens = set(content_tokens(" ".join(words), lang))
-        return tokens | set(self.lexicon.translate(tokens, lang))
+        forms = tokens | set(self.lexicon.translate(tokens, lang))
+        return any(forms.intersection(self._tokens[self._pos[cid]]) for cid in self.members[passage.key])
 
     @functools.cached_property
     def _name_vocabulary(self) -> tuple[frozenset[str], str]:

@@ -310,9 +310,7 @@ class QAService:
                             query=query, kind=kind, ends_capture=self.index.ends_capture,
                             only_in_notes=lambda p: self.index.only_in_notes(p, query),
                             names_counted=lambda p: self.index.names_any(counted(question), query.lang, p),
-                            names_asked=names_asked, filler=self.index.is_filler,
-                            sentence_names_asked=lambda text, lang: self.index.text_names_any(
-                                list(query.content_words), query.lang, text, lang))
+                            names_asked=names_asked, filler=self.index.is_filler)
             grounded = grounded and bool(draft.citations) and not draft.unanswered
         answer = Answer(question=question, answer=draft.answer, answer_lang=answer_lang, grounded=grounded,
                         mode="extractive", notice=notice, citations=draft.citations,

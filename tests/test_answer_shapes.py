@@ -595,18 +595,6 @@ def test_no_figure_of_the_kind_asked_is_not_covered(service, question):
 
 
 @pytest.mark.parametrize("question", [
-    "How much did Microsoft pay for Inflection?",  # not "6000億美元" (someone else's data-centre pledge)
-    "MSN每个月有多少读者？",  # not "seven" (new models)
-])
-def test_a_figure_whose_sentence_is_about_something_else_is_no_such_figure(service, question):
-    """The only figure near the question sits in a sentence naming nothing it asks about, in any language, and far
-    from it in meaning: it counts something else, so the interviews give no such figure."""
-    a = service.ask(question)
-    assert not a.grounded and a.figure is None, a.answer
-    assert a.answer.startswith(("The interviews give no such figure", "訪談中沒有給出這個數字")), a.answer
-
-
-@pytest.mark.parametrize("question", [
     "When will Copilot Actions be generally available in Britain?",  # not "上周" (what Copilot remembers)
     "Mayo Clinicの医療モデルはいつから病院で使われる予定ですか？",  # not "数日前" (when the partnership was announced)
 ])
@@ -638,13 +626,6 @@ def test_which_when_questions_ask_about_what_is_yet_to_happen(question, future):
 ])
 def test_which_dates_were_already_past_when_he_spoke(figure, past):
     assert is_past(figure, 2025) is past
-
-
-def test_a_figure_whose_sentence_refers_back_to_what_is_asked_answers(service):
-    """"we're running way north of 2030" names nothing a Chinese question asks (合作关系: partnership); the sentence
-    before it ("we are in partnership with OpenAI for years and years to come") does, so 2030 answers."""
-    a = service.ask("微软和OpenAI的合作关系会持续到哪一年之后？")
-    assert a.grounded and a.figure == "2030", a.answer
 
 
 def test_no_figure_next_to_an_outlets_note_does_not_speak_for_the_guest(service):
