@@ -561,10 +561,10 @@ def compose_attribution(question: str, lang: str, speakers: list[Passage], manif
     return Draft("\n".join(parts), citations, kind="who_said", verdict="no")
 
 
-def _interview_year(chunk: Chunk) -> int:
-    """The year the interview was given, from its id ("bloomberg-mishal-husain-2025-12-12")."""
-    years = re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", chunk.interview)
-    return int(years[-1]) if years else 0
+def _interview_year(manifests: dict, interview: str) -> int:
+    """The year the interview was given, from its manifest's date ("2025-12-12"); 0 when it has none."""
+    year = str(manifests.get(interview, {}).get("date", ""))[:4]
+    return int(year) if year.isdigit() else 0
 
 
 def compose(question: str, lang: str, passages: list[Passage], manifests: dict, grounded: bool,
@@ -682,11 +682,9 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             # not the lead's whatever it counts ("seven new models" for how many pages; dev figures .667 -> .708).
             cos = asked.similarity([c.text[f[0][0]:f[0][1]] for _, c, f in candidates])
             candidates = [candidates[max(range(len(candidates)), key=lambda i: (cos[i], -i))]]
-        past_only = False
         if kind == "date" and candidates and F.asks_future(question):
-            # what is yet to happen: a date already past when he spoke dates something else
-            candidates = [c for c in candidates if not F.is_past(c[2][1], _interview_year(c[1]))]
-            past_only = not candidates
+            # what is yet to happen: a date already past when he spoke dates something else (none left: no_date)
+            candidates = [c for c in candidates if not F.is_past(c[2][1], _interview_year(manifests, c[1].interview))]
         if candidates:
             p, c, (span, draft.figure) = candidates[0]
             draft.citations.append(cite(c, span, p))
@@ -695,7 +693,7 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
         no_year = kind == "date" and F.asks_year(question) and not (draft.figure and F.is_year(draft.figure))
         # …and a when-question nothing relevant gives a date for, even a little further down the ranking
         no_date = kind == "date" and draft.figure is None
-        if no_year or no_date or past_only or unit not in (None, F.AMOUNT) and draft.figure is None and not (
+        if no_year or no_date or unit not in (None, F.AMOUNT) and draft.figure is None and not (
                 names_counted(lead) if names_counted else F.names_counted(question, [m.text for m in lead.members.values()])):
             # The question says what kind of figure it wants (a year, an amount…), and nothing relevant gives one
             # (nor names what it counts): say there is no such figure, with the closest words, rather than quote
