@@ -690,7 +690,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             draft.citations.append(cite(c, span, p))
             key = "note_figure" if c.role == "editor" else "figure"
             first_line = f"{_frame(lang, key, manifests, c, figure=draft.figure)} {inline_quote(draft.citations[0], lang)}"
-        no_year = kind == "date" and F.asks_year(question) and not (draft.figure and F.is_year(draft.figure))
+        no_year = kind == "date" and F.asks_year(question) and not (draft.figure and F.is_year(draft.figure)) \
+            or kind == "date" and draft.figure is not None and F.asks_day(question) and F.names_no_day(draft.figure)
         # …and a when-question nothing relevant gives a date for, even a little further down the ranking
         no_date = kind == "date" and draft.figure is None
         if no_year or no_date or unit not in (None, F.AMOUNT) and draft.figure is None and not (

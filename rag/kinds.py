@@ -78,7 +78,7 @@ _DATE = re.compile(
     r"\bwhen\b|\bwhat (year|month|date|day)\b|\bwhich year\b|\bsince when\b|\bby when\b|\bhow long ago\b|"
     r"\b(?:over|in|during|within)\s+what\s+(?:\w+\s+)?(?:period|time\s?frame|time span)\b|"
     rf"{JA_WHEN}|何年|何月|何日に|"
-    r"什麼時候|什么时候|何時|何时|哪一年|哪年|幾年|几年|幾月|几月|哪天", re.I)
+    r"什麼時候|什么时候|何時|何时|哪一年|哪年|幾年|几年|幾月|几月|哪一?天", re.I)
 _YES_NO_EN = re.compile(
     r"^\s*(?:so\s+|and\s+|but\s+)?any\s+chance\b|"  # "Any chance Microsoft stops working with OpenAI?"
     # after a leading phrase set off by a comma too: "According to Suleyman, are most of…?", "In his view, is…?"

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from interview_qa.cli import cli
-from rag.answers.figure import (AMOUNT, COUNT, FIGURE, MONEY, SHARE, SPAN, asked_unit, asks_future, find_figure, is_past,
-                                names_counted, units_of)
+from rag.answers.figure import (AMOUNT, COUNT, FIGURE, MONEY, SHARE, SPAN, asked_unit, asks_day, asks_future, find_figure,
+                                is_past, names_counted, names_no_day, units_of)
 from rag.answers.verdict import opening_polarity
 from rag.extractive import MAX_QUOTES, asks_attribution, best_window, compose
 from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
@@ -408,6 +408,10 @@ def test_a_span_of_time_is_not_answered_by_a_year():
     ("By how much has the cost of asking a model a question fallen?", None),  # a change: a share or a sum
     ("MAI-Thinking-1在AIME上得了多少分?", None),  # a score: points or a percentage
     ("下一個週期要跑多少分鐘？", SPAN),  # 分 of 分鐘 is still a unit of time
+    ("What is the price of MAI-Thinking-1's API?", MONEY),  # the sum named in a what-question, not "97 percent"
+    ("What's the salary he gets at Microsoft?", MONEY),
+    ("苏莱曼在微软的年薪是多少？", MONEY),  # not "一年" nor "2010年"
+    ("微软给他的薪酬有多少？", MONEY),
 ])
 def test_what_kind_of_figure_a_question_asks_for(question, unit):
     assert asked_unit(question) == unit
@@ -609,6 +613,36 @@ def test_a_when_question_nothing_dates_is_no_such_figure(service):
     a = service.ask("When is Copilot Actions going to launch in the UK?")
     assert not a.grounded and a.figure is None and a.answer.startswith("The interviews give no such figure"), a.answer
     assert len(a.citations) == 1
+
+
+@pytest.mark.parametrize("question", [
+    "卫报那篇关于以色列军方使用微软服务的报道是哪一天发表的？",  # not "50年" (a company fifty years old)
+    "What date was the Guardian report about the Israeli military published?",
+])
+def test_a_day_asked_is_not_answered_by_years(service, question):
+    a = service.ask(question)
+    assert a.kind == "date" and not a.grounded and a.figure is None, a.answer
+
+
+def test_a_day_asked_is_answered_by_a_week_named(service):
+    a = service.ask("超级智能团队在波士顿的线下聚会是哪一天？")
+    assert a.kind == "date" and a.grounded and a.figure == "下下周", a.answer
+
+
+@pytest.mark.parametrize("question, day", [
+    ("What date was it published?", True), ("On which day did it start?", True), ("何月何日に始まりますか？", True),
+    ("是哪一天发表的？", True), ("几月几号开会？", True), ("What year was it?", False), ("いつですか？", False),
+])
+def test_which_questions_ask_for_a_day(question, day):
+    assert asks_day(question) is day
+
+
+@pytest.mark.parametrize("figure, years_only", [
+    ("50年", True), ("10 年", True), ("2030", True), ("next two or three years", True),
+    ("下下周", False), ("June 2019", False), ("2019年6月", False), ("last week", False), ("11 月", False),
+])
+def test_which_dates_name_only_years(figure, years_only):
+    assert names_no_day(figure) is years_only
 
 
 @pytest.mark.parametrize("question, future", [

@@ -63,7 +63,11 @@ _ASKS = (
         r"いくら(?!か)|何ドル|何円|金額|投資額|費用|値段|多少[钱錢]|多少美元|多少資金|多少资金|[投花付]資?了?多少|"
         r"投资了多少|投資了多少|[价價]格|金[额額]|投[资資][额額]|"
         # a sum named before the question word: "一年营收有多少", "売上はいくら"
-        r"(?:[营營]收|收入|[营營]业额|[營营]業額|利[润潤]|估值|[预預]算|[开開]支|支出|市值)(?:[有是為为]|大概|大[约約]|一共|[总總]共)*多少|"
+        r"(?:[营營]收|收入|[营營]业额|[營营]業額|利[润潤]|估值|[预預]算|[开開]支|支出|市值|薪[酬水资資]|年薪|月薪|工[资資]|[报報]酬|"
+        r"融[资資]|[费費]用|成本|[价價][钱錢])(?:[有是為为]|大概|大[约約]|一共|[总總]共)*多少|"
+        # the sum named in a what-question: "What's its API price?", "what salary…"
+        r"\bwhat(?:'s|’s| is| was| are| were)?\b[^?]{0,40}?\b(?:price|prices|pricing|salary|pay|compensation|fee|fees|"
+        r"budget|cost|costs)\b|"
         r"(?:売上高?|収益|利益|収入|評価額|時価総額|予算|支出)(?:は|が)(?:いくら|どれ|どの)", re.I)),
     (SHARE, re.compile(r"\bwhat (?:percent(?:age)?|share|fraction|proportion)\b|何\s?[%％]|何パーセント|何割|何倍|"
                        r"百分之[幾几]|[幾几]\s?[%％]|[幾几]成|[幾几]倍|百分比|比例|[占佔]比|割合|比率", re.I)),
@@ -400,6 +404,23 @@ _MONTH_NAMED = re.compile(rf"(?-i:\b{_MONTHS}\b)|(?<![\d.])(?:1[0-2]|[1-9])\s?�
 
 def asks_month(question: str) -> bool:
     return bool(_ASKS_MONTH.search(question))
+
+
+# "What date?", "何月何日", "几月几号", "哪天": a day is asked, which a span of years or a bare year ("50年" of history,
+# "10 年", "2030") never answers.
+_ASKS_DAY = re.compile(r"\b(?:what|which)\s+(?:exact\s+|specific\s+)?(?:date|day)\b|何月何日|何日に|日付|日にち|"
+                       r"[幾几]月[幾几][号號日]|哪一?天|具[体體]日期|什[么麼]日子", re.I)
+_YEARS_ONLY = re.compile(r"\byears?\b|\bdecades?\b|年(?![度代级級前后後])", re.I)
+
+
+def asks_day(question: str) -> bool:
+    return bool(_ASKS_DAY.search(unicodedata.normalize("NFKC", question)))
+
+
+def names_no_day(figure: str) -> bool:
+    """Whether a date figure is only years: a calendar year or a span of years ("2030", "50年", "next two or three
+    years"), no month, week or day."""
+    return bool(is_year_figure(figure) or _YEARS_ONLY.search(figure)) and not _MONTH_NAMED.search(figure)
 
 
 def is_year(figure: str) -> bool:
