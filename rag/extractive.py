@@ -739,6 +739,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             span = counting  # the no is in the count he gives ("We have seven new models…" for "nine?")
         if (stating := _sentence_stating_a_year(asked_years, chunk.text)) is not None:
             span = stating  # the verdict is in the year he gives ("way north of 2030"), not his opening word
+        if draft.verdict == "no" and (jest := V.jest_span(question, chunk.text)) is not None:
+            span = jest  # "大概六個月吧。" / "我在開玩笑。": the joke is the no (the words joked follow as a quote)
         draft.citations.append(cite(chunk, span, lead))
         key = f"note_{draft.verdict}" if chunk.role == "editor" else draft.verdict
         first_line = f"{_frame(lang, key, manifests, chunk)} {inline_quote(draft.citations[0], lang)}"

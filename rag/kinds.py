@@ -183,6 +183,11 @@ _OTHER_QUESTION_WORD_EN = re.compile(
     r"^\s*(?:(?:according to|in|on|at|as for|from|for|by|with|after)\b[^,?]{1,60},\s*)?"
     r"(?:how(?! long ago)|what(?! (?:year|month|date|day)\b)|which(?! year\b)|who|whom|whose|where)\b", re.I)
 _WHEN_CLAUSE_EN = re.compile(r"(?<!\buntil )(?<!\bsince )(?<!\bby )\bwhen\b", re.I)
+# …and in a yes/no question ("Was he serious when he said…?"), unless what is asked is whether he told when ("Did
+# he say when it ships?")
+_TELLS_WHEN_EN = re.compile(r"\b(?:say|said|says|mention|mentioned|know|knows|tell|told|explain|explained|reveal|"
+                            r"revealed|specify|specified|indicate|indicated|give|gave|disclose|disclosed)\b"
+                            r"(?:\s+(?:us|them|her|him|anyone|exactly))?\s+when\b", re.I)
 
 
 def question_kind(question: str, attribution: bool = False) -> str:
@@ -202,7 +207,9 @@ def question_kind(question: str, attribution: bool = False) -> str:
     # (a "when" inside a why-question is no date asked: "Why didn't they… when they trained it?"; nor after another
     # question word, where it says on what occasion: "How did he reply when she asked…?", "What pay did he get
     # when he joined?")
-    if _DATE.search(_WHEN_CLAUSE_EN.sub(" ", question) if _OTHER_QUESTION_WORD_EN.search(question) else question) \
+    when_is_a_clause = _OTHER_QUESTION_WORD_EN.search(question) or (
+        _YES_NO_EN.search(question) and not _TELLS_WHEN_EN.search(question))
+    if _DATE.search(_WHEN_CLAUSE_EN.sub(" ", question) if when_is_a_clause else question) \
             and not (asks_why(question) and not re.match(r"\s*when\b", question, re.I)):
         return DATE
     lang = _question_lang(question)

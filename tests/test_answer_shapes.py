@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from interview_qa.cli import cli
 from rag.answers.figure import (AMOUNT, COUNT, FIGURE, MONEY, SHARE, SPAN, asked_unit, asks_day, asks_future, find_figure,
                                 is_past, names_counted, names_no_day, units_of)
-from rag.answers.verdict import opening_polarity
+from rag.answers.verdict import opening_polarity, said_in_jest
 from rag.extractive import MAX_QUOTES, asks_attribution, best_window, compose
 from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
 from rag.lexical import tokenize
@@ -155,6 +155,12 @@ def assert_verbatim(service, answer):
     # typed with full-width Latin letters (a Japanese or Chinese keyboard): read as their ASCII selves
     ("Ｈｏｗ ｍａｎｙ ｇｉｇａｗａｔｔｓ ｄｏｅｓ Ｍｉｃｒｏｓｏｆｔ ｈａｖｅ？", NUMBER),
     ("Ｄｏｅｓ ｈｅ ｔｈｉｎｋ ｒｅｇｕｌａｔｉｏｎ ｉｓ ｎｅｃｅｓｓａｒｙ？", YES_NO),
+    # a "when" inside a yes/no question says on what occasion, unless it asks whether he told when
+    ("Was Suleyman serious when he said the host had six months left?", YES_NO),
+    ("Did he push back when the host said the value exchange isn't clear?", YES_NO),
+    ("Did he say when MAI-Thinking-1 ships?", DATE),
+    ("Did Suleyman mention exactly when the team meets in Boston?", DATE),
+    ("卫报的报道是哪一天发表的？", DATE),
 ])
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind
@@ -613,6 +619,28 @@ def test_a_when_question_nothing_dates_is_no_such_figure(service):
     a = service.ask("When is Copilot Actions going to launch in the UK?")
     assert not a.grounded and a.figure is None and a.answer.startswith("The interviews give no such figure"), a.answer
     assert len(a.citations) == 1
+
+
+@pytest.mark.parametrize("question", [
+    "Was Suleyman serious when he said an AI interviewer would replace the host in about six months?",
+    "スレイマンは、AIインタビュアーが半年で司会者に取って代わると本気で思っているの？",
+    "苏莱曼说再过大概六个月AI就能取代主持人，这话当真吗？",
+])
+def test_was_he_serious_is_answered_no_by_his_saying_he_was_joking(service, question):
+    """"你還有一些時間,大概六個月吧。" / "我在開玩笑。": the joke is the verdict, quoted first."""
+    a = service.ask(question)
+    assert a.kind == "yes_no" and a.verdict == "no", a.answer
+    assert "開玩笑" in a.citations[0].quote and any("六個月" in c.quote for c in a.citations), a.answer
+    assert_verbatim(service, a)
+
+
+@pytest.mark.parametrize("question, jest", [
+    ("Was he serious about that?", True), ("本気で言ったの？", True), ("他是认真的吗？", True),
+    ("Did he say she had six months left?", False),  # what he said, not whether he meant it
+])
+def test_which_replies_answer_was_he_serious(question, jest):
+    assert said_in_jest(question, ["你還有一些時間,大概六個月吧。\n\n我在開玩笑。"]) is jest
+    assert not said_in_jest(question, ["你還有一些時間,大概六個月吧。"])
 
 
 @pytest.mark.parametrize("question", [

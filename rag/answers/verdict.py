@@ -305,6 +305,24 @@ def asks_the_opposite(question: str, host_question: str) -> bool:
     return bool(host_question) and asks_a_denial(question) and not asks_a_denial(host_question)
 
 
+# Asking whether he meant it ("seriously", 本気, 認真, 當真) is answered no by a reply that says he's joking.
+_ASKS_SERIOUS = re.compile(r"\bserious(?:ly)?\b|\bmeant it\b|\bmean it\b|本気|真剣|マジで|[认認]真|[当當]真|不是[开開]玩笑", re.I)
+_JOKING = re.compile(r"\b(?:joking|kidding|just a joke|in jest)\b|冗談|[开開]玩笑|说笑|說笑", re.I)
+
+
+def said_in_jest(question: str, texts: list[str]) -> bool:
+    """Whether the question asks if he was serious and his reply says he was joking ("我在開玩笑")."""
+    return bool(_ASKS_SERIOUS.search(question)) and any(_JOKING.search(t) for t in texts)
+
+
+def jest_span(question: str, text: str) -> tuple[int, int] | None:
+    """The sentence of `text` saying he was joking, when the question asks whether he was serious."""
+    if not said_in_jest(question, [text]):
+        return None
+    at = _JOKING.search(text).start()
+    return next(((s, e) for s, e in sentence_spans(text) if s <= at < e), None)
+
+
 def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | None = None, quoted: str = "",
             claim_quoted: bool = False) -> str:
     """The verdict a guest reply gives: its opening marker (the English original first: translations soften
@@ -315,6 +333,8 @@ def verdict(reply: list[Chunk], evidence: str, question: str = "", claim: str | 
     `claim` a "did he say X?" question asks about, the evidence answers no only when it negates and X doesn't,
     or X does and it doesn't: "並不可取" (not advisable) is borne out by "我并不認為這是正確的方法"."""
     asked = claim if claim is not None else question
+    if said_in_jest(question, [c.text for c in reply]):
+        return NO  # "was he serious about six months?" — "我在開玩笑"
     if asked and (by_year := year_relation_verdict(asked, [c.text for c in reply])) is not None:
         return by_year  # "beyond 2030?" against "way north of 2030", whatever the reply's opening word answered
     if asked and (misstates_figure(asked, quoted or evidence) or miscounts(asked, [c.text for c in reply])):
