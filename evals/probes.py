@@ -55,11 +55,15 @@ fact-checker would) were held out in the twenty-first round and are read from th
 ``probes_blind_x4.jsonl`` (twenty-second round, 20 open, 20 yes/no, 15 who-said, 15 figures, 25 refused, 5 compare,
 phrased as a sceptical analyst after specifics would) and ``probes_blind_x5.jsonl`` (twenty-second round, 25 open,
 20 yes/no, 15 who-said, 15 figures, 20 refused, 5 compare, paraphrased as a student not writing in their first
-language would) are held out: run at the start and the end of the round, counts only. Every blind set but ``b``,
-``hc``, ``x4`` and ``x5`` is also in the question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the
+language would) were held out in the twenty-second round and are read from the twenty-third.
+``probes_blind_x6.jsonl`` (twenty-third round, 20 open, 20 yes/no, 15 who-said, 15 figures, 25 refused, 5 compare,
+asked as a business journalist in Tokyo and Taipei would, often formally) and ``probes_blind_x7.jsonl`` (twenty-third
+round, the same counts, typed as a casual listener half-remembering the interviews would) are held out: run at the
+start and the end of the round, counts only. Every blind set but ``b``, ``hc``, ``x6`` and ``x7`` is also in the
+question bank (``rag/question_bank.py``; ``l``, ``m`` and ``n`` from the
 sixteenth round, ``o`` from the seventeenth, ``p`` from the eighteenth, ``q`` and ``s`` to ``v`` from the nineteenth,
 ``r``, ``w``, ``y``, ``z`` and ``z2`` from the twentieth, ``z3`` and ``x`` from the twenty-first, ``x2`` and ``x3``
-from the twenty-second), so only those four still ask questions the retrieval has never seen.
+from the twenty-second, ``x4`` and ``x5`` from the twenty-third), so only those four still ask questions the retrieval has never seen.
 
     .venv/bin/python -m evals.probes --file evals/data/probes_blind_b.jsonl
 """

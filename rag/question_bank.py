@@ -14,8 +14,8 @@ third in each language; with the refit bank ranker, dev CV MRR@10 .837 -> .841, 
 `bank-W` (449, sixteenth round), a fifth pass in one language each, where the ranking was weakest: Chinese on
 either interview, Japanese on both (dev CV hit@1 .756 -> .771, zh .707 -> .720, MRR@10 .841 -> .851); `bank-Q` (269, kind "entity": TOPIC_KIND), "what did he
 say about X?" for 90 people, companies, products and topics he talks about, each pointing at everything he says on
-it; `probes-*` (1,932), the blind probe sets' questions with the passages they name (every read set but `b`, `hc`, `x4` and `x5`; `l`, `m`
-and `n` joined in the sixteenth round: dev hit@1 .744 -> .751; `o` in the seventeenth, `p` in the eighteenth, `q` and `s` to `v` in the nineteenth, `r`, `w`, `y`, `z` and `z2` in the twentieth, `z3` and `x` in the twenty-first, `x2` and `x3` in the twenty-second). Topic questions rank only the sides of a comparison (a topic searched within one interview); for any
+it; `probes-*` (2,069), the blind probe sets' questions with the passages they name (every read set but `b`, `hc`, `x6` and `x7`; `l`, `m`
+and `n` joined in the sixteenth round: dev hit@1 .744 -> .751; `o` in the seventeenth, `p` in the eighteenth, `q` and `s` to `v` in the nineteenth, `r`, `w`, `y`, `z` and `z2` in the twentieth, `z3` and `x` in the twenty-first, `x2` and `x3` in the twenty-second, `x4` and `x5` in the twenty-third). Topic questions rank only the sides of a comparison (a topic searched within one interview); for any
 other question they would route it to all he said on the topic rather than the passage asked for (on dev, as
 ranking features for every question, they cost hit@1 .740 -> .726 while lifting compare .364 -> .545; for the
 sides only, compare .455 and nothing else moves). They count towards the closest bank question, so "what did he
@@ -31,7 +31,7 @@ helpers who read only the transcripts and checked each against all three languag
 what is never said, host questions left unanswered, other companies and events, personal trivia, plainly
 off-topic), `neg-C` / `neg-D` (284, sixteenth round, two more such helpers, mostly adjacent to what he does discuss:
 a figure, name, date or detail he never gives) and `probes-*` (the read probe sets' refused questions; not the
-held-out `b`, `hc`, `x4` and `x5`, nor any eval question): 978 in all. An open question closer to one of these than to any bank
+held-out `b`, `hc`, `x6` and `x7`, nor any eval question): 1,019 in all. An open question closer to one of these than to any bank
 question is likelier one to refuse: the abstention confidence takes off how much closer it comes
 (rag.service.judged_by_unanswered; the weight is chosen on dev by evals/fit_ranker.py, and among weights dev's 25
 unanswerable questions can't tell apart, by how many of these it refuses, each judged without its own source's).
