@@ -629,6 +629,8 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
                 found = F.find_figure(c.text, tokens, date=kind == "date", question=question, unit=unit,
                                       footnote=c.kind == "footnote" and c.piece == 0,
                                       score_sentences=lambda spans: _sentence_scores(c.text, spans, asked)[0])
+                if found and unit == F.MONEY and F.sums_another(question, c.text[found[0][0]:found[0][1]]):
+                    continue  # a pay asked, a revenue given ("年薪" — "2800億美元的營收")
                 if found:
                     out.append((p, c, found))
             return out

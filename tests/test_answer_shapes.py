@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from interview_qa.cli import cli
 from rag.answers.figure import (AMOUNT, COUNT, FIGURE, MONEY, SHARE, SPAN, asked_unit, asks_day, asks_future, find_figure,
-                                is_past, names_counted, names_no_day, units_of)
+                                is_past, names_counted, names_no_day, sums_another, units_of)
 from rag.answers.verdict import opening_polarity, said_in_jest
 from rag.extractive import MAX_QUOTES, asks_attribution, best_window, compose
 from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
@@ -416,6 +416,7 @@ def test_a_span_of_time_is_not_answered_by_a_year():
     ("下一個週期要跑多少分鐘？", SPAN),  # 分 of 分鐘 is still a unit of time
     ("What is the price of MAI-Thinking-1's API?", MONEY),  # the sum named in a what-question, not "97 percent"
     ("What's the salary he gets at Microsoft?", MONEY),
+    ("How much is his salary?", MONEY),
     ("苏莱曼在微软的年薪是多少？", MONEY),  # not "一年" nor "2010年"
     ("微软给他的薪酬有多少？", MONEY),
 ])
@@ -655,6 +656,32 @@ def test_a_day_asked_is_not_answered_by_years(service, question):
 def test_a_day_asked_is_answered_by_a_week_named(service):
     a = service.ask("超级智能团队在波士顿的线下聚会是哪一天？")
     assert a.kind == "date" and a.grounded and a.figure == "下下周", a.answer
+
+
+@pytest.mark.parametrize("question", [
+    "苏莱曼在微软的年薪是多少？",  # not Microsoft's "2800億美元的營收"
+    "How much is Suleyman's salary at Microsoft?",  # nor "50 years" (how long Microsoft has been around)
+])
+def test_a_sum_of_another_kind_does_not_answer(service, question):
+    a = service.ask(question)
+    assert a.kind == "number" and not a.grounded and a.figure is None, a.answer
+
+
+def test_a_sum_of_the_kind_asked_still_answers(service):
+    # "committed to spend" against "signed over $1.5 trillion of … commitments" (its sentence also names revenue)
+    a = service.ask("How much has OpenAI committed to spend on building data centers, according to Suleyman?")
+    assert a.grounded and a.figure and "1.5" in a.figure, a.answer
+
+
+@pytest.mark.parametrize("question, sentence, another", [
+    ("微软给他的年薪是多少？", "我們擁有2800億美元的營收。", True),
+    ("What is the valuation of Thinking Machines?", "raised nearly $2 billion at a valuation of $10 billion", False),
+    ("How much is Microsoft spending on data centers?", "we have $280 billion of revenue", True),
+    ("How much has OpenAI committed to spend?", "they've signed over $1.5 trillion of commitments, and revenue", False),
+    ("How much did it cost?", "We have 33 gigawatts.", False),  # a sentence naming no kind of sum can't tell
+])
+def test_which_sums_are_of_another_kind(question, sentence, another):
+    assert sums_another(question, sentence) is another
 
 
 @pytest.mark.parametrize("question, day", [

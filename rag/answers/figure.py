@@ -66,7 +66,7 @@ _ASKS = (
         r"(?:[营營]收|收入|[营營]业额|[營营]業額|利[润潤]|估值|[预預]算|[开開]支|支出|市值|薪[酬水资資]|年薪|月薪|工[资資]|[报報]酬|"
         r"融[资資]|[费費]用|成本|[价價][钱錢])(?:[有是為为]|大概|大[约約]|一共|[总總]共)*多少|"
         # the sum named in a what-question: "What's its API price?", "what salary…"
-        r"\bwhat(?:'s|’s| is| was| are| were)?\b[^?]{0,40}?\b(?:price|prices|pricing|salary|pay|compensation|fee|fees|"
+        r"\b(?:what|(?<!\bby )how much)(?:'s|’s| is| was| are| were)?\b[^?]{0,40}?\b(?:price|prices|pricing|salary|pay|compensation|fee|fees|"
         r"budget|cost|costs)\b|"
         r"(?:売上高?|収益|利益|収入|評価額|時価総額|予算|支出)(?:は|が)(?:いくら|どれ|どの)", re.I)),
     (SHARE, re.compile(r"\bwhat (?:percent(?:age)?|share|fraction|proportion)\b|何\s?[%％]|何パーセント|何割|何倍|"
@@ -236,6 +236,30 @@ _NAMED = re.compile(r"[A-Z][\w.]*[\s-]$")  # "Opus 4.6", "Maia 200", "GPT-": a n
 _BARE_AMOUNT = re.compile(
     rf"(?:[\d.,\s~-]|{_NUM_WORD}|\bof\b|\btens\b|\bhundreds\b|\bthousands\b|[一二三四五六七八九十百千两兩几幾数數])+"
     r"\s?(?:million|billion|trillion|bn|億|亿|兆|万|萬)s?", re.I)
+
+
+# Kinds of sum: a pay asked ("年薪") is not answered by revenue ("2800億美元的營收"), nor spending by a valuation.
+_SUM_KINDS = {name: re.compile(pattern, re.I) for name, pattern in {
+    "pay": r"\bsalar(?:y|ies)\b|\bcompensation\b|\bpay ?(?:package|check|cheque)\b|\bwages?\b|薪酬|薪水|年薪|月薪|"
+           r"工[资資]|[报報]酬|給料|給与|年収",
+    "revenue": r"\brevenues?\b|\bsales\b|\bturnover\b|[营營]收|[营營][业業][额額]|收入|売上|収益|収入",
+    "valuation": r"\bvaluations?\b|\bvalued at\b|估值|市值|評価額|時価総額",
+    "funding": r"\bfunding\b|\braised?\b|\braising\b|融[资資]|資金調達|募集",
+    "spending": r"\bspend(?:s|ing)?\b|\bspent\b|\bcapex\b|\bcapital expenditures?\b|\binvest(?:s|ed|ing|ment|ments)?\b|"
+                r"\bbudgets?\b|\bcommit(?:s|ted|ments?)\b|\bpledged?\b|承[诺諾]|投入|[投設]資|投[资資]|支出|[开開]支|出資|[预預]算|予算",
+    "price": r"\bprices?\b|\bpricing\b|\bcosts?\b|[价價]格|[价價][钱錢]|成本|料金|値段|費用|[费費]用",
+}.items()}
+
+
+def sum_kinds(text: str) -> set[str]:
+    return {name for name, pattern in _SUM_KINDS.items() if pattern.search(text)}
+
+
+def sums_another(question: str, sentence: str) -> bool:
+    """Whether the question names a kind of sum (pay, revenue, valuation, funding, spending, price) and the figure's
+    sentence names only other kinds."""
+    asked, said = sum_kinds(question), sum_kinds(sentence)
+    return bool(asked and said and not asked & said)
 
 
 def units_of(figure: str, before: str = "") -> frozenset[str]:
