@@ -111,9 +111,15 @@ def wait_in_view(page, selector: str) -> None:
     )
 
 
+def wait_for_address(page, *parts: str) -> None:
+    """Wait until the address bar holds every one of `parts`: the reader's watcher puts its view there, which can be
+    just after the focused turn is drawn (already in view, nothing waits for a scroll)."""
+    page.wait_for_function("(parts) => parts.every(p => location.search.includes(p))", arg=list(parts), timeout=30_000)
+
+
 def check_reader_at_japanese_quote(page, size: str, quote_start: str) -> None:
     wait_in_view(page, "#reader-focus mark.rd-quote")
-    assert "view=reader" in page.url and "at=ja" in page.url, page.url
+    wait_for_address(page, "view=reader", "at=ja")
     ja = page.locator("#reader-focus .rd-tr mark.rd-quote")
     en = page.locator("#reader-focus .rd-or mark.rd-quote")
     assert ja.count() >= 1 and en.count() >= 1
@@ -302,7 +308,7 @@ def test_outline_lists_every_question_and_each_opens_its_exchange(app, service):
                 "(key) => (document.querySelector('#reader-focus')?.dataset.ps || '').split(' ').includes(key)",
                 arg=f"{entry.section}:{entry.paragraph}", timeout=30_000)
             wait_in_view(page, "#reader-focus")
-            assert "view=reader" in page.url and "go=" in page.url
+            wait_for_address(page, "view=reader", "go=")
     shot(page, "outline-opened")
     # The reader shows every translated paragraph the index links beside its original.
     for manifest in reading.manifests().values():
