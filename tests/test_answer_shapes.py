@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from interview_qa.cli import cli
 from rag.answers.figure import (AMOUNT, COUNT, FIGURE, MONEY, SHARE, SPAN, asked_unit, asks_day, asks_future, find_figure,
                                 is_past, names_counted, names_no_day, sums_another, units_of)
-from rag.answers.verdict import opening_polarity, said_in_jest
+from rag.answers.verdict import opening_polarity, replaces, said_in_jest
 from rag.extractive import MAX_QUOTES, asks_attribution, best_window, compose
 from rag.kinds import COMPARE, DATE, NUMBER, OPEN, WHO_SAID, YES_NO, question_kind
 from rag.lexical import tokenize
@@ -682,6 +682,22 @@ def test_a_sum_of_the_kind_asked_still_answers(service):
 ])
 def test_which_sums_are_of_another_kind(question, sentence, another):
     assert sums_another(question, sentence) is another
+
+
+@pytest.mark.parametrize("question, evidence, another", [
+    ("苏莱曼预计GPT-6会在哪一年发布?", "They still produce the best models in the world. GPT-5.5 is outstanding.", True),
+    ("Is GPT-5.5 an outstanding model?", "GPT-5.5 is an outstanding model.", False),
+    ("Is MAI-Transcribe-1.5 second in the world?", "MAI-Thinking-1 is out.", False),  # another family: can't tell
+    ("Is Gemini 4 ahead of ChatGPT?", "Gemini 3 has more niche skills.", True),
+])
+def test_another_version_of_a_model_is_another_model(question, evidence, another):
+    assert replaces(question, evidence) is another
+
+
+def test_a_year_stated_about_something_else_of_another_models_version_does_not_answer(service):
+    # "we're running way north of 2030" sits beside "GPT-5.5", not GPT-6
+    a = service.ask("苏莱曼预计GPT-6会在哪一年发布?")
+    assert a.figure != "2030" and not a.grounded, a.answer
 
 
 @pytest.mark.parametrize("question, day", [

@@ -213,10 +213,31 @@ def names_one_of(kinds: tuple[dict, ...], text: str) -> bool:
     return any(p.search(text) for kind in kinds for p in kind.values())
 
 
+# A model of a family by its version ("GPT-6", "Gemini 3", "MAI-Transcribe-1.5"): another version of it is another model.
+_VERSIONED = re.compile(r"(?<![a-z0-9])(gpt|opus|sonnet|haiku|gemini|claude|llama|grok|mai-[a-z]+)[- ]?(\d+(?:\.\d+)?)(?![\d.]*\d)",
+                        re.I)
+
+
+def versions_named(text: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for family, version in _VERSIONED.findall(text):
+        out.setdefault(family.lower(), set()).add(version)
+    return out
+
+
+def another_version(question: str, evidence: str) -> bool:
+    """Whether the question names a model by its version and the evidence names only other versions of that family
+    ("GPT-6" asked, "GPT-5.5" said)."""
+    asked, said = versions_named(question), versions_named(evidence)
+    return any(family in said and not versions & said[family] for family, versions in asked.items())
+
+
 def replaces(question: str, evidence: str) -> bool:
-    """Whether the evidence names, of some kind of thing the question names (a country, a rank, profit or not),
-    only others: "我原本很想在英國創辦 Inflection" for "想把 Inflection 创办在美国吗"."""
+    """Whether the evidence names, of some kind of thing the question names (a country, a rank, profit or not, a
+    model's version), only others: "我原本很想在英國創辦 Inflection" for "想把 Inflection 创办在美国吗"."""
     question, evidence = (unicodedata.normalize("NFKC", t) for t in (question, evidence))
+    if another_version(question, evidence):
+        return True  # "GPT-6" asked, only "GPT-5.5" said
     for kind in _ALTERNATIVES:
         asked = {name for name, p in kind.items() if p.search(question)}
         said = {name for name, p in kind.items() if p.search(evidence)}
