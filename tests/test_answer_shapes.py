@@ -689,6 +689,7 @@ def test_which_sums_are_of_another_kind(question, sentence, another):
     ("Is GPT-5.5 an outstanding model?", "GPT-5.5 is an outstanding model.", False),
     ("Is MAI-Transcribe-1.5 second in the world?", "MAI-Thinking-1 is out.", False),  # another family: can't tell
     ("Is Gemini 4 ahead of ChatGPT?", "Gemini 3 has more niche skills.", True),
+    ("Is MAI-Thinking-1 on par with Opus 4.6?", "It's roughly on par with Opus 4.5 on the benchmarks.", True),
 ])
 def test_another_version_of_a_model_is_another_model(question, evidence, another):
     assert replaces(question, evidence) is another

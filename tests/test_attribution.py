@@ -441,7 +441,8 @@ def test_what_his_reply_sets_aside_with_rather_than_is_a_no(question, text, reje
     ("Is the licence good until 2032?", "Until 2032, we have a licence to everything.", False),
     ("Will the partnership run beyond 2030?", "The agreement OpenAI signed in 2019 made it build AGI.", False),
     # a name's number ("Maia 200", "Opus 4.6"), or a figure of another measure, is no figure to contradict
-    ("Is MAI-Thinking-1 on par with Opus 4.6?", "It's roughly on par with Opus 4.5 on the benchmarks.", False),
+    # (another version, "Opus 4.5", is another model: tests/test_answer_shapes.py)
+    ("Is MAI-Thinking-1 on par with Opus 4.6?", "It's roughly on par with Opus 4.6 on 4 of the 5 benchmarks.", False),
     ("Does the team meet for 4 days?", "The week after next, the team meets for a week.", False),
     # a span of years is a figure like any other; a figure asked in a relation ("more than", "以上") is not stated
     ("Did they work together every day for five years?", "We worked together every day for 10 years.", True),
