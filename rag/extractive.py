@@ -692,11 +692,12 @@ def compose(question: str, lang: str, passages: list[Passage], manifests: dict, 
             draft.citations.append(cite(c, span, p))
             key = "note_figure" if c.role == "editor" else "figure"
             first_line = f"{_frame(lang, key, manifests, c, figure=draft.figure)} {inline_quote(draft.citations[0], lang)}"
-        no_year = kind == "date" and F.asks_year(question) and not (draft.figure and F.is_year(draft.figure)) \
-            or kind == "date" and draft.figure is not None and F.asks_day(question) and F.names_no_day(draft.figure)
+        no_year = kind == "date" and F.asks_year(question) and not (draft.figure and F.is_year(draft.figure))
+        # …or a day asked ("哪一天?") that only years answer ("50年" of history)
+        no_day = kind == "date" and draft.figure is not None and F.asks_day(question) and F.names_no_day(draft.figure)
         # …and a when-question nothing relevant gives a date for, even a little further down the ranking
         no_date = kind == "date" and draft.figure is None
-        if no_year or no_date or unit not in (None, F.AMOUNT) and draft.figure is None and not (
+        if no_year or no_day or no_date or unit not in (None, F.AMOUNT) and draft.figure is None and not (
                 names_counted(lead) if names_counted else F.names_counted(question, [m.text for m in lead.members.values()])):
             # The question says what kind of figure it wants (a year, an amount…), and nothing relevant gives one
             # (nor names what it counts): say there is no such figure, with the closest words, rather than quote

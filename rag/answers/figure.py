@@ -434,7 +434,7 @@ def asks_month(question: str) -> bool:
 # "10 年", "2030") never answers.
 _ASKS_DAY = re.compile(r"\b(?:what|which)\s+(?:exact\s+|specific\s+)?(?:date|day)\b|何月何日|何日に|日付|日にち|"
                        r"[幾几]月[幾几][号號日]|哪一?天|具[体體]日期|什[么麼]日子", re.I)
-_YEARS_ONLY = re.compile(r"\byears?\b|\bdecades?\b|年(?![度代级級前后後])", re.I)
+_YEARS_ONLY = re.compile(_TIME_UNITS["year"][1].pattern + r"|\bdecades?\b", re.I)  # a span of years, or decades
 
 
 def asks_day(question: str) -> bool:
